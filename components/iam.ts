@@ -1,0 +1,77 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** A condition block: operator to key to value(s). */
+export type PolicyCondition = Record<string, Record<string, string | string[] | boolean>>;
+
+/** One IAM policy statement, in the JSON shape that AWS reads. */
+export interface PolicyStatement {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Principal?: "*" | { AWS?: string | string[]; Service?: string | string[]; Federated?: string | string[] };
+    Action?: string | string[];
+    NotAction?: string | string[];
+    Resource?: string | string[];
+    NotResource?: string | string[];
+    Condition?: PolicyCondition;
+}
+
+/** An IAM policy document. */
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: PolicyStatement[];
+}
+
+/** Something that can be granted access: it collects statements into its own identity policy. */
+export interface IGrantable {
+    /** A readable name for the grantee, used in the plan summary. */
+    readonly grantName: string;
+    /** Adds one statement to the grantee's identity-based policy. */
+    addToPrincipalPolicy(statement: pulumi.Input<PolicyStatement>): void;
+}
+
+/** Makes a policy document from statements. */
+export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+function asList(value: string | string[] | undefined): string[] {
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/**
+ * Merges statements that differ only in their resources, so that a role reading many secrets carries one read
+ * statement with a list of ARNs instead of one statement per secret. Order of first appearance is kept.
+ */
+export function compactStatements(statements: readonly PolicyStatement[]): PolicyStatement[] {
+    const merged = new Map<string, PolicyStatement>();
+    const passthrough: PolicyStatement[] = [];
+    for (const s of statements) {
+        if (s.Principal !== undefined || s.NotResource !== undefined || s.Resource === undefined) {
+            passthrough.push(s);
+            continue;
+        }
+        const key = JSON.stringify([s.Effect, asList(s.Action).sort(), asList(s.NotAction).sort(), s.Condition ?? null]);
+        const existing = merged.get(key);
+        if (!existing) {
+            const { Sid: _sid, ...rest } = s;
+            merged.set(key, { ...rest, Resource: [...asList(s.Resource)] });
+            continue;
+        }
+        const resources = existing.Resource as string[];
+        for (const r of asList(s.Resource)) if (!resources.includes(r)) resources.push(r);
+    }
+    return [
+        ...[...merged.values()].map((s) => ({ ...s, Resource: (s.Resource as string[]).length === 1 ? (s.Resource as string[])[0] : [...(s.Resource as string[])].sort() })),
+        ...passthrough,
+    ];
+}
+
+/** The ARN of an IAM role in an account. */
+export function roleArn(accountId: string, roleName: string): string {
+    return `arn:aws:iam::${accountId}:role/${roleName}`;
+}
+
+/** The ARN of an account's root principal, which in a resource policy means "this account's IAM decides". */
+export function accountRootArn(accountId: string): string {
+    return `arn:aws:iam::${accountId}:root`;
+}

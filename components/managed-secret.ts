@@ -1,0 +1,162 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CatalogSecret, MAX_ROTATION_DAYS } from "../stacks/catalog";
+import { EnvironmentKey, secretsManagerViaService } from "./environment-key";
+import { IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
+import { TAG, TYPE } from "./tokens";
+
+/** Actions a reader needs: the value and the metadata (ESO and Airflow call DescribeSecret to resolve versions). */
+export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"];
+
+/** The full Secrets Manager name of a catalog secret in one environment. MSK SCRAM secrets keep their required prefix. */
+export function fullSecretName(environment: string, catalogName: string): string {
+    const msk = "AmazonMSK_";
+    return catalogName.startsWith(msk) ? `${msk}${environment}/${catalogName.slice(msk.length)}` : `${environment}/${catalogName}`;
+}
+
+/** Tags that carry a secret's catalog entry onto the AWS resource, where Config rules, alarms and auditors see it. */
+export function secretTags(environment: string, secret: Pick<CatalogSecret, "name" | "kind" | "owner" | "criticality" | "rotation">): Record<string, string> {
+    return {
+        [TAG.environment]: environment,
+        [TAG.owner]: secret.owner,
+        [TAG.criticality]: secret.criticality,
+        [TAG.kind]: secret.kind,
+        [TAG.rotationStrategy]: secret.rotation.strategy,
+        [TAG.rotationDays]: String(secret.rotation.days),
+        [TAG.catalogName]: secret.name,
+        [TAG.managedBy]: "pulumi",
+    };
+}
+
+/**
+ * The secret's resource policy: nobody outside the environment's account may touch it, whatever their own
+ * policies say, and nobody may reach it without TLS. AWS services acting for the account are not principals of
+ * another account, so they are left to their own checks.
+ */
+export function buildSecretResourcePolicy(accountId: string): PolicyDocument {
+    return policyDocument([
+        {
+            Sid: "DenyPrincipalsOutsideTheEnvironmentAccount",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "secretsmanager:*",
+            Resource: "*",
+            Condition: {
+                StringNotEquals: { "aws:PrincipalAccount": accountId },
+                BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
+            },
+        },
+        {
+            Sid: "DenyWithoutTls",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "secretsmanager:*",
+            Resource: "*",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+    ]);
+}
+
+/**
+ * The least-privilege statements that let a principal read one secret: its value on its own ARN, and the
+ * environment key's decrypt only when Secrets Manager calls KMS for it.
+ */
+export function secretReadStatements(secretArn: string, keyArn: string, region: string): PolicyStatement[] {
+    return [
+        { Effect: "Allow", Action: [...SECRET_READ_ACTIONS], Resource: secretArn },
+        {
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: keyArn,
+            Condition: { StringEquals: { "kms:ViaService": secretsManagerViaService(region) } },
+        },
+    ];
+}
+
+/** Arguments of {@link ManagedSecret}. */
+export interface ManagedSecretArgs {
+    /** Environment name; it prefixes the secret's name and fills the `environment` tag. */
+    readonly environment: string;
+    /** The environment's account id; the resource policy denies every other account. */
+    readonly accountId: string;
+    /** The catalog entry: relative name, kind, owner, criticality and rotation. */
+    readonly secret: Pick<CatalogSecret, "name" | "kind" | "description" | "owner" | "criticality" | "rotation">;
+    /** The environment's key. The secret is encrypted with it, never with `aws/secretsmanager`. */
+    readonly key: EnvironmentKey;
+    /** Days a deleted secret can still be restored. Default: 30. */
+    readonly recoveryWindowInDays?: number;
+    /** Whether to replicate into the key's replica region. Default: true for critical secrets when the key has a replica. */
+    readonly replicate?: boolean;
+}
+
+/**
+ * A Secrets Manager secret, without a value. Pulumi owns its container, key, tags and policy; rotation functions,
+ * RDS or a person through a runbook own the value, so no value ever passes through code, config or state.
+ */
+export class ManagedSecret extends pulumi.ComponentResource {
+    /** The secret resource. */
+    readonly secret: aws.secretsmanager.Secret;
+    /** The secret's ARN (with the random suffix Secrets Manager adds). */
+    readonly arn: pulumi.Output<string>;
+    /** The full name, `<env>/<catalog name>`. */
+    readonly secretName: string;
+    /** The catalog name, without the environment. */
+    readonly catalogName: string;
+    /** The environment key that encrypts the secret. */
+    readonly key: EnvironmentKey;
+    /** Whether the secret is replicated to the replica region. */
+    readonly replicated: boolean;
+    private readonly region: string;
+
+    constructor(name: string, args: ManagedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE.ManagedSecret, name, {}, opts);
+        const recoveryWindowInDays = args.recoveryWindowInDays ?? 30;
+        const replicate = args.replicate ?? (args.secret.criticality === "critical" && args.key.replicaKeyArn !== undefined);
+
+        const problems: string[] = [];
+        if (recoveryWindowInDays < 7 || recoveryWindowInDays > 30) problems.push(`recoveryWindowInDays ${recoveryWindowInDays} is outside 7..30`);
+        if (replicate && args.key.replicaKeyArn === undefined) problems.push("replicate is true but the environment key has no replica region");
+        if (args.secret.rotation.days > MAX_ROTATION_DAYS[args.secret.criticality]) {
+            problems.push(`rotation.days ${args.secret.rotation.days} exceeds the ${MAX_ROTATION_DAYS[args.secret.criticality]} days allowed for ${args.secret.criticality} secrets`);
+        }
+        if (problems.length > 0) throw new pulumi.ResourceError(`ManagedSecret ${name} (${args.secret.name}): ${problems.join("; ")}.`, this);
+
+        this.catalogName = args.secret.name;
+        this.secretName = fullSecretName(args.environment, args.secret.name);
+        this.key = args.key;
+        this.region = args.key.region;
+        this.replicated = replicate;
+
+        this.secret = new aws.secretsmanager.Secret(
+            `${name}-secret`,
+            {
+                name: this.secretName,
+                description: args.secret.description,
+                kmsKeyId: args.key.keyArn,
+                recoveryWindowInDays,
+                replicas: replicate ? [{ region: args.key.replicaRegion!, kmsKeyId: args.key.replicaKeyArn! }] : undefined,
+                tags: secretTags(args.environment, args.secret),
+            },
+            // The expiry tag is written by the manual-rotation runbook, not by Pulumi, so a deploy never resets it.
+            { parent: this, ignoreChanges: [`tags["${TAG.expiresAt}"]`, `tagsAll["${TAG.expiresAt}"]`] },
+        );
+        this.arn = this.secret.arn;
+        new aws.secretsmanager.SecretPolicy(
+            `${name}-policy`,
+            { secretArn: this.secret.arn, policy: JSON.stringify(buildSecretResourcePolicy(args.accountId)), blockPublicPolicy: true },
+            { parent: this },
+        );
+        this.registerOutputs({ arn: this.arn, secretName: this.secretName });
+    }
+
+    /**
+     * Lets a grantee read this secret: `GetSecretValue` and `DescribeSecret` on this ARN, plus `kms:Decrypt` on the
+     * environment key only through Secrets Manager. Returns the statements it added.
+     */
+    grantRead(grantee: IGrantable): pulumi.Output<PolicyStatement[]> {
+        const statements = pulumi.all([this.arn, this.key.keyArn]).apply(([secretArn, keyArn]) => secretReadStatements(secretArn, keyArn, this.region));
+        grantee.addToPrincipalPolicy(statements.apply((s) => s[0]));
+        grantee.addToPrincipalPolicy(statements.apply((s) => s[1]));
+        return statements;
+    }
+}

@@ -1,0 +1,253 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { z } from "zod";
+
+/** The environments this platform knows. Each is one AWS account, one KMS key and one Pulumi stack. */
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** The config namespace of this project in `Pulumi.<stack>.yaml`. */
+export const CONFIG_NAMESPACE = "finledger";
+
+/** Value that stands in for a `secure:` config value. The plan never decrypts one. */
+export const SECURE_PLACEHOLDER = "[secure]";
+
+/** Key names that hold credentials. Such a key must be stored with `pulumi config set --secret`. */
+const SECRET_LOOKING_KEY = /(pass(word|wd|phrase)?|secret|token|private[-_]?key|api[-_]?key|credential|fernet|jaas|sasl)/i;
+
+const awsAccountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id, quoted as a string");
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1");
+const iamName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "an IAM role name (letters, digits and +=,.@_-, at most 64)");
+
+const environmentConfigSchema = z.strictObject({
+    environment: z.enum(ENVIRONMENTS),
+    accountId: awsAccountId,
+    region: awsRegion,
+    replicaRegion: awsRegion,
+    namePrefix: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, "lower-case letters, digits and dashes, such as fl-prod"),
+    cluster: z.strictObject({
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, "an EKS cluster name"),
+        oidcIssuer: z
+            .string()
+            .regex(/^https:\/\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/[A-F0-9]{32}$/, "the cluster's OIDC issuer URL, https://oidc.eks.<region>.amazonaws.com/id/<32 hex>"),
+    }),
+    keyAdministrators: z.array(iamName).min(1, "at least one key administrator role name"),
+    recoveryWindowDays: z.coerce.number().int().min(7, "at least 7 days").max(30, "at most 30 days").default(30),
+    snowflake: z.strictObject({
+        account: z.string().regex(/^[A-Z0-9_-]+$/, "a Snowflake account identifier such as ORG-ACCOUNT"),
+        database: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case Snowflake database name"),
+        warehouse: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case Snowflake warehouse name"),
+        rolePrefix: z.string().regex(/^[A-Z][A-Z0-9_]*_$/, "an upper-case prefix ending in an underscore, such as FL_PROD_"),
+    }),
+    github: z.strictObject({
+        org: z.string().regex(/^[A-Za-z0-9-]+$/, "a GitHub organisation"),
+        repo: z.string().regex(/^[A-Za-z0-9._-]+$/, "a GitHub repository name"),
+    }),
+});
+
+/** One environment's validated, non-secret settings. */
+export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;
+
+/** One problem found in a config file: where it is, what was found and what is expected. */
+export interface ConfigProblem {
+    readonly file: string;
+    readonly key: string;
+    readonly found: string;
+    readonly expected: string;
+}
+
+/** A config file that cannot be used. The message names every problem, so one run shows them all. */
+export class ConfigError extends Error {
+    constructor(readonly problems: readonly ConfigProblem[]) {
+        super(
+            `Invalid stack config:\n` +
+                problems.map((p) => `  - ${p.file}: key '${p.key}': found ${p.found}; expected ${p.expected}.`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** Raw config as the Pulumi engine or a stack file holds it: full keys (`finledger:region`) to values. */
+export interface RawStackConfig {
+    /** Where the values came from, for error messages. */
+    readonly file: string;
+    /** The stack name, which must equal the environment. */
+    readonly stack: string;
+    readonly values: Readonly<Record<string, unknown>>;
+    /** Full keys whose values are `secure:` (encrypted) in the file. */
+    readonly secureKeys: ReadonlySet<string>;
+    /** The stack's secrets provider URL, when known. */
+    readonly secretsProvider?: string;
+}
+
+function describe(value: unknown): string {
+    if (value === undefined) return "nothing";
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function walk(value: unknown, at: string, visit: (keyPath: string, leaf: unknown) => void): void {
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+        for (const [k, v] of Object.entries(value)) walk(v, `${at}.${k}`, visit);
+    } else if (Array.isArray(value)) {
+        value.forEach((v, i) => walk(v, `${at}[${i}]`, visit));
+    } else {
+        visit(at, value);
+    }
+}
+
+/** Validates raw stack config and returns the typed environment settings, or throws one ConfigError naming every problem. */
+export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
+    const problems: ConfigProblem[] = [];
+    const ours: Record<string, unknown> = {};
+    const prefix = `${CONFIG_NAMESPACE}:`;
+
+    for (const [fullKey, value] of Object.entries(raw.values)) {
+        if (raw.secureKeys.has(fullKey)) continue;
+        walk(value, fullKey, (keyPath, leaf) => {
+            const lastSegment = keyPath.split(/[.:[]/).filter(Boolean).pop() ?? keyPath;
+            if (SECRET_LOOKING_KEY.test(lastSegment) && typeof leaf === "string" && leaf.length > 0) {
+                problems.push({
+                    file: raw.file,
+                    key: keyPath,
+                    found: "a plain-text value under a secret-looking key",
+                    expected: `no secret in plain text: store it with 'pulumi config set --secret ${fullKey}' so that it is a secure: value, or better, keep it in Secrets Manager`,
+                });
+            }
+        });
+        if (fullKey.startsWith(prefix)) ours[fullKey.slice(prefix.length)] = value;
+    }
+
+    const parsed = environmentConfigSchema.safeParse(ours);
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+            const keyPath = issue.path.length ? `${prefix}${issue.path.join(".")}` : `${prefix}*`;
+            let found: unknown = ours;
+            for (const segment of issue.path) found = (found as Record<PropertyKey, unknown> | undefined)?.[segment as PropertyKey];
+            if (issue.code === "unrecognized_keys") {
+                for (const key of issue.keys) {
+                    problems.push({
+                        file: raw.file,
+                        key: issue.path.length ? `${keyPath}.${key}` : `${prefix}${key}`,
+                        found: "an unknown key",
+                        expected: `one of the documented keys (${Object.keys(environmentConfigSchema.shape).join(", ")} at the top level); check the spelling`,
+                    });
+                }
+                continue;
+            }
+            problems.push({ file: raw.file, key: keyPath, found: describe(found), expected: issue.message });
+        }
+    }
+    if (parsed.success && parsed.data.environment !== raw.stack) {
+        problems.push({
+            file: raw.file,
+            key: `${prefix}environment`,
+            found: describe(parsed.data.environment),
+            expected: `the stack's own name '${raw.stack}', since each stack is exactly one environment`,
+        });
+    }
+    if (parsed.success && parsed.data.replicaRegion === parsed.data.region) {
+        problems.push({
+            file: raw.file,
+            key: `${prefix}replicaRegion`,
+            found: describe(parsed.data.replicaRegion),
+            expected: `a region other than the primary region ${parsed.data.region}`,
+        });
+    }
+    if (parsed.success && raw.secretsProvider !== undefined && !/^awskms:\/\//.test(raw.secretsProvider)) {
+        problems.push({
+            file: raw.file,
+            key: "secretsprovider",
+            found: describe(raw.secretsProvider),
+            expected: "an awskms:// URL for the environment's own Pulumi secrets key",
+        });
+    }
+    const allowed = raw.values["aws:allowedAccountIds"];
+    if (parsed.success && allowed !== undefined) {
+        const list = Array.isArray(allowed) ? allowed : typeof allowed === "string" ? safeJson(allowed) : undefined;
+        if (!Array.isArray(list) || list.length !== 1 || String(list[0]) !== parsed.data.accountId) {
+            problems.push({
+                file: raw.file,
+                key: "aws:allowedAccountIds",
+                found: describe(allowed),
+                expected: `exactly the environment's own account ["${parsed.data.accountId}"]`,
+            });
+        }
+    }
+    if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+    return parsed.data;
+}
+
+function safeJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return undefined;
+    }
+}
+
+/** Reads `Pulumi.<stack>.yaml` from a project directory into raw config, marking `secure:` values. */
+export function readStackFile(projectDir: string, stack: string): RawStackConfig {
+    const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    const shortName = path.basename(file);
+    if (!fs.existsSync(file)) {
+        throw new ConfigError([
+            { file: shortName, key: "(file)", found: "no such file", expected: `a stack file for one of ${ENVIRONMENTS.join(", ")}` },
+        ]);
+    }
+    let doc: unknown;
+    try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new ConfigError([{ file: shortName, key: "(file)", found: `invalid YAML (${(err as Error).message.split("\n")[0]})`, expected: "a YAML mapping" }]);
+    }
+    const top = (doc ?? {}) as Record<string, unknown>;
+    const config = (top.config ?? {}) as Record<string, unknown>;
+    if (typeof config !== "object" || Array.isArray(config)) {
+        throw new ConfigError([{ file: shortName, key: "config", found: describe(config), expected: "a mapping of config keys" }]);
+    }
+    const values: Record<string, unknown> = {};
+    const secureKeys = new Set<string>();
+    for (const [key, value] of Object.entries(config)) {
+        if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
+            secureKeys.add(key);
+            values[key] = SECURE_PLACEHOLDER;
+        } else {
+            values[key] = value;
+        }
+    }
+    return {
+        file: shortName,
+        stack,
+        values,
+        secureKeys,
+        secretsProvider: typeof top.secretsprovider === "string" ? top.secretsprovider : undefined,
+    };
+}
+
+/** Flattens raw config into the string map the Pulumi runtime holds (objects as JSON), for running under mocks. */
+export function toRuntimeConfig(raw: RawStackConfig): { config: Record<string, string>; secretKeys: string[] } {
+    const config: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw.values)) {
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return { config, secretKeys: [...raw.secureKeys] };
+}
+
+/** Reads raw config from the running Pulumi engine (a real deploy, or mocks that were given the stack file). */
+export function rawConfigFromRuntime(all: Record<string, string>, isSecret: (key: string) => boolean, stack: string): RawStackConfig {
+    const values: Record<string, unknown> = {};
+    const secureKeys = new Set<string>();
+    for (const [key, text] of Object.entries(all)) {
+        if (isSecret(key)) {
+            secureKeys.add(key);
+            values[key] = SECURE_PLACEHOLDER;
+            continue;
+        }
+        const trimmed = text.trim();
+        // Account ids look numeric but must stay strings, so only structured values are decoded.
+        values[key] = /^[[{]/.test(trimmed) ? safeJson(trimmed) ?? text : text;
+    }
+    return { file: `Pulumi.${stack}.yaml`, stack, values, secureKeys };
+}

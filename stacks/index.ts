@@ -1,0 +1,19 @@
+// The stack program: one environment per stack. It reads the stack's config and the catalog, validates both
+// before creating anything, then composes the environment. `npm run plan` runs this same file under mocks.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { loadCatalog, scaleCatalog } from "./catalog";
+import { parseEnvironmentConfig, rawConfigFromRuntime } from "./config";
+import { buildEnvironmentPlatform, platformOutputs } from "./platform";
+
+const stack = pulumi.getStack();
+const secretKeys = new Set<string>(JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]"));
+const config = parseEnvironmentConfig(rawConfigFromRuntime(pulumi.runtime.allConfig(), (k) => secretKeys.has(k), stack));
+
+// FINLEDGER_CATALOG_SCALE multiplies the catalog synthetically. Only `npm run bench` and the size-limit tests set it.
+const scale = Number(process.env.FINLEDGER_CATALOG_SCALE ?? "1");
+const catalog = scaleCatalog(loadCatalog(path.join(__dirname, "..", "catalog")), scale);
+
+const platform = buildEnvironmentPlatform(config, catalog);
+
+export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);

@@ -1,0 +1,17 @@
+import * as fs from "fs";
+import * as path from "path";
+import { PackConfig } from "./policy-runner";
+
+/** Where the pack config lives. CI passes the same file to `pulumi preview --policy-pack-config`. */
+export const PACK_CONFIG_FILE = path.join("policies", "pack-config.json");
+
+/** Reads the policy pack config, or an empty config when the file does not exist yet. */
+export function loadPackConfig(projectDir: string): PackConfig {
+    const file = path.join(projectDir, PACK_CONFIG_FILE);
+    if (!fs.existsSync(file)) return {};
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as PackConfig;
+    } catch (err) {
+        throw new Error(`${PACK_CONFIG_FILE} is not valid JSON: ${(err as Error).message}`);
+    }
+}

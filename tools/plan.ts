@@ -1,0 +1,82 @@
+// `npm run plan -- --stack <dev|staging|prod> [--json <file>] [--scale <n>]`
+// Runs the real stack program under Pulumi mocks with the stack's own config, then every policy of the pack.
+// Exit status: 0 with no mandatory violation, 1 with one, 2 for bad usage, config or catalog.
+import * as fs from "fs";
+import * as path from "path";
+import { policies } from "../policies/registry";
+import { ENVIRONMENTS } from "../stacks/config";
+import { CatalogError, ConfigError, runStackUnderMocks } from "./plan/engine";
+import { buildReport, formatReport } from "./plan/report";
+import { loadPackConfig } from "./pack-config";
+import { hasMandatory, runPolicies } from "./policy-runner";
+
+const USAGE = `Usage: npm run plan -- --stack <${ENVIRONMENTS.join("|")}> [--json <file>] [--scale <n>]`;
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { stack: string; json?: string; scale: number } {
+    let stack: string | undefined;
+    let json: string | undefined;
+    let scale = 1;
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const value = () => {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value.`);
+            return v;
+        };
+        if (arg === "--stack") stack = value();
+        else if (arg === "--json") json = value();
+        else if (arg === "--scale") {
+            scale = Number(value());
+            if (!Number.isInteger(scale) || scale < 1 || scale > 100) throw new UsageError("--scale must be an integer from 1 to 100.");
+        } else if (arg === "--help" || arg === "-h") throw new UsageError("");
+        else throw new UsageError(`Unknown argument '${arg}'.`);
+    }
+    if (!stack) throw new UsageError("--stack is required.");
+    if (!(ENVIRONMENTS as readonly string[]).includes(stack)) throw new UsageError(`Unknown stack '${stack}'; the stacks are ${ENVIRONMENTS.join(", ")}.`);
+    return { stack, json, scale };
+}
+
+async function main(): Promise<number> {
+    const projectDir = path.resolve(__dirname, "..");
+    let args: ReturnType<typeof parseArgs>;
+    try {
+        args = parseArgs(process.argv.slice(2));
+    } catch (err) {
+        if (err instanceof UsageError) {
+            if (err.message) console.error(err.message);
+            console.error(USAGE);
+            return 2;
+        }
+        throw err;
+    }
+    let run;
+    try {
+        run = await runStackUnderMocks(projectDir, args.stack, args.scale);
+    } catch (err) {
+        if (err instanceof ConfigError || err instanceof CatalogError) {
+            console.error(err.message);
+            return 2;
+        }
+        throw err;
+    }
+    const packConfig = loadPackConfig(projectDir);
+    const violations = await runPolicies(run.resources, policies, packConfig);
+    const report = buildReport(args.stack, run.resources, violations);
+    console.log(formatReport(report, `Plan of stack '${args.stack}' (account ${run.config.accountId}, ${run.config.region}${args.scale > 1 ? `, catalog x${args.scale}` : ""})`));
+    if (args.json) {
+        fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
+        fs.writeFileSync(args.json, JSON.stringify(report, null, 2));
+        console.log(`\nWrote ${args.json}`);
+    }
+    return hasMandatory(violations) ? 1 : 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (err) => {
+        console.error(`plan failed: ${(err as Error)?.stack ?? err}`);
+        process.exit(2);
+    },
+);

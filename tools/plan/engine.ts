@@ -1,0 +1,167 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { CatalogError, loadCatalog } from "../../stacks/catalog";
+import { ConfigError, EnvironmentConfig, parseEnvironmentConfig, readStackFile, RawStackConfig, toRuntimeConfig } from "../../stacks/config";
+import { PlatformMocks } from "./mocks";
+
+/** Stands in for every Pulumi secret value in a plan report. A plan never shows or decrypts one. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** One resource as the engine would register it: what `plan --json` writes and what policies receive. */
+export interface PlannedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly parent?: string;
+    readonly custom: boolean;
+    readonly provider?: string;
+    readonly dependencies: string[];
+    readonly propertyDependencies: Record<string, string[]>;
+    readonly protect: boolean;
+    readonly ignoreChanges: string[];
+    readonly inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+}
+
+/** The result of running the stack program under mocks. */
+export interface StackRun {
+    readonly stack: string;
+    readonly project: string;
+    readonly config: EnvironmentConfig;
+    readonly resources: PlannedResource[];
+    /** Stack outputs, with secrets replaced by the placeholder. */
+    readonly outputs: Record<string, unknown>;
+}
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** Replaces Pulumi secret wrappers with the placeholder, and resource references with their URN. */
+export function unwrapValue(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(unwrapValue);
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) return SECRET_PLACEHOLDER;
+        if (pulumi.Resource.isInstance(value)) return "[resource]";
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(obj)) out[k] = unwrapValue(v);
+        return out;
+    }
+    return value;
+}
+
+/** Reads and validates a stack's config file and the catalog, without running anything. Throws ConfigError or CatalogError. */
+export function validateInputs(projectDir: string, stack: string): { raw: RawStackConfig; config: EnvironmentConfig } {
+    const raw = readStackFile(projectDir, stack);
+    const config = parseEnvironmentConfig(raw);
+    loadCatalog(path.join(projectDir, "catalog"));
+    return { raw, config };
+}
+
+interface Registration {
+    type: string;
+    name: string;
+    parent: string;
+    custom: boolean;
+    provider: string;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    protect: boolean;
+    ignoreChanges: string[];
+}
+
+/**
+ * Runs the real stack program (`stacks/index.ts`) under Pulumi mocks with the stack's own config and returns
+ * every registered resource with its inputs and mocked outputs. The process can run one stack only, because the
+ * Pulumi runtime and the program's module are process-wide.
+ */
+export async function runStackUnderMocks(projectDir: string, stack: string, catalogScale = 1): Promise<StackRun> {
+    const { raw, config } = validateInputs(projectDir, stack);
+    const project = "finledger-secrets-platform";
+    const { config: runtimeConfig, secretKeys } = toRuntimeConfig(raw);
+    pulumi.runtime.setAllConfig(runtimeConfig, secretKeys);
+    process.env.FINLEDGER_CATALOG_SCALE = String(catalogScale);
+
+    const mocks = new PlatformMocks({ accountId: config.accountId, region: config.region });
+    const byUrn = new Map<string, PlannedResource>();
+    const order: string[] = [];
+    await pulumi.runtime.setMocks(mocks, project, stack, false);
+
+    // Wrap the mock monitor so the report also knows each resource's parent, provider and options, which the
+    // Mocks interface does not pass on.
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: any, cb: (err: any, resp: any) => void): void;
+        registerResourceOutputs(req: any, cb: (err: any, resp: any) => void): void;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, cb: (err: any, resp: any) => void) => {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((v: any, k: string) => (propertyDependencies[k] = v.getUrnsList()));
+        const reg: Registration = {
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent(),
+            custom: req.getCustom(),
+            provider: req.getProvider(),
+            dependencies: req.getDependenciesList(),
+            propertyDependencies,
+            protect: Boolean(req.getProtect?.()),
+            ignoreChanges: req.getIgnorechangesList?.() ?? [],
+        };
+        const inputs = unwrapValue(pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>;
+        register(req, (err: any, resp: any) => {
+            if (!err && resp) {
+                const urn: string = resp.getUrn();
+                const outputs = unwrapValue(pulumi.runtime.deserializeProperties(resp.getObject())) as Record<string, unknown>;
+                if (!byUrn.has(urn)) order.push(urn);
+                byUrn.set(urn, {
+                    urn,
+                    type: reg.type,
+                    name: reg.name,
+                    parent: reg.parent || undefined,
+                    custom: reg.custom,
+                    provider: reg.provider || undefined,
+                    dependencies: reg.dependencies,
+                    propertyDependencies: reg.propertyDependencies,
+                    protect: reg.protect,
+                    ignoreChanges: reg.ignoreChanges,
+                    inputs,
+                    outputs: { id: resp.getId() || undefined, ...outputs },
+                });
+            }
+            cb(err, resp);
+        });
+    };
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, cb: (err: any, resp: any) => void) => {
+        const known = byUrn.get(req.getUrn());
+        if (known && !known.custom) known.outputs = unwrapValue(pulumi.runtime.deserializeProperties(req.getOutputs())) as Record<string, unknown>;
+        registerOutputs(req, cb);
+    };
+
+    const program = await import(path.join(projectDir, "stacks"));
+    const outputs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(program)) {
+        if (key === "default" || key === "__esModule") continue;
+        outputs[key] = await resolve(value);
+    }
+    await pulumi.runtime.disconnect();
+    return { stack, project, config, resources: order.map((u) => byUrn.get(u)!), outputs: unwrapValue(outputs) as Record<string, unknown> };
+}
+
+async function resolve(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const isSecret = await (value as any).isSecret;
+        const v = await new Promise<unknown>((ok) => (value as pulumi.Output<unknown>).apply((x) => ok(x)));
+        return isSecret ? SECRET_PLACEHOLDER : resolve(v);
+    }
+    if (Array.isArray(value)) return Promise.all(value.map(resolve));
+    if (value !== null && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = await resolve(v);
+        return out;
+    }
+    return value;
+}
+
+export { CatalogError, ConfigError };

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the pinned Python test tools (moto server, Airflow 2.x with the Amazon provider) into .venv-test.
+# Idempotent: it reinstalls only when test/python/requirements.lock changes. Tests never reach a real AWS.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+VENV=.venv-test
+LOCK=test/python/requirements.lock
+STAMP="$VENV/.lock-sha256"
+want=$(sha256sum "$LOCK" | cut -d' ' -f1)
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/moto_server" ]; then
+  exit 0
+fi
+echo "Installing the pinned Python test environment into $VENV (moto, Airflow) ..."
+rm -rf "$VENV"
+python3 -m venv "$VENV"
+"$VENV/bin/pip" install --disable-pip-version-check --quiet --no-deps -r "$LOCK"
+"$VENV/bin/pip" check --disable-pip-version-check >/dev/null || { "$VENV/bin/pip" check; exit 1; }
+echo "$want" > "$STAMP"
