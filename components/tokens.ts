@@ -6,6 +6,9 @@ export const TYPE = {
     EnvironmentKey: "finledger:kms:EnvironmentKey",
     ManagedSecret: "finledger:secrets:ManagedSecret",
     SecretsPlatform: "finledger:platform:SecretsPlatform",
+    WorkloadIdentity: "finledger:identity:WorkloadIdentity",
+    ExternalSecretsOperator: "finledger:runtime:ExternalSecretsOperator",
+    SnowflakeServiceUser: "finledger:snowflake:SnowflakeServiceUser",
 } as const;
 
 /** Tag keys that every managed secret carries. Rules and queries read these, so they are part of the contract. */

@@ -44,6 +44,16 @@ const environmentConfigSchema = z.strictObject({
         org: z.string().regex(/^[A-Za-z0-9-]+$/, "a GitHub organisation"),
         repo: z.string().regex(/^[A-Za-z0-9._-]+$/, "a GitHub repository name"),
     }),
+    // Runtime access (docs/access-patterns.md): where External Secrets reads from, and how often it re-syncs.
+    runtime: z
+        .strictObject({
+            storeRegion: z.enum(["primary", "replica"], "primary or replica (the failover switch of docs/access-patterns.md)").default("primary"),
+            refreshInterval: z
+                .string()
+                .regex(/^([1-9]\d*(s|m|h))+$/, "a Go duration such as 1h or 15m (at least one unit, no zero)")
+                .default("1h"),
+        })
+        .default({ storeRegion: "primary", refreshInterval: "1h" }),
 });
 
 /** One environment's validated, non-secret settings. */

@@ -82,7 +82,7 @@ export async function runStackUnderMocks(projectDir: string, stack: string, cata
     pulumi.runtime.setAllConfig(runtimeConfig, secretKeys);
     process.env.FINLEDGER_CATALOG_SCALE = String(catalogScale);
 
-    const mocks = new PlatformMocks({ accountId: config.accountId, region: config.region });
+    const mocks = new PlatformMocks({ accountId: config.accountId, region: config.region, clusterOidcIssuer: config.cluster.oidcIssuer });
     const byUrn = new Map<string, PlannedResource>();
     const order: string[] = [];
     await pulumi.runtime.setMocks(mocks, project, stack, false);
