@@ -73,6 +73,13 @@ export function secretReadStatements(secretArn: string, keyArn: string, region: 
     ];
 }
 
+/** The ARN of a secret's replica: same account, name and suffix, in the replica region. */
+export function replicaSecretArn(secretArn: string, replicaRegion: string): string {
+    const parts = secretArn.split(":");
+    parts[3] = replicaRegion;
+    return parts.join(":");
+}
+
 /** Arguments of {@link ManagedSecret}. */
 export interface ManagedSecretArgs {
     /** Environment name; it prefixes the secret's name and fills the `environment` tag. */
@@ -151,12 +158,19 @@ export class ManagedSecret extends pulumi.ComponentResource {
 
     /**
      * Lets a grantee read this secret: `GetSecretValue` and `DescribeSecret` on this ARN, plus `kms:Decrypt` on the
-     * environment key only through Secrets Manager. Returns the statements it added.
+     * environment key only through Secrets Manager. With `includeReplica` (for regional failover), a replicated
+     * secret's replica and the replica key in the replica region too. Returns the statements it added.
      */
-    grantRead(grantee: IGrantable): pulumi.Output<PolicyStatement[]> {
-        const statements = pulumi.all([this.arn, this.key.keyArn]).apply(([secretArn, keyArn]) => secretReadStatements(secretArn, keyArn, this.region));
-        grantee.addToPrincipalPolicy(statements.apply((s) => s[0]));
-        grantee.addToPrincipalPolicy(statements.apply((s) => s[1]));
+    grantRead(grantee: IGrantable, options?: { readonly includeReplica?: boolean }): pulumi.Output<PolicyStatement[]> {
+        const replicaRegion = this.key.replicaRegion;
+        const withReplica = (options?.includeReplica ?? false) && this.replicated && replicaRegion !== undefined && this.key.replicaKeyArn !== undefined;
+        const statements = pulumi.all([this.arn, this.key.keyArn, this.key.replicaKeyArn ?? ""]).apply(([secretArn, keyArn, replicaKeyArn]) => [
+            ...secretReadStatements(secretArn, keyArn, this.region),
+            // The replica keeps the primary's name and random suffix; only the region differs. It decrypts with the
+            // replica key, through Secrets Manager in the replica region.
+            ...(withReplica ? secretReadStatements(replicaSecretArn(secretArn, replicaRegion!), replicaKeyArn, replicaRegion!) : []),
+        ]);
+        for (let i = 0; i < (withReplica ? 4 : 2); i++) grantee.addToPrincipalPolicy(statements.apply((s) => s[i]));
         return statements;
     }
 }

@@ -153,7 +153,8 @@ export class WorkloadIdentity extends pulumi.ComponentResource implements IGrant
         );
         this.roleArn = this.role.arn;
 
-        for (const secret of reads) secret.grantRead(this);
+        // Replicas too, so that the region switch (docs/access-patterns.md) needs no IAM change during a failover.
+        for (const secret of reads) secret.grantRead(this, { includeReplica: true });
         this.sealed = true;
         if (this.statements.length > 0) {
             new aws.iam.RolePolicy(

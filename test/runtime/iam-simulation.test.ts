@@ -14,7 +14,7 @@ import { decide, decideWebIdentity, PlanIam, planIam } from "../support/plan-iam
 const catalog = loadCatalog(path.join(PROJECT_DIR, "catalog"));
 const configs = new Map<string, EnvironmentConfig>(ENVIRONMENTS.map((e) => [e, parseEnvironmentConfig(readStackFile(PROJECT_DIR, e))]));
 const plans = new Map<string, PlanIam>();
-const counts = { secretReads: 0, kms: 0, crossEnvironment: 0, controller: 0, trust: 0 };
+const counts = { secretReads: 0, kms: 0, crossEnvironment: 0, controller: 0, trust: 0, replicaReads: 0 };
 
 function plan(env: string): PlanIam {
     let p = plans.get(env);
@@ -64,7 +64,7 @@ describe("IAM simulation of the planned workload roles", function () {
 
     after(() => {
         const total = Object.values(counts).reduce((a, b) => a + b, 0);
-        console.log(`      IAM decisions checked: ${total} (secret reads ${counts.secretReads}, KMS ${counts.kms}, cross-environment ${counts.crossEnvironment}, ESO controller ${counts.controller}, trust ${counts.trust})`);
+        console.log(`      IAM decisions checked: ${total} (secret reads ${counts.secretReads}, replica reads ${counts.replicaReads}, KMS ${counts.kms}, cross-environment ${counts.crossEnvironment}, ESO controller ${counts.controller}, trust ${counts.trust})`);
     });
 
     for (const env of ENVIRONMENTS) {
@@ -95,6 +95,33 @@ describe("IAM simulation of the planned workload roles", function () {
             assert.deepEqual(mismatches, []);
         });
     }
+
+    it("prod failover: consumers read the replicas of replicated secrets with the replica key, and nobody else does", async () => {
+        const env = "prod";
+        const p = plan(env);
+        const replicaKey = p.replicaKey!;
+        assert.ok(replicaKey, "the prod plan has no replica key");
+        const view = catalogForEnvironment(catalog, env);
+        const replicated = p.secrets.filter((s) => s.replicaArn);
+        assert.ok(replicated.length > 50, `only ${replicated.length} replicated secrets`);
+        const mismatches: string[] = [];
+        for (const w of view.workloads) {
+            const role = workloadRole(env, w.id);
+            counts.kms += 2;
+            const base = { principal: role.arn, principalAccount: p.accountId, resourceAccount: p.accountId, identityPolicies: role.policies };
+            const kms = await decide({ ...base, action: "kms:Decrypt", resource: replicaKey.arn, resourcePolicy: replicaKey.policy, context: { "kms:ViaService": secretsManagerViaService(replicaKey.region) } });
+            const kmsPrimaryVia = await decide({ ...base, action: "kms:Decrypt", resource: replicaKey.arn, resourcePolicy: replicaKey.policy, context: { "kms:ViaService": secretsManagerViaService(configs.get(env)!.region) } });
+            if (kmsPrimaryVia !== "ExplicitlyDenied") mismatches.push(`${w.id}: replica key used via the primary region's Secrets Manager: ${kmsPrimaryVia}`);
+            for (const secret of replicated) {
+                counts.replicaReads++;
+                const expected = view.secrets.find((s) => s.name === secret.catalogName)!.consumers.includes(w.id);
+                const gsv = await decide({ ...base, action: "secretsmanager:GetSecretValue", resource: secret.replicaArn!, resourcePolicy: secret.policy });
+                const canRead = gsv === "Allowed" && kms === "Allowed";
+                if (canRead !== expected) mismatches.push(`${w.id} on replica ${secret.replicaArn}: GetSecretValue ${gsv}, replica kms ${kms}; expected ${expected}`);
+            }
+        }
+        assert.deepEqual(mismatches, []);
+    });
 
     it("no workload role reads its secrets' twins in another environment, nor decrypts with another environment's key", async () => {
         const mismatches: string[] = [];

@@ -6,8 +6,9 @@ export interface PlanIam {
     readonly stack: string;
     readonly accountId: string;
     readonly roles: Map<string, { arn: string; trust: any; policies: any[] }>;
-    readonly secrets: Array<{ name: string; catalogName: string; arn: string; policy: any }>;
+    readonly secrets: Array<{ name: string; catalogName: string; arn: string; policy: any; replicaArn?: string }>;
     readonly key: { arn: string; policy: any };
+    readonly replicaKey?: { arn: string; policy: any; region: string };
 }
 
 function parse(value: unknown): any {
@@ -33,13 +34,17 @@ export function planIam(report: PlanReport): PlanIam {
         const arn = (s.outputs as any).arn as string;
         const policy = policyByArn.get(arn);
         if (!policy) throw new Error(`Secret ${arn} has no resource policy in the plan.`);
-        return { name: (s.inputs as any).name as string, catalogName: (s.inputs as any).tags["catalog-name"] as string, arn, policy };
+        const replica = ((s.inputs as any).replicas ?? [])[0];
+        const replicaArn = replica ? arn.split(":").map((p, i) => (i === 3 ? replica.region : p)).join(":") : undefined;
+        return { name: (s.inputs as any).name as string, catalogName: (s.inputs as any).tags["catalog-name"] as string, arn, policy, replicaArn };
     });
     const keys = of("aws:kms/key:Key");
     if (keys.length !== 1) throw new Error(`Expected one environment key in the ${report.stack} plan, found ${keys.length}.`);
     const key = { arn: (keys[0].outputs as any).arn as string, policy: parse((keys[0].inputs as any).policy) };
     const accountId = key.arn.split(":")[4];
-    return { stack: report.stack, accountId, roles, secrets, key };
+    const rk = of("aws:kms/replicaKey:ReplicaKey")[0];
+    const replicaKey = rk && { arn: (rk.outputs as any).arn as string, policy: parse((rk.inputs as any).policy), region: ((rk.outputs as any).arn as string).split(":")[3] };
+    return { stack: report.stack, accountId, roles, secrets, key, replicaKey };
 }
 
 /** One IAM request to simulate. */
