@@ -163,7 +163,8 @@ describe("Airflow contract: the plan's backend settings in a real Airflow agains
         }
         const ms = (l: Lookup) => l.ms.toFixed(1);
         console.log(
-            `      lookup cost (local lower bound, moto on loopback): connection cold ${ms(online.managed_cold)} ms (STS + GetSecretValue), ` +
+            `      lookup cost (local lower bound, moto on loopback): backend load ${(online as any).backend_load_ms} ms, client build ${(online as any).client_build_ms} ms; ` +
+                `connection cold ${ms(online.managed_cold)} ms (STS + GetSecretValue), ` +
                 `warm ${ms(online.managed_warm_same)} ms same id / ${ms(online.managed_warm_other)} ms other id; variable ${ms(online.variable_first)} ms then ${ms(online.variable_again)} ms; ` +
                 `unmanaged id ${ms(online.unmanaged)} ms (no AWS call)`,
         );
