@@ -5,7 +5,7 @@ import * as path from "path";
 import { AIRFLOW_INTERNAL_SECRETS, buildAirflowHelmValues, exactIdPattern, MATCH_NOTHING } from "../../components/airflow";
 import { secretsManagerViaService } from "../../components/environment-key";
 import { ESO_CHART } from "../../components/external-secrets";
-import { fullSecretName, secretReadStatements } from "../../components/managed-secret";
+import { fullSecretName, replicaSecretArn, secretReadStatements } from "../../components/managed-secret";
 import { roleNames } from "../../components/naming";
 import { buildIrsaTrustPolicy, buildWorkloadPolicy, INLINE_POLICIES_MAX_CHARS, policySize } from "../../components/workload-identity";
 import { CatalogError, catalogForEnvironment, loadCatalog, parseCatalog, scaleCatalog } from "../../stacks/catalog";
@@ -43,9 +43,15 @@ describe("WorkloadIdentity builders", () => {
         let largest = { role: "", size: 0 };
         for (const w of scaled.workloads) {
             // The longest ARN Secrets Manager can produce for each name: name plus the 7-character random suffix.
+            // Critical secrets are replicated, and identities are granted the replica too (as grantRead does with
+            // includeReplica): the replica ARN and the replica key through Secrets Manager in the replica region.
             const statements = scaled.secrets
                 .filter((s) => s.consumers.includes(w.id))
-                .flatMap((s) => secretReadStatements(`arn:aws:secretsmanager:${region}:736491028554:secret:${fullSecretName("prod", s.name)}-AbCdEf`, keyArn, region));
+                .flatMap((s) => {
+                    const arn = `arn:aws:secretsmanager:${region}:736491028554:secret:${fullSecretName("prod", s.name)}-AbCdEf`;
+                    const primary = secretReadStatements(arn, keyArn, region);
+                    return s.criticality === "critical" ? [...primary, ...secretReadStatements(replicaSecretArn(arn, "us-west-2"), keyArn.replace(region, "us-west-2"), "us-west-2")] : primary;
+                });
             const doc = buildWorkloadPolicy(roleNames.workload("fl-prod", w.id), statements);
             const size = doc ? policySize(doc) : 0;
             if (size > largest.size) largest = { role: w.id, size };
