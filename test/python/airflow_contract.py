@@ -100,6 +100,8 @@ if INPUT["phase"] == "online":
     start = time.perf_counter()
     backend.client
     result["client_build_ms"] = round((time.perf_counter() - start) * 1000, 2)
+    # Airflow's own first-use cost (Connection parsing, provider discovery), with no AWS call: an env-var connection.
+    result["airflow_first_use"] = timed(connection("contract_warmup"))
     result["managed_cold"] = timed(connection(managed[0]))
     result["managed_warm_same"] = timed(connection(managed[0]))
     result["managed_warm_other"] = timed(connection(managed[1]))

@@ -142,7 +142,8 @@ describe("Airflow contract: the plan's backend settings in a real Airflow agains
     });
 
     it("resolves a managed connection and variable from Secrets Manager through the workload's IRSA credentials", () => {
-        online = probe({ phase: "online" }) as typeof online;
+        online = probe({ phase: "online" }, { AIRFLOW_CONN_CONTRACT_WARMUP: "generic://warmup@warmup.example" }) as typeof online;
+        assert.deepEqual(online.airflow_first_use.calls, [], "the warm-up connection comes from env, not AWS");
         const expected = JSON.parse(seeded.get(`airflow/connections/${managedConnections[0]}`)!);
         const cold = online.managed_cold;
         assert.equal(cold.error, null, `the managed connection did not resolve: ${JSON.stringify(cold)}\n${online.log.join("\n")}`);
@@ -163,7 +164,8 @@ describe("Airflow contract: the plan's backend settings in a real Airflow agains
         }
         const ms = (l: Lookup) => l.ms.toFixed(1);
         console.log(
-            `      lookup cost (local lower bound, moto on loopback): backend load ${(online as any).backend_load_ms} ms, client build ${(online as any).client_build_ms} ms; ` +
+            `      lookup cost (local lower bound, moto on loopback): backend load ${(online as any).backend_load_ms} ms, client build ${(online as any).client_build_ms} ms, ` +
+                `Airflow first use (env-var connection, no AWS) ${ms(online.airflow_first_use)} ms; ` +
                 `connection cold ${ms(online.managed_cold)} ms (STS + GetSecretValue), ` +
                 `warm ${ms(online.managed_warm_same)} ms same id / ${ms(online.managed_warm_other)} ms other id; variable ${ms(online.variable_first)} ms then ${ms(online.variable_again)} ms; ` +
                 `unmanaged id ${ms(online.unmanaged)} ms (no AWS call)`,
