@@ -161,6 +161,24 @@ describe("IAM simulation of the planned workload roles", function () {
         assert.deepEqual(mismatches, []);
     });
 
+    it("negative controls: the same checks flag a widened read policy and a wildcard trust", async () => {
+        const env = "prod";
+        const payments = workloadRole(env, "airflow-payments");
+        const fraudOnly = plan(env).secrets.find((s) => s.catalogName === "airflow/connections/snowflake_fraud")!;
+        assert.equal(await getSecretValue(env, payments, fraudOnly, env), "ImplicitlyDenied");
+        const widened = { ...payments, policies: [...payments.policies, { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: fraudOnly.arn }] }] };
+        assert.equal(await getSecretValue(env, widened, fraudOnly, env), "Allowed");
+
+        const config = configs.get(env)!;
+        const host = oidcIssuerHost(config.cluster.oidcIssuer);
+        const loose = JSON.parse(JSON.stringify(payments.trust));
+        loose.Statement[0].Condition = { StringLike: { [`${host}:sub`]: "system:serviceaccount:*:payments-tasks" } };
+        const otherNamespace = { [`${host}:sub`]: serviceAccountSubject("airflow-fraud", "payments-tasks"), [`${host}:aud`]: "sts.amazonaws.com" };
+        const provider = oidcProviderArn(config.accountId, config.cluster.oidcIssuer);
+        assert.notEqual(decideWebIdentity(provider, payments, otherNamespace), "Allowed");
+        assert.equal(decideWebIdentity(provider, { ...payments, trust: loose }, otherNamespace), "Allowed");
+    });
+
     it("only the workload's own service account on its own environment's cluster can assume its role", () => {
         const mismatches: string[] = [];
         for (const env of ENVIRONMENTS) {
