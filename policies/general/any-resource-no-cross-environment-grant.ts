@@ -48,13 +48,14 @@ export function crossEnvironmentReferences(found: FoundString, type: string, oth
                 const arn = a[0];
                 const resource = arn.split(":").slice(5).join(":");
                 if (a[1] === env.accountId) out.push(`an ARN in the ${env.name} account (${arn})`);
+                else if (m.issuer && resource.includes(m.issuer)) out.push(`the ${env.name} cluster's OIDC issuer (${m.issuer}) in ${arn}`);
                 else if (resource.includes(`${env.namePrefix}-`) || resource.includes(`secret:${env.name}/`) || resource.includes(`secret:AmazonMSK_${env.name}/`)) {
                     out.push(`an ARN naming a ${env.name} resource (${arn})`);
                 }
             }
         }
         if (value === env.accountId) out.push(`the ${env.name} account id ${env.accountId}`);
-        if (m.issuer && value.includes(m.issuer) && !value.includes("arn:aws")) out.push(`the ${env.name} cluster's OIDC issuer (${m.issuer})`);
+        if (m.issuer && !value.includes("arn:aws") && value.includes(m.issuer)) out.push(`the ${env.name} cluster's OIDC issuer (${m.issuer})`);
         if (NAME_KEY.test(key) && namesOtherEnvironment(value, env)) out.push(`the ${env.name} name or path '${value}'`);
         if ((isSnowflake || SNOWFLAKE_KEY.test(key)) && m.snowflake.test(value)) out.push(`the ${env.name} Snowflake object '${value}'`);
     }
