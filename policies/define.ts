@@ -103,6 +103,11 @@ export function stackRule(meta: RuleMetadata, check: (c: StackCheck) => void | P
     };
 }
 
+/** A stack resource's properties without the engine's unknown-checking proxy; unknowns are then plain sentinels. */
+export function propsOf(resource: PolicyResource): Record<string, any> {
+    return unproxied(resource.props) ?? {};
+}
+
 /** The URN of the stack's first resource, which names the stack (and so the environment). */
 export function stackUrnOf(resources: readonly PolicyResource[]): string | undefined {
     return resources.find((r) => typeof r?.urn === "string")?.urn;

@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { stackRule, stackUrnOf } from "../define";
+import { propsOf, stackRule, stackUrnOf } from "../define";
 import { asList, asRecord, isUnknown, knownString } from "../inspect/values";
 import { ControlRefs } from "../pack-info";
 
@@ -45,7 +45,7 @@ export function retentionDays(lockConfig: Record<string, unknown>): number {
 }
 
 function trailProblems(trail: PolicyResource, resources: readonly PolicyResource[]): string[] {
-    const p = trail.props;
+    const p = propsOf(trail);
     const problems: string[] = [];
     if (!isUnknown(p.isMultiRegionTrail) && !truthy(p.isMultiRegionTrail)) problems.push("is not multi-region (isMultiRegionTrail)");
     if (!isUnknown(p.enableLogFileValidation) && !truthy(p.enableLogFileValidation)) problems.push("has no log file validation (enableLogFileValidation)");
@@ -54,14 +54,14 @@ function trailProblems(trail: PolicyResource, resources: readonly PolicyResource
     const bucketName = p.s3BucketName;
     if (isUnknown(bucketName)) return problems;
     const linked = (r: PolicyResource, value: unknown) => (typeof value === "string" && value === bucketName) || (trail.propertyDependencies?.s3BucketName ?? []).some((d) => d?.urn === r.urn);
-    const bucket = resources.find((r) => BUCKETS.has(r.type) && linked(r, r.props.bucket));
+    const bucket = resources.find((r) => BUCKETS.has(r.type) && linked(r, propsOf(r).bucket));
     if (!bucket) {
         problems.push(`delivers to bucket '${String(bucketName)}', which is not in this stack, so its Object Lock cannot be checked`);
         return problems;
     }
-    const lock = resources.find((r) => LOCK_CONFIGS.has(r.type) && (r.props.bucket === bucket.props.bucket || (r.propertyDependencies?.bucket ?? []).some((d) => d?.urn === bucket.urn)));
-    const bucketLocked = truthy(bucket.props.objectLockEnabled) || asRecord(asList(bucket.props.objectLockConfiguration)[0])?.objectLockEnabled === "Enabled";
-    const days = Math.max(lock ? retentionDays(lock.props) : 0, retentionDays(asRecord(asList(bucket.props.objectLockConfiguration)[0]) ?? {}));
+    const lock = resources.find((r) => LOCK_CONFIGS.has(r.type) && (propsOf(r).bucket === propsOf(bucket).bucket || (r.propertyDependencies?.bucket ?? []).some((d) => d?.urn === bucket.urn)));
+    const bucketLocked = truthy(propsOf(bucket).objectLockEnabled) || asRecord(asList(propsOf(bucket).objectLockConfiguration)[0])?.objectLockEnabled === "Enabled";
+    const days = Math.max(lock ? retentionDays(propsOf(lock)) : 0, retentionDays(asRecord(asList(propsOf(bucket).objectLockConfiguration)[0]) ?? {}));
     if (!bucketLocked) problems.push(`delivers to bucket '${String(bucketName)}', which does not have Object Lock enabled`);
     if (days < MIN_RETENTION_DAYS) problems.push(`delivers to bucket '${String(bucketName)}' whose Object Lock default retention is ${days} days, less than ${MIN_RETENTION_DAYS}`);
     return problems;

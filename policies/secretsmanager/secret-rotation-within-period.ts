@@ -1,6 +1,6 @@
 import { PolicyResource } from "@pulumi/policy";
 import { TAG } from "../../components/tokens";
-import { stackRule } from "../define";
+import { propsOf, stackRule } from "../define";
 import { asRecord, isUnknown, knownString } from "../inspect/values";
 import { ControlRefs } from "../pack-info";
 
@@ -59,7 +59,7 @@ export function rotationPeriodDays(rotationRules: unknown): number | undefined {
 }
 
 function tagsOf(secret: PolicyResource): Record<string, unknown> {
-    return { ...(asRecord(secret.props.tagsAll) ?? {}), ...(asRecord(secret.props.tags) ?? {}) };
+    return { ...(asRecord(propsOf(secret).tagsAll) ?? {}), ...(asRecord(propsOf(secret).tags) ?? {}) };
 }
 
 /**
@@ -81,8 +81,8 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
         const rotations = args.resources.filter((r) => r.type === ROTATION);
         const rotationFor = (secret: PolicyResource) =>
             rotations.find((rot) => {
-                const id = rot.props.secretId;
-                if (typeof id === "string" && !isUnknown(id) && [secret.props.arn, secret.props.id, secret.props.name].includes(id)) return true;
+                const id = propsOf(rot).secretId;
+                if (typeof id === "string" && !isUnknown(id) && [propsOf(secret).arn, propsOf(secret).id, propsOf(secret).name].includes(id)) return true;
                 const deps = [...(rot.propertyDependencies?.secretId ?? []), ...(rot.dependencies ?? [])];
                 return deps.some((d) => d?.urn === secret.urn);
             });
@@ -92,11 +92,11 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
             const criticality = knownString(tags[TAG.criticality]) ?? "(untagged)";
             const catalogDays = Number(tags[TAG.rotationDays]);
             const limit = criticality === "critical" ? Math.min(CRITICAL_MAX_DAYS, catalogDays || CRITICAL_MAX_DAYS) : catalogDays;
-            const label = `Secret '${knownString(secret.props.name) ?? secret.name}' (${criticality})`;
+            const label = `Secret '${knownString(propsOf(secret).name) ?? secret.name}' (${criticality})`;
             const rotation = rotationFor(secret);
             if (rotation) {
-                if (isUnknown(rotation.props.rotationRules)) continue;
-                const period = rotationPeriodDays(rotation.props.rotationRules);
+                if (isUnknown(propsOf(rotation).rotationRules)) continue;
+                const period = rotationPeriodDays(propsOf(rotation).rotationRules);
                 if (period === undefined) report(`${label} has a SecretRotation without a readable period (automaticallyAfterDays or scheduleExpression)`, rotation.urn);
                 else if (!(period <= limit)) report(`${label} rotates every ${period} days, more than its limit of ${limit} days`, rotation.urn);
                 continue;
