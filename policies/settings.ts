@@ -1,4 +1,5 @@
 import packConfigFile from "./pack-config.json";
+import { display } from "./inspect/values";
 import { environmentOfUrn } from "./pack-info";
 
 /** One environment as the pack knows it: everything a rule needs to tell "ours" from "another environment's". */
@@ -109,13 +110,13 @@ export function settingsProblems(settings: PackSettings, today: Date = new Date(
             continue;
         }
         for (const key of ["name", "accountId", "namePrefix", "oidcIssuer", "snowflakeDatabase", "snowflakeRolePrefix"] as const) {
-            if (typeof e[key] !== "string" || e[key] === "") problems.push(`${at}.${key} is missing; copy it from Pulumi.${e.name ?? "<env>"}.yaml.`);
+            if (typeof e[key] !== "string" || e[key] === "") problems.push(`${at}.${key} is missing; copy it from Pulumi.${typeof e.name === "string" ? e.name : "<env>"}.yaml.`);
         }
-        if (typeof e.accountId === "string" && !/^\d{12}$/.test(e.accountId)) problems.push(`${at}.accountId '${e.accountId}' is not a 12-digit AWS account id.`);
+        if (typeof e.accountId === "string" && !/^\d{12}$/.test(e.accountId)) problems.push(`${at}.accountId '${display(e.accountId)}' is not a 12-digit AWS account id.`);
         if (typeof e.oidcIssuer === "string" && !/^https:\/\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/[A-F0-9]+$/.test(e.oidcIssuer)) {
             problems.push(`${at}.oidcIssuer '${e.oidcIssuer}' is not an EKS OIDC issuer URL (https://oidc.eks.<region>.amazonaws.com/id/<ID>).`);
         }
-        if (seen.has(e.name)) problems.push(`${at}.name '${e.name}' is declared twice; declare each environment once.`);
+        if (seen.has(e.name)) problems.push(`${at}.name '${display(e.name)}' is declared twice; declare each environment once.`);
         seen.add(e.name);
     }
     for (const [i, x] of settings.exemptions.entries()) {
@@ -128,9 +129,9 @@ export function settingsProblems(settings: PackSettings, today: Date = new Date(
         if (typeof x.urn !== "string" || x.urn === "") problems.push(`${at}.urn is missing; name the exempted resource's URN.`);
         if (typeof x.reason !== "string" || x.reason.trim().length < 10) problems.push(`${at}.reason is missing or too short; say why the exception is acceptable.`);
         if (x.expires !== undefined) {
-            const end = Date.parse(`${x.expires}T23:59:59Z`);
-            if (Number.isNaN(end)) problems.push(`${at}.expires '${x.expires}' is not a YYYY-MM-DD date.`);
-            else if (end < today.getTime()) problems.push(`${at} for ${x.policy} expired on ${x.expires}; remove it or renew it with a new review.`);
+            const end = typeof x.expires === "string" ? Date.parse(`${x.expires}T23:59:59Z`) : NaN;
+            if (Number.isNaN(end)) problems.push(`${at}.expires '${display(x.expires)}' is not a YYYY-MM-DD date.`);
+            else if (end < today.getTime()) problems.push(`${at} for ${display(x.policy)} expired on ${x.expires}; remove it or renew it with a new review.`);
         }
     }
     return problems;
@@ -157,12 +158,12 @@ export function exemptionFor(settings: PackSettings, policy: string, urn: string
     if (!urn) return undefined;
     return settings.exemptions.find((x) => {
         if (!x || x.policy !== policy || typeof x.urn !== "string" || typeof x.reason !== "string" || x.reason.trim().length < 10) return false;
-        if (x.expires !== undefined && !(Date.parse(`${x.expires}T23:59:59Z`) >= today.getTime())) return false;
+        if (x.expires !== undefined && !(typeof x.expires === "string" && Date.parse(`${x.expires}T23:59:59Z`) >= today.getTime())) return false;
         return globToRegExp(x.urn).test(urn);
     });
 }
 
 /** The OIDC issuer's id (the last path segment), which also appears in provider ARNs and condition keys. */
 export function issuerId(oidcIssuer: string): string {
-    return String(oidcIssuer).split("/").pop() ?? "";
+    return typeof oidcIssuer === "string" ? (oidcIssuer.split("/").pop() ?? "") : "";
 }

@@ -1,6 +1,6 @@
 import { PolicyResource } from "@pulumi/policy";
 import { propsOf, stackRule, stackUrnOf } from "../define";
-import { asList, asRecord, isUnknown, knownString } from "../inspect/values";
+import { asList, asRecord, display, isUnknown, knownString, toNumber } from "../inspect/values";
 import { ControlRefs } from "../pack-info";
 
 /** Controls this rule serves. */
@@ -39,8 +39,8 @@ export function retentionDays(lockConfig: Record<string, unknown>): number {
     const rule = asRecord(asList(lockConfig.rule ?? lockConfig.rules)[0]);
     const retention = asRecord(asList(rule?.defaultRetention)[0]);
     if (!retention) return 0;
-    const days = Number(retention.days ?? 0);
-    const years = Number(retention.years ?? 0);
+    const days = toNumber(retention.days ?? 0);
+    const years = toNumber(retention.years ?? 0);
     return Math.max(Number.isFinite(days) ? days : 0, Number.isFinite(years) ? years * 365 : 0);
 }
 
@@ -56,14 +56,14 @@ function trailProblems(trail: PolicyResource, resources: readonly PolicyResource
     const linked = (r: PolicyResource, value: unknown) => (typeof value === "string" && value === bucketName) || (trail.propertyDependencies?.s3BucketName ?? []).some((d) => d?.urn === r.urn);
     const bucket = resources.find((r) => BUCKETS.has(r.type) && linked(r, propsOf(r).bucket));
     if (!bucket) {
-        problems.push(`delivers to bucket '${String(bucketName)}', which is not in this stack, so its Object Lock cannot be checked`);
+        problems.push(`delivers to bucket '${display(bucketName)}', which is not in this stack, so its Object Lock cannot be checked`);
         return problems;
     }
     const lock = resources.find((r) => LOCK_CONFIGS.has(r.type) && (propsOf(r).bucket === propsOf(bucket).bucket || (r.propertyDependencies?.bucket ?? []).some((d) => d?.urn === bucket.urn)));
     const bucketLocked = truthy(propsOf(bucket).objectLockEnabled) || asRecord(asList(propsOf(bucket).objectLockConfiguration)[0])?.objectLockEnabled === "Enabled";
     const days = Math.max(lock ? retentionDays(propsOf(lock)) : 0, retentionDays(asRecord(asList(propsOf(bucket).objectLockConfiguration)[0]) ?? {}));
-    if (!bucketLocked) problems.push(`delivers to bucket '${String(bucketName)}', which does not have Object Lock enabled`);
-    if (days < MIN_RETENTION_DAYS) problems.push(`delivers to bucket '${String(bucketName)}' whose Object Lock default retention is ${days} days, less than ${MIN_RETENTION_DAYS}`);
+    if (!bucketLocked) problems.push(`delivers to bucket '${display(bucketName)}', which does not have Object Lock enabled`);
+    if (days < MIN_RETENTION_DAYS) problems.push(`delivers to bucket '${display(bucketName)}' whose Object Lock default retention is ${days} days, less than ${MIN_RETENTION_DAYS}`);
     return problems;
 }
 

@@ -1,4 +1,4 @@
-import { asList, asRecord, isUnknown, parseJsonish } from "./values";
+import { asList, asRecord, display, isUnknown, parseJsonish } from "./values";
 
 /** One statement with its lists normalised; values that are unknown during preview are left out. */
 export interface Statement {
@@ -45,7 +45,7 @@ function normaliseStatement(raw: Record<string, unknown>): Statement {
     const conditions: Statement["conditions"] = {};
     for (const [op, block] of Object.entries(asRecord(raw.Condition) ?? {})) {
         const entries: Record<string, string[]> = {};
-        for (const [k, v] of Object.entries(asRecord(block) ?? {})) entries[k] = asList(v).filter((x) => !isUnknown(x)).map((x) => String(x));
+        for (const [k, v] of Object.entries(asRecord(block) ?? {})) entries[k] = asList(v).filter((x) => !isUnknown(x)).map((x) => display(x));
         conditions[op] = entries;
     }
     return {

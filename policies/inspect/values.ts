@@ -89,3 +89,20 @@ export function collectStrings(root: unknown, rootPath = "", out: FoundString[] 
     visit(root, rootPath, "", 0);
     return out;
 }
+
+/** Any value as short readable text, without ever throwing (objects without a prototype cannot be converted by String()). */
+export function display(value: unknown): string {
+    if (typeof value === "string") return value;
+    try {
+        return JSON.stringify(value) ?? String(value);
+    } catch {
+        return Object.prototype.toString.call(value);
+    }
+}
+
+/** A finite number from a number or numeric string; NaN for anything else (never throws, unlike Number(object)). */
+export function toNumber(value: unknown): number {
+    if (typeof value === "number") return value;
+    if (typeof value === "string" && value.trim() !== "") return Number(value);
+    return NaN;
+}

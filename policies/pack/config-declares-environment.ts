@@ -1,5 +1,5 @@
 import { propsOf, stackRule, stackUrnOf } from "../define";
-import { asList, knownString, parseJsonish } from "../inspect/values";
+import { asList, display, knownString, parseJsonish } from "../inspect/values";
 import { ControlRefs, environmentOfUrn } from "../pack-info";
 import { environmentOf, settingsProblems, SETTINGS_POLICY } from "../settings";
 
@@ -32,7 +32,7 @@ export const packConfigDeclaresEnvironment = stackRule(
         for (const r of args.resources) {
             if (r.type !== "pulumi:providers:aws") continue;
             const raw = propsOf(r).allowedAccountIds;
-            const ids = asList(typeof raw === "string" ? parseJsonish(raw) : raw).map((v) => knownString(String(v))).filter(Boolean);
+            const ids = asList(typeof raw === "string" ? parseJsonish(raw) : raw).map((v) => knownString(display(v))).filter(Boolean);
             if (ids.length === 0) report(`AWS provider '${r.name}' does not pin allowedAccountIds to the ${env.name} account ${env.accountId}`, r.urn);
             else if (ids.some((id) => id !== env.accountId)) report(`AWS provider '${r.name}' allows account(s) ${ids.join(", ")}, but ${env.name} is account ${env.accountId}`, r.urn);
         }

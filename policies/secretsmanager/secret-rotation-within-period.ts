@@ -1,7 +1,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { TAG } from "../../components/tokens";
 import { propsOf, stackRule } from "../define";
-import { asRecord, isUnknown, knownString } from "../inspect/values";
+import { asRecord, isUnknown, knownString, toNumber } from "../inspect/values";
 import { ControlRefs } from "../pack-info";
 
 /** Controls this rule serves. */
@@ -90,7 +90,7 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
             if (secret.type !== SECRET) continue;
             const tags = tagsOf(secret);
             const criticality = knownString(tags[TAG.criticality]) ?? "(untagged)";
-            const catalogDays = Number(tags[TAG.rotationDays]);
+            const catalogDays = toNumber(tags[TAG.rotationDays]);
             const limit = criticality === "critical" ? Math.min(CRITICAL_MAX_DAYS, catalogDays || CRITICAL_MAX_DAYS) : catalogDays;
             const label = `Secret '${knownString(propsOf(secret).name) ?? secret.name}' (${criticality})`;
             const rotation = rotationFor(secret);
