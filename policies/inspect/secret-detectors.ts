@@ -11,7 +11,8 @@ export interface SecretFinding {
 
 const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 // scheme://user:password@host, including jdbc:<db>:// and SQLAlchemy's dialect+driver:// forms.
-const URI_WITH_PASSWORD = /\b((?:jdbc:)?[a-z][a-z0-9+.-]*):\/\/([^:/?#\s@"']+):([^@/?#\s"']+)@[^\s"']+/gi;
+// The password may hold any character but '@' (which a URI must percent-encode) and whitespace or quotes.
+const URI_WITH_PASSWORD = /\b((?:jdbc:)?[a-z][a-z0-9+.-]*):\/\/([^:/?#\s@"']+):([^\s"'@]+)@[^\s"'@]+/gi;
 const QUERY_PASSWORD = /\b(?:jdbc:[a-z0-9]+:[^\s"']*[?&;]|[?&;])(?:password|pwd|passwd)=([^&;\s"']+)/gi;
 const JAAS_PASSWORD = /LoginModule\b[^;]*\bpassword\s*=\s*"([^"]+)"/i;
 const SECRET_KEY = /(pass(?:word|wd|phrase)?|pwd|secret|token|api[-_.]?key|apikey|private[-_.]?key|credential|fernet|client[-_.]?secret|access[-_.]?key|auth[-_.]?key|signing[-_.]?key|sasl\.password|jaas)/i;
@@ -40,6 +41,8 @@ export function looksRandom(value: string): boolean {
     if (/^arn:aws/.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false;
     // Lower-case names and paths with separators, none of whose segments is a long random run.
     if (/^[a-z][a-z0-9]*(?:[-_./:][a-z0-9]+)+$/.test(value) && !value.split(/[-_./:]/).some((s) => s.length >= 16)) return false;
+    // Hex keys and tokens: a 16-letter alphabet caps entropy at 4 bits, so judge them by length and spread.
+    if (/^[0-9a-f]+$/i.test(value)) return value.length >= 32 && /[0-9]/.test(value) && /[a-f]/i.test(value) && shannonEntropy(value) >= 3.0;
     const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
     if (classes < 2) return false;
     return shannonEntropy(value) >= (value.length >= 32 ? 3.7 : 3.2);
@@ -57,7 +60,7 @@ export function estateDetectors(found: FoundString): string | undefined {
     if (value.includes("://")) {
         URI_WITH_PASSWORD.lastIndex = 0;
         for (let m = URI_WITH_PASSWORD.exec(value); m; m = URI_WITH_PASSWORD.exec(value)) {
-            if (!isPlaceholder(decodeURIComponent(safeDecode(m[3])))) return /^https?$/i.test(m[1]) ? "basic-auth-url" : "connection-uri-password";
+            if (!isPlaceholder(safeDecode(m[3]))) return /^https?$/i.test(m[1]) ? "basic-auth-url" : "connection-uri-password";
         }
     }
     if (/password|pwd/i.test(value) && /[?&;]/.test(value)) {
