@@ -87,6 +87,15 @@ function safeDecode(text: string): string {
     }
 }
 
+// secretlint's profiler records a performance mark per rule and per lint; with thousands of resources that is a
+// memory leak and a large share of the time, so it is switched off (it is the instance @secretlint/core uses).
+try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require("@secretlint/profiler") as { secretLintProfiler?: { setEnabled(enabled: boolean): void } }).secretLintProfiler?.setEnabled(false);
+} catch {
+    // Without the profiler module there is nothing to switch off.
+}
+
 const SECRETLINT_CONFIG = { rules: [{ id: recommendedPreset.meta.id, rule: recommendedPreset }] };
 // Strings that cannot hold a credential the preset knows: too short, ARNs, plain lower-case names and paths.
 const NOT_A_CANDIDATE = /^(?:arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:\d{0,12}:[A-Za-z0-9/_+=.,@:*-]*|[a-z0-9][a-z0-9._/:-]*|[A-Za-z ,.'()-]*|\d+|true|false)$/;
@@ -140,7 +149,7 @@ export async function findPlaintextSecrets(strings: readonly FoundString[], useS
         if (hit) {
             findings.push({ path: s.path, detector: hit });
             flagged.add(s.path);
-        } else if (useSecretlint && isSecretlintCandidate(s.value)) candidates.push(s);
+        } else if (useSecretlint && !s.isJson && isSecretlintCandidate(s.value)) candidates.push(s);
     }
     if (candidates.length > 0) {
         const hits = await secretlintBatch(candidates.map((c) => c.value));

@@ -52,6 +52,8 @@ export interface FoundString {
     /** The nearest key: the property name, or the `name` of a `{name, value}` pair (env vars, Spark conf lists). */
     readonly key: string;
     readonly value: string;
+    /** True when the string is JSON whose own strings are reported separately (with `<json>` in their path). */
+    readonly isJson?: boolean;
 }
 
 const MAX_DEPTH = 64;
@@ -66,11 +68,10 @@ export function collectStrings(root: unknown, rootPath = "", out: FoundString[] 
     const visit = (value: unknown, path: string, key: string, depth: number): void => {
         if (typeof value === "string") {
             if (value === "" || UNKNOWN_SENTINELS.has(value) || value === SECRET_PLACEHOLDER) return;
-            out.push({ path, key, value });
-            if (value.length > 1 && depth < MAX_DEPTH) {
-                const parsed = parseJsonish(value);
-                if (parsed !== undefined && typeof parsed === "object") visit(parsed, `${path}<json>`, key, depth + 1);
-            }
+            const parsed = value.length > 1 && depth < MAX_DEPTH ? parseJsonish(value) : undefined;
+            const isJson = parsed !== undefined && parsed !== null && typeof parsed === "object";
+            out.push(isJson ? { path, key, value, isJson } : { path, key, value });
+            if (isJson) visit(parsed, `${path}<json>`, key, depth + 1);
             return;
         }
         if (value === null || typeof value !== "object" || depth >= MAX_DEPTH || seen.has(value)) return;

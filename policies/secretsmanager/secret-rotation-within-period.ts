@@ -78,14 +78,22 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
     },
     ({ args, report }) => {
         const today = Date.now();
-        const rotations = args.resources.filter((r) => r.type === ROTATION);
-        const rotationFor = (secret: PolicyResource) =>
-            rotations.find((rot) => {
-                const id = propsOf(rot).secretId;
-                if (typeof id === "string" && !isUnknown(id) && [propsOf(secret).arn, propsOf(secret).id, propsOf(secret).name].includes(id)) return true;
-                const deps = [...(rot.propertyDependencies?.secretId ?? []), ...(rot.dependencies ?? [])];
-                return deps.some((d) => d?.urn === secret.urn);
-            });
+        // Index rotations by the secret they rotate: its id when known, and the URNs it depends on (preview).
+        const rotationByKey = new Map<string, PolicyResource>();
+        for (const rot of args.resources) {
+            if (rot.type !== ROTATION) continue;
+            const id = propsOf(rot).secretId;
+            if (typeof id === "string" && !isUnknown(id)) rotationByKey.set(id, rot);
+            for (const d of [...(rot.propertyDependencies?.secretId ?? []), ...(rot.dependencies ?? [])]) if (typeof d?.urn === "string") rotationByKey.set(d.urn, rot);
+        }
+        const rotationFor = (secret: PolicyResource) => {
+            const p = propsOf(secret);
+            for (const k of [p.arn, p.id, p.name, secret.urn]) {
+                const rot = typeof k === "string" ? rotationByKey.get(k) : undefined;
+                if (rot) return rot;
+            }
+            return undefined;
+        };
         for (const secret of args.resources) {
             if (secret.type !== SECRET) continue;
             const tags = tagsOf(secret);
