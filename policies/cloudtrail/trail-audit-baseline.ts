@@ -62,6 +62,8 @@ function trailProblems(trail: PolicyResource, resources: readonly PolicyResource
     const lock = resources.find((r) => LOCK_CONFIGS.has(r.type) && (propsOf(r).bucket === propsOf(bucket).bucket || (r.propertyDependencies?.bucket ?? []).some((d) => d?.urn === bucket.urn)));
     const bucketLocked = truthy(propsOf(bucket).objectLockEnabled) || asRecord(asList(propsOf(bucket).objectLockConfiguration)[0])?.objectLockEnabled === "Enabled";
     const days = Math.max(lock ? retentionDays(propsOf(lock)) : 0, retentionDays(asRecord(asList(propsOf(bucket).objectLockConfiguration)[0]) ?? {}));
+    // During preview the lock's settings may be unknown; like the engine, do not decide on unknown values.
+    if (lock && (isUnknown(propsOf(lock).rule) || isUnknown(propsOf(bucket).objectLockEnabled))) return problems;
     if (!bucketLocked) problems.push(`delivers to bucket '${display(bucketName)}', which does not have Object Lock enabled`);
     if (days < MIN_RETENTION_DAYS) problems.push(`delivers to bucket '${display(bucketName)}' whose Object Lock default retention is ${days} days, less than ${MIN_RETENTION_DAYS}`);
     return problems;

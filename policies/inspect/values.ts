@@ -1,3 +1,5 @@
+import { parse as parseYaml } from "yaml";
+
 /** The engine's sentinels for values unknown during preview (`@pulumi/policy` proxy.js). */
 export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
     "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
@@ -46,13 +48,26 @@ export function parseJsonish(text: string): unknown {
     }
 }
 
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** Parses a multi-line string that is a YAML mapping or list (Helm values passed as text); anything else gives undefined. */
+export function parseYamlish(text: string): unknown {
+    if (text.length > 200_000 || text.indexOf("\n") < 0 || !/^\s*(-\s|[A-Za-z0-9_."'-]+:\s)/m.test(text)) return undefined;
+    try {
+        const parsed = parseYaml(text, { maxAliasCount: 50 });
+        return parsed !== null && typeof parsed === "object" ? parsed : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
 /** A string found in a resource's inputs, with the path to it and the key it sits under. */
 export interface FoundString {
     readonly path: string;
     /** The nearest key: the property name, or the `name` of a `{name, value}` pair (env vars, Spark conf lists). */
     readonly key: string;
     readonly value: string;
-    /** True when the string is JSON whose own strings are reported separately (with `<json>` in their path). */
+    /** True when the string is JSON or YAML whose own strings are reported separately (`<json>`/`<yaml>` in their path). */
     readonly isJson?: boolean;
 }
 
@@ -68,10 +83,16 @@ export function collectStrings(root: unknown, rootPath = "", out: FoundString[] 
     const visit = (value: unknown, path: string, key: string, depth: number): void => {
         if (typeof value === "string") {
             if (value === "" || UNKNOWN_SENTINELS.has(value) || value === SECRET_PLACEHOLDER) return;
-            const parsed = value.length > 1 && depth < MAX_DEPTH ? parseJsonish(value) : undefined;
-            const isJson = parsed !== undefined && parsed !== null && typeof parsed === "object";
-            out.push(isJson ? { path, key, value, isJson } : { path, key, value });
-            if (isJson) visit(parsed, `${path}<json>`, key, depth + 1);
+            if (value.length < 2 || depth >= MAX_DEPTH) {
+                out.push({ path, key, value });
+                return;
+            }
+            const json = parseJsonish(value);
+            const parsed = json !== undefined && json !== null && typeof json === "object" ? json : undefined;
+            const yaml = parsed === undefined ? parseYamlish(value) : undefined;
+            out.push(parsed !== undefined || yaml !== undefined ? { path, key, value, isJson: true } : { path, key, value });
+            if (parsed !== undefined) visit(parsed, `${path}<json>`, key, depth + 1);
+            else if (yaml !== undefined) visit(yaml, `${path}<yaml>`, key, depth + 1);
             return;
         }
         if (value === null || typeof value !== "object" || depth >= MAX_DEPTH || seen.has(value)) return;
@@ -81,6 +102,8 @@ export function collectStrings(root: unknown, rootPath = "", out: FoundString[] 
             return;
         }
         const obj = value as Record<string, unknown>;
+        // Assets, archives (bundled function code) and resource references are not configuration values.
+        if (SIG_KEY in obj || ("assets" in obj && typeof obj.assets === "object") || (key === "code" && path.split(".").length === 1)) return;
         const pairName = typeof obj.name === "string" ? obj.name : typeof obj.key === "string" ? obj.key : undefined;
         for (const k of Object.keys(obj)) {
             const childKey = pairName !== undefined && (k === "value" || k === "defaultValue") ? pairName : k;

@@ -93,6 +93,19 @@ describe("any-resource-no-plaintext-secret", () => {
         await assertViolation(rule, job, /secret-argument/);
     });
 
+    it("reads Helm values passed as YAML text and reports a password under a secret-like key", async () => {
+        const yaml = ["workers:", "  replicas: 2", "data:", "  metadataConnection:", "    user: airflow", `    pass: "${fake.password(41)}"`].join("\n");
+        const release = target("kubernetes:helm.sh/v3:Release", "airflow-yaml", { chart: "airflow", valueYamlFiles: [], values: { extraValues: yaml } });
+        await assertViolation(rule, release, /values\.extraValues<yaml>\.data\.metadataConnection\.pass' \(detector high-entropy-secret-key\)/);
+        await assertCompliant(rule, withChange(release, (t) => ((t.inputs.values as any).extraValues = yaml.replace(/pass: .*/, "pass: \"{{ .Values.pass }}\""))));
+    });
+
+    it("does not read bundled function code (assets and archives), where connection-string examples are normal", async () => {
+        const bundle = ["// e.g. ", "postgres", "://", "user:", fake.password(51), "@", "localhost/db"].join("");
+        const fn = target("aws:lambda/function:Function", "rotator", { code: { assets: { "index.js": { text: bundle } } }, handler: "index.handler", environment: { variables: { SECRET_ID_PREFIX: "dev/" } } });
+        await assertCompliant(rule, fn);
+    });
+
     it("ignores the secret placeholder and unknown values", async () => {
         const t = target("aws:ssm/parameter:Parameter", "p", { value: "[secret]", other: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" });
         await assertCompliant(rule, t);
