@@ -10,11 +10,26 @@ const SECRET_READS = /^(\*|secretsmanager:\*|secretsmanager:get\*|secretsmanager
 // "*", or an ARN whose resource part is only a wildcard (any secret, any key, any account).
 const WILDCARD_RESOURCE = /^(\*|arn:aws[a-z-]*:(secretsmanager|kms):[^:]*:[^:]*:(secret:\*|key\/\*|\*)|arn:aws[a-z-]*:(secretsmanager|kms):[^:]*:\*:.*)$/;
 
-function problemsOf(s: Statement, governsKey: boolean): string[] {
+// VPC endpoint policies are network boundaries, not grants: they conventionally name Principal "*" and broad actions,
+// and are sound when they pin the calling account.
+const ENDPOINT_POLICY_TYPES = new Set(["aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"]);
+const ACCOUNT_PINS = ["aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:ResourceAccount", "aws:SourceAccount"];
+
+function pinsAccount(s: Statement): boolean {
+    const equals = { ...(s.conditions.StringEquals ?? {}), ...(s.conditions.ArnEquals ?? {}) };
+    return Object.entries(equals).some(([k, values]) => ACCOUNT_PINS.some((pin) => pin.toLowerCase() === k.toLowerCase()) && values.length > 0 && !values.some((v) => v.includes("*")));
+}
+
+function problemsOf(s: Statement, governsKey: boolean, isBoundary: boolean): string[] {
     const problems: string[] = [];
     if (s.effect !== "Allow") return problems;
     const principals = principalValues(s);
-    if (s.principal === "*" || principals.includes("*")) problems.push("allows a wildcard principal (*)");
+    const wildcardPrincipal = s.principal === "*" || principals.includes("*");
+    if (isBoundary) {
+        if (wildcardPrincipal && !pinsAccount(s)) problems.push("allows a wildcard principal without pinning aws:PrincipalAccount (or aws:PrincipalOrgID) with StringEquals");
+        return problems;
+    }
+    if (wildcardPrincipal) problems.push("allows a wildcard principal (*)");
     if (!governsKey) {
         // kms:* on the root statement of a key policy is the normal delegation to IAM; the KMS rule owns key policies.
         const broad = s.actions.filter((a) => BROAD_ACTIONS.has(a.toLowerCase()));
@@ -33,7 +48,8 @@ function problemsOf(s: Statement, governsKey: boolean): string[] {
 /**
  * IAM policies (identity, role, inline, resource and trust policies) name exact actions and resources: no `*`,
  * `secretsmanager:*` or `kms:*` in an Allow, no secret read or decrypt on `Resource: "*"`, and no wildcard
- * principal in an Allow. A Deny with `Principal: "*"` (ManagedSecret's guard rails) is fine.
+ * principal in an Allow. A Deny with `Principal: "*"` (ManagedSecret's guard rails) is fine, and so is a VPC
+ * endpoint policy (a network boundary, not a grant) whose wildcard principal is pinned to the account.
  */
 export const iamPolicyLeastPrivilege = resourceRule(
     {
@@ -47,7 +63,7 @@ export const iamPolicyLeastPrivilege = resourceRule(
     ({ args, props, report }) => {
         for (const doc of findPolicyDocuments(args.type, props)) {
             doc.statements.forEach((s, i) => {
-                for (const problem of problemsOf(s, doc.kind === "key")) report(`Policy at '${doc.path}' of '${args.name}' (${args.type}), statement ${s.sid ?? i}, ${problem}`);
+                for (const problem of problemsOf(s, doc.kind === "key", ENDPOINT_POLICY_TYPES.has(args.type))) report(`Policy at '${doc.path}' of '${args.name}' (${args.type}), statement ${s.sid ?? i}, ${problem}`);
             });
         }
     },

@@ -65,7 +65,8 @@ function tagsOf(secret: PolicyResource): Record<string, unknown> {
 /**
  * Every critical secret has automatic rotation every 30 days or less. Every other secret has rotation, or an
  * `expires-at` tag (set by the manual-rotation runbook), within its catalog period (`rotation-days` tag).
- * RDS-managed secrets are created and rotated by RDS and are not in the stack.
+ * RDS-managed secrets are created and rotated by RDS and are not in the stack. Slot secrets of alternating-user
+ * strategies (`<parent>/user-a`) are covered by their parent's rotation.
  */
 export const secretsmanagerSecretRotationWithinPeriod = stackRule(
     {
@@ -94,6 +95,21 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
             }
             return undefined;
         };
+        // Slot secrets of alternating-user strategies (`<parent>/user-a`, `<parent>/user-b`) are written by their
+        // parent's rotation function; they count as rotated when the parent has a rotation of the same strategy.
+        const rotatedParents = new Map<string, string>();
+        for (const secret of args.resources) {
+            const name = secret.type === SECRET ? knownString(propsOf(secret).name) : undefined;
+            if (name && rotationFor(secret)) rotatedParents.set(name, knownString(tagsOf(secret)[TAG.rotationStrategy]) ?? "");
+        }
+        const parentOf = (name: string | undefined, strategy: unknown) => {
+            if (!name) return undefined;
+            for (let i = name.lastIndexOf("/"); i > 0; i = name.lastIndexOf("/", i - 1)) {
+                const parent = name.slice(0, i);
+                if (rotatedParents.get(parent) === strategy) return parent;
+            }
+            return undefined;
+        };
         for (const secret of args.resources) {
             if (secret.type !== SECRET) continue;
             const tags = tagsOf(secret);
@@ -102,6 +118,7 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
             const limit = criticality === "critical" ? Math.min(CRITICAL_MAX_DAYS, catalogDays || CRITICAL_MAX_DAYS) : catalogDays;
             const label = `Secret '${knownString(propsOf(secret).name) ?? secret.name}' (${criticality})`;
             const rotation = rotationFor(secret);
+            if (!rotation && parentOf(knownString(propsOf(secret).name), tags[TAG.rotationStrategy]) !== undefined) continue;
             if (rotation) {
                 if (isUnknown(propsOf(rotation).rotationRules)) continue;
                 const period = rotationPeriodDays(propsOf(rotation).rotationRules);

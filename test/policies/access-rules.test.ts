@@ -152,6 +152,21 @@ describe("iam-policy-least-privilege", () => {
     });
 });
 
+describe("iam-policy-least-privilege on VPC endpoint policies (boundaries, not grants)", () => {
+    const endpoint = () =>
+        target("aws:ec2/vpcEndpoint:VpcEndpoint", "fl-dev-secretsmanager-endpoint", {
+            serviceName: "com.amazonaws.us-east-1.secretsmanager",
+            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "OnlyThisAccount", Effect: "Allow", Principal: "*", Action: "secretsmanager:*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": DEV } } }] }),
+        });
+    it("stays quiet on an endpoint policy pinned to the account", async () => {
+        await assertCompliant(leastPrivilege, endpoint());
+    });
+    it("reports an endpoint policy open to every account", async () => {
+        const bad = withChange(endpoint(), (t) => (t.inputs.policy = JSON.stringify(withChange(JSON.parse(t.inputs.policy as string), (p: any) => delete p.Statement[0].Condition))));
+        await assertViolation(leastPrivilege, bad, /wildcard principal without pinning aws:PrincipalAccount/);
+    });
+});
+
 describe("iam-role-irsa-trust-pinned", () => {
     it("stays quiet on a trust pinned to one service account and sts audience", async () => {
         await assertCompliant(irsaTrust, irsaRole());

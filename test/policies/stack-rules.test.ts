@@ -53,6 +53,15 @@ describe("secretsmanager-secret-rotation-within-period", () => {
         const previewRot = { ...rot, outputs: { ...rot.outputs, secretId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }, propertyDependencies: { secretId: [critical.urn] }, hasUnknowns: true };
         await assertCompliant(rotation, [critical, previewRot]);
     });
+    it("counts alternating-user slot secrets as rotated by their parent's rotation of the same strategy", async () => {
+        const parent = managedSecret("kafka/airflow-risk", "critical", 30);
+        const slot = managedSecret("kafka/airflow-risk/user-a", "critical", 30);
+        await assertCompliant(rotation, [parent, slot, rotationOf(parent, { automaticallyAfterDays: 30 })]);
+        await assertViolation(rotation, [parent, slot], /'dev\/kafka\/airflow-risk\/user-a' \(critical\) has no automatic rotation/);
+        const otherStrategy = withChange(slot, (t) => ((t.outputs.tags as any)["rotation-strategy"] = "manual"));
+        await assertViolation(rotation, [parent, otherStrategy, rotationOf(parent, { automaticallyAfterDays: 30 })], /user-a' \(critical\) has no automatic rotation/);
+    });
+
     it("reads schedule expressions", () => {
         assert.equal(scheduleIntervalDays("rate(30 days)"), 30);
         assert.equal(scheduleIntervalDays("rate(12 hours)"), 0.5);
