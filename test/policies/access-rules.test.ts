@@ -249,6 +249,13 @@ describe("any-resource-no-cross-environment-grant", () => {
     it("reports a Snowflake grant of another environment's role", async () => {
         await assertViolation(crossEnv, withChange(grant(), (t) => (t.inputs.parentRoleName = "FL_PROD_TRANSFORMER")), /the prod Snowflake object 'FL_PROD_TRANSFORMER'/);
     });
+    it("reports a ClusterSecretStore and an ExternalSecret dataFrom reaching into another environment", async () => {
+        const clusterStore = target("kubernetes:external-secrets.io/v1:ClusterSecretStore", "all", { spec: { provider: { aws: { service: "SecretsManager", region: "us-east-1", role: `arn:aws:iam::${ACCOUNTS.staging}:role/fl-staging-eso` } } } });
+        await assertViolation(crossEnv, clusterStore, /an ARN in the staging account/);
+        const dataFrom = withChange(eso(), (t) => ((t.inputs.spec as any).dataFrom = [{ find: { name: { regexp: "^prod/airflow/.*" } } }]));
+        await assertViolation(crossEnv, dataFrom, /the prod name or path '\^prod\/airflow\/\.\*' at 'spec\.dataFrom\[0\]\.find\.name\.regexp'/);
+    });
+
     it("reports an IAM role named with another environment's prefix", async () => {
         await assertViolation(crossEnv, withChange(irsaRole(), (t) => (t.inputs.name = "fl-staging-wl-airflow-risk")), /the staging name or path 'fl-staging-wl-airflow-risk'/);
     });

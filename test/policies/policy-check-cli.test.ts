@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { buildEnvironmentKeyPolicy } from "../../components/environment-key";
 import { InputFileError, readPolicyInput } from "../../tools/check/targets";
-import { PolicyTarget } from "../../tools/policy-runner";
+import { PolicyTarget, runPolicies } from "../../tools/policy-runner";
 import { PROJECT_DIR } from "../support/plan-cli";
 import { ACCOUNTS, stackExportOf, target } from "../support/policy-fixtures";
 
@@ -89,6 +89,15 @@ describe("npm run policy:check", function () {
         const cm = input.targets.find((t) => t.type === "kubernetes:core/v1:ConfigMap")!;
         assert.deepEqual(cm.inputs, { data: { password: "[secret]" } });
         assert.equal(input.targets.find((t) => t.type === "aws:kms/key:Key")!.hasUnknowns, true);
+    });
+
+    it("handles a rule that reads an unknown value as the engine does: an advisory note, never a failure", async () => {
+        const reader = { name: "test-reads-kms-key", description: "Reads kmsKeyId.", enforcementLevel: "mandatory" as const, validateResource: (args: any, report: (m: string) => void) => {
+            if (args.props.kmsKeyId === "") report("empty");
+        } };
+        const t = { ...target("aws:secretsmanager/secret:Secret", "s", { kmsKeyId: UNKNOWN }), hasUnknowns: true };
+        const violations = await runPolicies([t], [reader]);
+        assert.deepEqual(violations.map((v) => [v.level, v.message]), [["advisory", "can't run policy 'test-reads-kms-key' during preview: string value at .kmsKeyId can't be known during preview"]]);
     });
 
     it("rejects malformed documents with a message that names the file and the place", () => {
