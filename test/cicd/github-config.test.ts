@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { githubSubject } from "../../components/github-deploy-access";
+import { buildGithubTrustPolicy, githubSubject } from "../../components/github-deploy-access";
 import { ConfigError, parseEnvironmentConfig, readStackFile, RawStackConfig } from "../../stacks/config";
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -58,5 +58,15 @@ describe("finledger:github config (subject claim format)", () => {
     it("rejects a repository id that is not a number (ids are quoted strings)", () => {
         const message = problemsOf(withGithub({ org: "finledger", repo: "secrets-platform", subjectFormat: "immutable", ownerId: "123", repositoryId: "secrets-platform" }));
         assert.match(message, /key 'finledger:github\.repositoryId': found "secrets-platform"; expected the numeric id of the GitHub repository/);
+    });
+});
+
+describe("GitHub trust builders", () => {
+    it("refuses to build an immutable subject without the numeric ids", () => {
+        assert.throws(() => githubSubject({ org: "finledger", repo: "secrets-platform", subjectFormat: "immutable" }, { kind: "pull_request" }), /needs ownerId and repositoryId for finledger\/secrets-platform; set them under finledger:github/);
+    });
+
+    it("refuses a trust subject with a wildcard", () => {
+        assert.throws(() => buildGithubTrustPolicy("arn:aws:iam::402817365190:oidc-provider/token.actions.githubusercontent.com", "repo:finledger/*:pull_request"), /contains a wildcard; trust exactly one subject/);
     });
 });
