@@ -78,6 +78,11 @@ describe("GitHub workflows", () => {
         });
     }
 
+    it("the example caller of the reusable build validates against the workflow schema", () => {
+        const state = validateWorkflow(fs.readFileSync(path.join(PROJECT_DIR, "examples", "build-time", "caller-workflow.yml"), "utf8"));
+        assert.deepEqual(state.errors, [], JSON.stringify(state.errors, null, 2));
+    });
+
     it("action-validator rejects a workflow with a misspelt key and a job without runs-on", () => {
         const state = validateWorkflow("name: broken\non: push\njobs:\n  build:\n    stepz:\n      - run: echo hi\n");
         assert.ok(state.errors.length > 0);
