@@ -34,10 +34,11 @@ describe("secret scan (tools/secret-scan.ts, secretlint from the lock file)", ()
             "config/.npmrc": `//registry.npmjs.org/:_authToken=${fakeNpmToken()}\n`,
             "src/app.py": `GITHUB = "${fakeGithubToken()}"\n`,
             "README.md": "nothing to see\n",
+            "keys/deploy": `${["-----BEGIN", "OPENSSH PRIVATE KEY-----"].join(" ")}\nb3BlbnNzaC1rZXktdjEAAAAA\n`,
         });
         try {
             const findings = await scanFiles(dir, filesUnder(dir));
-            assert.deepEqual([...new Set(findings.map((f) => f.file))].sort(), [".env", "config/.npmrc", "src/app.py"]);
+            assert.deepEqual([...new Set(findings.map((f) => f.file))].sort(), [".env", "config/.npmrc", "keys/deploy", "src/app.py"]);
             const res = runScan(["--dir", dir]);
             assert.equal(res.status, 1);
             assert.match(res.stdout, new RegExp(`${findings.length} finding\\(s\\)`));
