@@ -90,12 +90,25 @@ describe("GitHub deploy roles under IAM simulation (planned roles of dev, stagin
         }
     }
 
-    it("the preview role of each environment writes nothing but Pulumi lock files", async () => {
+    it("the preview role of each environment writes nothing but Pulumi lock files, chains into no role and stays in its account", async () => {
         for (const env of envs()) {
             const role = env.previewRole;
             const state = (key: string) => `arn:aws:s3:::${env.stateBucket.name}/${key}`;
             assert.equal(await decide({ role, action: "s3:PutObject", resourceArn: state(".pulumi/locks/organization/finledger-secrets-platform/dev/abc.json"), resourceAccount: env.accountId, resourcePolicy: env.stateBucket.policy }), "Allowed");
             assert.notEqual(await decide({ role, action: "s3:PutObject", resourceArn: state(".pulumi/stacks/finledger-secrets-platform/dev.json"), resourceAccount: env.accountId, resourcePolicy: env.stateBucket.policy }), "Allowed");
+            assert.equal(
+                await decide({ role, action: "sts:AssumeRole", resourceArn: `arn:aws:iam::${env.accountId}:role/${roleNames.workload(`fl-${env.environment}`, "airflow-payments")}`, resourceAccount: env.accountId }),
+                "ExplicitlyDenied",
+                "the preview role never chains into a workload role",
+            );
+            for (const other of envs().filter((o) => o.environment !== env.environment)) {
+                const anySecret = [...other.secrets.keys()][0];
+                assert.notEqual(
+                    await decide({ role, action: "secretsmanager:DescribeSecret", resourceArn: anySecret, resourceAccount: other.accountId, resourcePolicy: PERMISSIVE_RESOURCE_POLICY }),
+                    "Allowed",
+                    `${env.environment} preview reads ${other.environment} metadata`,
+                );
+            }
             const firstSecret = [...env.secrets.keys()][0];
             for (const action of ["secretsmanager:UpdateSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteSecret", "secretsmanager:PutSecretValue"]) {
                 assert.notEqual(await decide({ role, action, resourceArn: firstSecret, resourceAccount: env.accountId, resourcePolicy: env.secrets.get(firstSecret) }), "Allowed", `${env.environment} preview ${action}`);
