@@ -27,7 +27,51 @@ export const PARAMETER_VALUE_ACTIONS = ["ssm:GetParameter", "ssm:GetParameters",
 export const PULUMI_LOCK_PREFIX = ".pulumi/locks/";
 
 /** Services whose resources the platform creates. The deploy role may change them only in its own account. */
-export const DEPLOY_MANAGED_SERVICES = ["kms", "secretsmanager", "cloudtrail", "events", "cloudwatch", "logs", "sns", "sqs", "lambda", "config", "athena", "glue"] as const;
+export const DEPLOY_MANAGED_SERVICES = ["cloudtrail", "events", "cloudwatch", "logs", "sns", "sqs", "lambda", "config", "athena", "glue"] as const;
+
+/** What `pulumi up` does to keys: manage them, never use them (no Decrypt, Encrypt, GenerateDataKey). */
+export const DEPLOY_KMS_ACTIONS = [
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:UpdateAlias",
+    "kms:DescribeKey",
+    "kms:EnableKey",
+    "kms:DisableKey",
+    "kms:EnableKeyRotation",
+    "kms:DisableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListResourceTags",
+    "kms:ListKeyRotations",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateKeyDescription",
+    "kms:ReplicateKey",
+    "kms:UpdatePrimaryRegion",
+];
+
+/** What `pulumi up` does to secrets: containers, policies, tags, replication and rotation; never a value. */
+export const DEPLOY_SECRETSMANAGER_ACTIONS = [
+    "secretsmanager:CreateSecret",
+    "secretsmanager:DeleteSecret",
+    "secretsmanager:RestoreSecret",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:UpdateSecret",
+    "secretsmanager:TagResource",
+    "secretsmanager:UntagResource",
+    "secretsmanager:GetResourcePolicy",
+    "secretsmanager:PutResourcePolicy",
+    "secretsmanager:DeleteResourcePolicy",
+    "secretsmanager:ValidateResourcePolicy",
+    "secretsmanager:RotateSecret",
+    "secretsmanager:CancelRotateSecret",
+    "secretsmanager:ReplicateSecretToRegions",
+    "secretsmanager:RemoveRegionsFromReplication",
+    "secretsmanager:ListSecretVersionIds",
+];
 
 /** The GitHub repository whose workflows may assume the roles, and how its tokens name it. */
 export interface GithubRepository {
@@ -179,6 +223,9 @@ function protectedResourceStatements(scope: DeployAccessScope): PolicyStatement[
 export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
     const account = scope.accountId;
     return policyDocument([
+        // Explicit lists: no kms:* or secretsmanager:*, so no path to a value even before the denies below.
+        { Sid: "ManageKeysInThisAccount", Effect: "Allow", Action: DEPLOY_KMS_ACTIONS, Resource: `arn:aws:kms:*:${account}:*` },
+        { Sid: "ManageSecretContainersInThisAccount", Effect: "Allow", Action: DEPLOY_SECRETSMANAGER_ACTIONS, Resource: `arn:aws:secretsmanager:*:${account}:secret:*` },
         {
             Sid: "ManagePlatformServicesInThisAccount",
             Effect: "Allow",
