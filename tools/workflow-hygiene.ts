@@ -21,6 +21,7 @@ export const HYGIENE_RULES = {
     "outputs-suppressed": "Pulumi runs with stack outputs suppressed, and no step prints `pulumi stack output`.",
     "mask-derived": "A credential a script derives (a token, a password) is masked with `::add-mask::` before anything else uses it.",
     "checkout-no-persist": "actions/checkout runs with `persist-credentials: false`, so the token is not left in .git/config for later steps.",
+    "no-untrusted-expression-in-run": "A `run:` script never expands `${{ github.event.* }}`, `${{ github.head_ref }}` or `${{ inputs.* }}`; such values reach it through `env:`.",
 } as const;
 
 /** A rule id. */
@@ -176,6 +177,10 @@ function checkSteps(jobs: Mapping, out: HygieneFinding[]): void {
                 out.push({ rule: "outputs-suppressed", at, message: `${at} prints 'pulumi stack output'; read outputs through the stack's non-secret exports in code, not in the log.` });
             }
             for (const p of maskProblems(run)) out.push({ rule: "mask-derived", at, message: `${at}: ${p}.` });
+            const injected = run.match(/\$\{\{\s*(github\.event\.[A-Za-z0-9_.-]+|github\.head_ref|inputs\.[A-Za-z0-9_-]+)/);
+            if (injected) {
+                out.push({ rule: "no-untrusted-expression-in-run", at, message: `${at} expands \${{ ${injected[1]} }} inside its script, where a crafted branch name or PR title becomes shell code in a job that holds credentials; pass it through env: and quote "$VAR".` });
+            }
             if (uses.startsWith("actions/checkout@") && String(withs["persist-credentials"]) !== "false") {
                 out.push({ rule: "checkout-no-persist", at, message: `${at} checks out with the token persisted in .git/config; set 'persist-credentials: false'.` });
             }

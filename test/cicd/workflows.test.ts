@@ -197,6 +197,11 @@ describe("workflow hygiene rules catch bad examples", () => {
             ["a token used before it is masked", () => replaceOnce(BASELINE, '          echo "::add-mask::${token}"\n', "")],
             ["an ECR password echoed", () => replaceOnce(BASELINE, "          set -euo pipefail\n", '          set -euo pipefail\n          pw=$(aws ecr get-login-password)\n          echo "login with $pw"\n')],
         ],
+        "no-untrusted-expression-in-run": [
+            ["a branch name in a script", () => replaceOnce(BASELINE, "          set -euo pipefail\n", "          set -euo pipefail\n          echo \"building ${{ github.head_ref }}\"\n")],
+            ["a PR title in a script", () => replaceOnce(BASELINE, "          set -euo pipefail\n", "          set -euo pipefail\n          echo \"${{ github.event.pull_request.title }}\"\n")],
+            ["a reusable workflow input in a script", () => replaceOnce(BASELINE, "          set -euo pipefail\n", "          set -euo pipefail\n          docker build ${{ inputs.context }}\n")],
+        ],
         "checkout-no-persist": [["checkout keeps the token", () => replaceOnce(BASELINE, "        with:\n          persist-credentials: false\n", "")]],
     };
 
