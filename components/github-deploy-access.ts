@@ -232,7 +232,8 @@ export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
             Action: DEPLOY_MANAGED_SERVICES.map((s) => `${s}:*`),
             Resource: DEPLOY_MANAGED_SERVICES.map((s) => `arn:aws:${s}:*:${account}:*`),
         },
-        // These actions take no resource ARN (IAM's wildcard-only actions); the account stays fixed by the deny below.
+        // These actions accept only Resource "*" (no resource ARN exists before the key or secret does); the
+        // StayInTheEnvironmentAccount deny below still pins the account.
         {
             Sid: "CreateWithoutResourceArn",
             Effect: "Allow",
