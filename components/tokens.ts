@@ -6,6 +6,7 @@ export const TYPE = {
     EnvironmentKey: "finledger:kms:EnvironmentKey",
     ManagedSecret: "finledger:secrets:ManagedSecret",
     SecretsPlatform: "finledger:platform:SecretsPlatform",
+    GithubDeployAccess: "finledger:cicd:GithubDeployAccess",
     WorkloadIdentity: "finledger:identity:WorkloadIdentity",
     ExternalSecretsOperator: "finledger:runtime:ExternalSecretsOperator",
     SnowflakeServiceUser: "finledger:snowflake:SnowflakeServiceUser",

@@ -4,6 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, scaleCatalog } from "./catalog";
 import { parseEnvironmentConfig, rawConfigFromRuntime } from "./config";
+import { buildDeployAccess, deployAccessOutputs } from "./deploy";
 import { buildEnvironmentPlatform, platformOutputs } from "./platform";
 import { buildRuntimeAccess, runtimeOutputs } from "./runtime";
 
@@ -19,4 +20,5 @@ const platform = buildEnvironmentPlatform(config, catalog);
 
 export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);
 
+export const { githubPreviewRoleArn, githubDeployRoleArn, pulumiStateBucket, pulumiSecretsProvider } = deployAccessOutputs(buildDeployAccess(platform));
 export const { workloadRoleArns, esoControllerRoleArn, secretStoreRegion } = runtimeOutputs(buildRuntimeAccess(platform));
