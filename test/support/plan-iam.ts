@@ -38,11 +38,14 @@ export function planIam(report: PlanReport): PlanIam {
         const replicaArn = replica ? arn.split(":").map((p, i) => (i === 3 ? replica.region : p)).join(":") : undefined;
         return { name: (s.inputs as any).name as string, catalogName: (s.inputs as any).tags["catalog-name"] as string, arn, policy, replicaArn };
     });
-    const keys = of("aws:kms/key:Key");
-    if (keys.length !== 1) throw new Error(`Expected one environment key in the ${report.stack} plan, found ${keys.length}.`);
+    // The environment key is the one that encrypts the secrets (other layers create keys of their own).
+    const secretKeyArns = new Set(of("aws:secretsmanager/secret:Secret").map((s) => (s.inputs as any).kmsKeyId as string));
+    const keys = of("aws:kms/key:Key").filter((k) => secretKeyArns.has((k.outputs as any).arn));
+    if (keys.length !== 1 || secretKeyArns.size !== 1) throw new Error(`Expected every secret of the ${report.stack} plan under one environment key, found ${secretKeyArns.size} key ARNs and ${keys.length} matching keys.`);
     const key = { arn: (keys[0].outputs as any).arn as string, policy: parse((keys[0].inputs as any).policy) };
     const accountId = key.arn.split(":")[4];
-    const rk = of("aws:kms/replicaKey:ReplicaKey")[0];
+    const replicaKeyArns = new Set(of("aws:secretsmanager/secret:Secret").flatMap((s) => ((s.inputs as any).replicas ?? []).map((r: any) => r.kmsKeyId as string)));
+    const rk = of("aws:kms/replicaKey:ReplicaKey").find((k) => replicaKeyArns.has((k.outputs as any).arn));
     const replicaKey = rk && { arn: (rk.outputs as any).arn as string, policy: parse((rk.inputs as any).policy), region: ((rk.outputs as any).arn as string).split(":")[3] };
     return { stack: report.stack, accountId, roles, secrets, key, replicaKey };
 }
