@@ -6,6 +6,13 @@ export const TYPE = {
     EnvironmentKey: "finledger:kms:EnvironmentKey",
     ManagedSecret: "finledger:secrets:ManagedSecret",
     SecretsPlatform: "finledger:platform:SecretsPlatform",
+    AuditTrail: "finledger:audit:AuditTrail",
+    AuditAlerts: "finledger:audit:AuditAlerts",
+    SecretsComplianceRules: "finledger:audit:SecretsComplianceRules",
+    SecretExpiryCheck: "finledger:audit:SecretExpiryCheck",
+    LatencyProbe: "finledger:audit:LatencyProbe",
+    BreakGlassRole: "finledger:audit:BreakGlassRole",
+    EsoAlertRules: "finledger:audit:EsoAlertRules",
 } as const;
 
 /** Tag keys that every managed secret carries. Rules and queries read these, so they are part of the contract. */

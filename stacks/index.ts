@@ -4,6 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, scaleCatalog } from "./catalog";
 import { parseEnvironmentConfig, rawConfigFromRuntime } from "./config";
+import { auditOutputs, buildAudit } from "./audit";
 import { buildEnvironmentPlatform, platformOutputs } from "./platform";
 
 const stack = pulumi.getStack();
@@ -17,3 +18,6 @@ const catalog = scaleCatalog(loadCatalog(path.join(__dirname, "..", "catalog")),
 const platform = buildEnvironmentPlatform(config, catalog);
 
 export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);
+
+const audit = buildAudit(platform);
+export const { auditTrailArn, auditBucket, auditLogRetentionDays, auditQueries, alertTopicArn, breakGlassRoleArn, latencyProbeRoleArn } = auditOutputs(audit);
