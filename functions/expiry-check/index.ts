@@ -58,7 +58,7 @@ export function findExpiryFindings(secrets: readonly SecretMetadata[], now: Date
         const msLeft = at.getTime() - now.getTime();
         const daysLeft = Math.floor(msLeft / DAY_MS);
         if (msLeft <= 0) findings.push({ detailType: DETAIL_TYPES.expired, secretName: s.name, secretArn: s.arn, expiresAt: raw, daysLeft });
-        else if (daysLeft < warningDays) findings.push({ detailType: DETAIL_TYPES.expiring, secretName: s.name, secretArn: s.arn, expiresAt: raw, daysLeft });
+        else if (daysLeft <= warningDays) findings.push({ detailType: DETAIL_TYPES.expiring, secretName: s.name, secretArn: s.arn, expiresAt: raw, daysLeft });
     }
     return findings;
 }
