@@ -273,8 +273,8 @@ export class AuditAlerts extends pulumi.ComponentResource {
                     arn: this.topic.arn,
                     inputTransformer: fromFindings
                         ? {
-                              inputPaths: { type: "$.detail-type", secret: "$.detail.secretName", expiresAt: "$.detail.expiresAt", days: "$.detail.daysLeft" },
-                              inputTemplate: `"[FinLedger ${args.environment}] <type>: <secret> expires at <expiresAt> (<days> days left). Rotate it with the manual-rotation runbook and update its expires-at tag."`,
+                              inputPaths: { type: "$.detail-type", secretName: "$.detail.secretName", expiresAt: "$.detail.expiresAt", days: "$.detail.daysLeft" },
+                              inputTemplate: `"[FinLedger ${args.environment}] <type>: <secretName> expires at <expiresAt> (<days> days left). Rotate it with the manual-rotation runbook and update its expires-at tag."`,
                           }
                         : {
                               inputPaths: {

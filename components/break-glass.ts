@@ -25,6 +25,24 @@ export function buildBreakGlassTrustPolicy(principals: readonly string[], maxMfa
     ]);
 }
 
+/** Secret actions break glass may take: recover, re-replicate, repair policies, rotate now, read a value. No delete. */
+export const BREAK_GLASS_SECRET_ACTIONS = [
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:ListSecretVersionIds",
+    "secretsmanager:GetResourcePolicy",
+    "secretsmanager:PutResourcePolicy",
+    "secretsmanager:ValidateResourcePolicy",
+    "secretsmanager:RestoreSecret",
+    "secretsmanager:RotateSecret",
+    "secretsmanager:CancelRotateSecret",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+    "secretsmanager:ReplicateSecretToRegions",
+    "secretsmanager:StopReplicationToReplica",
+    "secretsmanager:TagResource",
+];
+
 /**
  * What break glass allows: recover the environment's secrets (restore, re-replicate, fix a policy, rotate now,
  * read a value) and its KMS keys (enable, cancel deletion), and nothing of another environment. Every call is in
@@ -33,8 +51,8 @@ export function buildBreakGlassTrustPolicy(principals: readonly string[], maxMfa
 export function buildBreakGlassPolicy(inputs: { accountId: string; environment: string }): PolicyDocument {
     const secretArns = [`arn:aws:secretsmanager:*:${inputs.accountId}:secret:${inputs.environment}/*`, `arn:aws:secretsmanager:*:${inputs.accountId}:secret:AmazonMSK_${inputs.environment}/*`];
     return policyDocument([
-        { Sid: "RecoverTheEnvironmentsSecrets", Effect: "Allow", Action: "secretsmanager:*", Resource: secretArns },
-        { Sid: "ListSecrets", Effect: "Allow", Action: ["secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"], Resource: "*" },
+        { Sid: "RecoverTheEnvironmentsSecrets", Effect: "Allow", Action: BREAK_GLASS_SECRET_ACTIONS, Resource: secretArns },
+        { Sid: "ListSecrets", Effect: "Allow", Action: "secretsmanager:ListSecrets", Resource: "*" },
         {
             Sid: "RecoverTheEnvironmentsKeys",
             Effect: "Allow",

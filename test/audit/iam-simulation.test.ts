@@ -191,6 +191,26 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
         });
     });
 
+    describe("break-glass role permissions", () => {
+        let identity: PolicyDocument;
+        const principal = `arn:aws:iam::${PROD}:role/${roleNames.breakGlass(PREFIX)}`;
+        const secret = `arn:aws:secretsmanager:us-east-1:${PROD}:secret:prod/dbt/snowflake_finance-AbCdEf`;
+        before(() => {
+            identity = parse(resources().find((x) => x.type === "aws:iam/rolePolicy:RolePolicy" && String(x.name).startsWith(`${PREFIX}-break-glass`))!.inputs.policy);
+        });
+        const act = (action: string, resource: string) => decide({ principal, action, resource, resourceAccount: PROD, identityPolicy: identity, context: { "aws:SecureTransport": "true" } });
+
+        it("can restore, rotate and re-replicate a prod secret", async () => {
+            for (const action of ["secretsmanager:RestoreSecret", "secretsmanager:RotateSecret", "secretsmanager:ReplicateSecretToRegions"]) assert.equal(await act(action, secret), "Allowed", action);
+        });
+        it("cannot delete a secret, even in an incident", async () => {
+            assert.equal(await act("secretsmanager:DeleteSecret", secret), "ImplicitlyDenied");
+        });
+        it("cannot touch a secret named for another environment", async () => {
+            assert.equal(await act("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:us-east-1:${PROD}:secret:dev/dbt/snowflake_finance-AbCdEf`), "ImplicitlyDenied");
+        });
+    });
+
     describe("latency probe permissions", () => {
         let identity: PolicyDocument;
         let canaryArn: string;
