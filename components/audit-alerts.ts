@@ -41,6 +41,8 @@ export const SECRET_DESTRUCTIVE_EVENTS = ["DeleteSecret", "ReplicateSecretToRegi
 export const SECRET_POLICY_EVENTS = ["PutResourcePolicy", "DeleteResourcePolicy"];
 /** KMS changes that can make every secret of the environment unreadable. */
 export const KEY_DESTRUCTIVE_EVENTS = ["ScheduleKeyDeletion", "DisableKey", "DisableKeyRotation"];
+/** CloudTrail changes that would blind the audit trail. */
+export const TRAIL_TAMPERING_EVENTS = ["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "PutInsightSelectors"];
 /** Secrets Manager service events of a failed rotation. */
 export const ROTATION_FAILURE_EVENTS = ["RotationFailed", "RotationAbandoned", "TestRotationFailed"];
 
@@ -113,6 +115,16 @@ export function buildDetectionRules(inputs: DetectionInputs): DetectionRule[] {
                 source: ["aws.kms"],
                 "detail-type": [API_CALL],
                 detail: { eventSource: ["kms.amazonaws.com"], eventName: [...KEY_DESTRUCTIVE_EVENTS] },
+            },
+        },
+        {
+            id: "audit-trail-tampering",
+            title: "The audit trail was stopped, deleted or reconfigured",
+            state: "ENABLED",
+            pattern: {
+                source: ["aws.cloudtrail"],
+                "detail-type": [API_CALL],
+                detail: { eventSource: ["cloudtrail.amazonaws.com"], eventName: [...TRAIL_TAMPERING_EVENTS] },
             },
         },
         {

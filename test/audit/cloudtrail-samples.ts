@@ -48,7 +48,7 @@ export function userIdentity(caller: Caller): Record<string, unknown> {
 export function apiCall(opts: {
     accountId: string;
     region?: string;
-    service: "secretsmanager" | "kms" | "sts";
+    service: "secretsmanager" | "kms" | "sts" | "cloudtrail";
     eventName: string;
     caller: Caller;
     requestParameters?: Record<string, unknown> | null;

@@ -97,6 +97,17 @@ const SAMPLES: Sample[] = [
         event: apiCall({ accountId: PROD, service: "secretsmanager", eventName: "DisableKey", caller: role("x") }),
         expect: [],
     },
+    // The trail itself.
+    ...["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"].map((eventName) => ({
+        label: `someone calls cloudtrail ${eventName}`,
+        event: apiCall({ accountId: PROD, service: "cloudtrail", eventName, caller: role("AWSReservedSSO_AdministratorAccess_0123456789abcdef") }),
+        expect: ["audit-trail-tampering"],
+    })),
+    ...["StartLogging", "LookupEvents", "GetTrailStatus"].map((eventName) => ({
+        label: `someone calls the look-alike cloudtrail ${eventName}`,
+        event: apiCall({ accountId: PROD, service: "cloudtrail", eventName, caller: role("AWSReservedSSO_AdministratorAccess_0123456789abcdef") }),
+        expect: [],
+    })),
     // Break glass.
     {
         label: "an admin assumes the break-glass role",

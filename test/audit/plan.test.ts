@@ -62,7 +62,7 @@ for (const env of ["dev", "staging", "prod"] as const) {
 
         it("has the EventBridge detections, the metric-filter alarms, the latency alarm and the expiry-check alarm", () => {
             const rules = ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name).sort();
-            for (const id of ["unknown-principal-secret-read", "rotation-failed", "secret-deletion-or-policy-change", "key-disabled-or-deletion-scheduled", "break-glass-assumed", "secret-expiry"]) {
+            for (const id of ["unknown-principal-secret-read", "rotation-failed", "secret-deletion-or-policy-change", "key-disabled-or-deletion-scheduled", "audit-trail-tampering", "break-glass-assumed", "secret-expiry"]) {
                 assert.ok(rules.includes(`${prefix}-${id}`), `rule ${id}`);
             }
             const alarms = Object.fromEntries(ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.name, a.inputs]));
