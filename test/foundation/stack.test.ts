@@ -22,7 +22,8 @@ for (const env of ENVIRONMENTS) {
         });
 
         it("encrypts every secret with the environment's own key in its own account", () => {
-            const keys = report().resources.filter((r) => r.type === "aws:kms/key:Key");
+            // The audit layer adds its own key (trail, log group, alert topic); the secrets key is tagged for Secrets Manager.
+            const keys = report().resources.filter((r) => r.type === "aws:kms/key:Key" && (r.inputs.tags as Record<string, string> | undefined)?.purpose === "secrets-manager");
             assert.equal(keys.length, 1);
             const keyArn = keys[0].outputs.arn as string;
             assert.match(keyArn, new RegExp(`^arn:aws:kms:${config.region}:${config.accountId}:key/`));
