@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";
 
-import { DETAIL_TYPES as EXPIRY_DETAIL_TYPES, FINDING_SOURCE as FINDINGS_SOURCE } from "../functions/expiry-check";
+import { DETAIL_TYPES as EXPIRY_DETAIL_TYPES, FINDING_SOURCE as FINDINGS_SOURCE } from "../functions/expiry-check/findings";
 
 export { EXPIRY_DETAIL_TYPES, FINDINGS_SOURCE };
 

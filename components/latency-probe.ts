@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LATENCY_METRIC } from "../functions/latency-probe";
+import { LATENCY_METRIC } from "../functions/latency-probe/metric";
 import { AUDIT_METRIC_NAMESPACE } from "./audit-alerts";
 import { functionArchive } from "./function-code";
 import { compactStatements, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";

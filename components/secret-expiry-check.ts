@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check";
+import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check/findings";
 import { functionArchive } from "./function-code";
 import { PolicyDocument, policyDocument } from "./iam";
 import { buildLambdaTrustPolicy } from "./latency-probe";

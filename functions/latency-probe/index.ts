@@ -4,8 +4,9 @@
 import { CloudWatchClient, PutMetricDataCommand, StandardUnit } from "@aws-sdk/client-cloudwatch";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 
-/** The metric the probe publishes, with dimensions `Environment` and `Phase` (cold or warm). */
-export const LATENCY_METRIC = "GetSecretValueLatency";
+import { LATENCY_METRIC } from "./metric";
+
+export { LATENCY_METRIC };
 
 /** What one probe run needs. */
 export interface ProbeSettings {
