@@ -438,7 +438,7 @@ export class AuditTrail extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.iam.RolePolicy(
+        const logsPolicy = new aws.iam.RolePolicy(
             `${name}-logs-policy`,
             {
                 role: logsRole.name,
@@ -467,7 +467,8 @@ export class AuditTrail extends pulumi.ComponentResource {
                 eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }],
                 tags: { environment: args.environment, purpose: "audit" },
             },
-            { parent: this, dependsOn: bucketPolicy ? [bucketPolicy] : [] },
+            // CloudTrail checks at creation that it can write to the bucket and the log group.
+            { parent: this, dependsOn: bucketPolicy ? [bucketPolicy, logsPolicy] : [logsPolicy] },
         );
         this.trailArn = this.trail.arn;
 
@@ -516,8 +517,8 @@ export class AuditTrail extends pulumi.ComponentResource {
             // A destroyed stack must never take the year of logs with it.
             { parent: this, retainOnDelete: true },
         );
-        this.hardenBucket(`${name}-bucket`, bucket, { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn });
-        new aws.s3.BucketObjectLockConfiguration(
+        const versioning = this.hardenBucket(`${name}-bucket`, bucket, { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn });
+        const objectLock = new aws.s3.BucketObjectLockConfiguration(
             `${name}-object-lock`,
             { bucket: bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "COMPLIANCE", days: retentionDays } } },
             { parent: this },
@@ -552,13 +553,14 @@ export class AuditTrail extends pulumi.ComponentResource {
         return new aws.s3.BucketPolicy(
             `${name}-bucket-policy`,
             { bucket: bucket.id, policy: JSON.stringify(buildTrailBucketPolicy({ bucketName, trails: [{ accountId: args.accountId, trailArn: arn }] })) },
-            { parent: this },
+            // The policy denies changing versioning and the lock to everyone, so both must be in place before it is.
+            { parent: this, dependsOn: [versioning, objectLock] },
         );
     }
 
     /** Versioning, default encryption and a full public access block: what every audit bucket carries. */
-    private hardenBucket(name: string, bucket: aws.s3.Bucket, encryption: { sseAlgorithm: string; kmsMasterKeyId?: pulumi.Input<string> }): void {
-        new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+    private hardenBucket(name: string, bucket: aws.s3.Bucket, encryption: { sseAlgorithm: string; kmsMasterKeyId?: pulumi.Input<string> }): aws.s3.BucketVersioning {
+        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
             { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: encryption, bucketKeyEnabled: encryption.sseAlgorithm === "aws:kms" }] },
@@ -569,6 +571,7 @@ export class AuditTrail extends pulumi.ComponentResource {
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             { parent: this },
         );
+        return versioning;
     }
 
     private createAthena(name: string, args: AuditTrailArgs, bucketName: string): Record<string, string> {
