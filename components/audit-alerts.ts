@@ -228,6 +228,23 @@ export interface AuditAlertsArgs {
     readonly rules: readonly DetectionRule[];
     /** Metric filters and their alarms. */
     readonly logAlarms: readonly LogAlarm[];
+    /**
+     * Another region (the replica region) whose matching AWS events are forwarded to this region's default bus, so
+     * that a `DeleteSecret` on a replica alerts like one in the home region. Default: no forwarding.
+     */
+    readonly forwardFrom?: { readonly region: string; readonly provider: pulumi.ProviderResource; readonly roleName: string; readonly homeRegion: string };
+}
+
+/** The forwarding role's trust: EventBridge of this account only. */
+export function buildEventForwarderTrustPolicy(accountId: string): PolicyDocument {
+    return policyDocument([
+        { Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } },
+    ]);
+}
+
+/** The forwarding role may put events on the home region's default bus, and nowhere else. */
+export function buildEventForwarderPolicy(accountId: string, homeRegion: string): PolicyDocument {
+    return policyDocument([{ Effect: "Allow", Action: "events:PutEvents", Resource: `arn:aws:events:${homeRegion}:${accountId}:event-bus/default` }]);
 }
 
 /**
@@ -304,6 +321,8 @@ export class AuditAlerts extends pulumi.ComponentResource {
             this.ruleNames[rule.id] = ruleName;
         }
 
+        if (args.forwardFrom) this.forwardRegionalEvents(name, args, args.forwardFrom);
+
         this.alarmNames = {};
         for (const a of args.logAlarms) {
             new aws.cloudwatch.LogMetricFilter(
@@ -337,5 +356,32 @@ export class AuditAlerts extends pulumi.ComponentResource {
             this.alarmNames[a.id] = alarmName;
         }
         this.registerOutputs({ topicArn: this.topicArn, ruleNames: this.ruleNames, alarmNames: this.alarmNames });
+    }
+
+    /** Rules in the other region with the same AWS-event patterns, whose target is the home region's default bus. */
+    private forwardRegionalEvents(name: string, args: AuditAlertsArgs, from: NonNullable<AuditAlertsArgs["forwardFrom"]>): void {
+        // IAM is global: the role is created once, from the home region.
+        const role = new aws.iam.Role(
+            `${name}-forwarder-role`,
+            { name: from.roleName, description: `Forwards audit events from ${from.region} to the ${from.homeRegion} default bus`, assumeRolePolicy: JSON.stringify(buildEventForwarderTrustPolicy(args.accountId)) },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(`${name}-forwarder-policy`, { role: role.name, policy: JSON.stringify(buildEventForwarderPolicy(args.accountId, from.homeRegion)) }, { parent: this });
+        const homeBus = `arn:aws:events:${from.homeRegion}:${args.accountId}:event-bus/default`;
+        for (const rule of args.rules) {
+            const sources = rule.pattern.source as string[];
+            if (!sources.every((src) => src.startsWith("aws."))) continue;
+            const forward = new aws.cloudwatch.EventRule(
+                `${name}-${rule.id}-forward`,
+                {
+                    name: `${args.namePrefix}-${rule.id}-forward`,
+                    description: `Forwards to ${from.homeRegion}: ${rule.title}`,
+                    eventPattern: JSON.stringify(rule.pattern),
+                    state: rule.state,
+                },
+                { parent: this, provider: from.provider },
+            );
+            new aws.cloudwatch.EventTarget(`${name}-${rule.id}-forward-target`, { rule: forward.name, arn: homeBus, roleArn: role.arn }, { parent: this, provider: from.provider });
+        }
     }
 }

@@ -20,6 +20,8 @@ export const roleNames = {
     cloudTrailLogs: (prefix: string) => `${prefix}-cloudtrail-logs`,
     /** The daily `expires-at` check; it lists secret metadata and reads no value. */
     expiryCheck: (prefix: string) => `${prefix}-expiry-check`,
+    /** EventBridge's role that forwards the replica region's audit events to the home region. */
+    eventForwarder: (prefix: string) => `${prefix}-event-forwarder`,
     /** The External Secrets Operator controller's own role (it gets no secret read). */
     esoController: (prefix: string) => `${prefix}-eso-controller`,
 } as const;

@@ -66,6 +66,7 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
                 breakGlassRoleName: breakGlass.roleName,
             }),
             logAlarms: buildLogAlarms({ accountId: config.accountId, breakGlassRoleName: breakGlass.roleName, accessDeniedThreshold: config.audit.accessDeniedThreshold }),
+            forwardFrom: { region: config.replicaRegion, provider: platform.replicaProvider, roleName: roleNames.eventForwarder(prefix), homeRegion: config.region },
         },
         opts,
     );

@@ -148,7 +148,8 @@ describe("audit detections in a real EventBridge (moto)", function () {
     let sqs: SQSClient;
     const queueByRule = new Map<string, string>();
     const arrived = new Map<string, Set<string>>();
-    let plannedRules: Array<{ name: string; pattern: string; state: string }>;
+    let plannedRules: Array<{ name: string; pattern: string; state: string; arn: string }>;
+    let forwardRules: Array<{ name: string; pattern: string; state: string; arn: string }>;
 
     before(async function () {
         const report = planReport("prod");
@@ -156,8 +157,10 @@ describe("audit detections in a real EventBridge (moto)", function () {
             .filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && (r.inputs as Record<string, unknown>).eventPattern)
             .map((r) => {
                 const inputs = r.inputs as Record<string, string>;
-                return { name: inputs.name, pattern: inputs.eventPattern, state: inputs.state };
+                return { name: inputs.name, pattern: inputs.eventPattern, state: inputs.state, arn: String((r.outputs as Record<string, unknown>).arn) };
             });
+        forwardRules = plannedRules.filter((r) => r.name.endsWith("-forward"));
+        plannedRules = plannedRules.filter((r) => !r.name.endsWith("-forward"));
         moto = await startMoto();
         const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY } };
         events = new EventBridgeClient(client);
@@ -201,6 +204,21 @@ describe("audit detections in a real EventBridge (moto)", function () {
             plannedRules.map((r) => ({ name: r.name, pattern: JSON.parse(r.pattern), state: r.state })).sort((a, b) => a.name.localeCompare(b.name)),
             built.map((r) => ({ name: `${PREFIX}-${r.id}`, pattern: r.pattern, state: r.state })).sort((a, b) => a.name.localeCompare(b.name)),
         );
+    });
+
+    it("forwards every AWS-event detection from the replica region to the home bus with the same pattern", () => {
+        const report = planReport("prod");
+        const aws = plannedRules.filter((r) => (JSON.parse(r.pattern).source as string[]).every((src) => src.startsWith("aws.")));
+        assert.equal(forwardRules.length, aws.length);
+        for (const home of aws) {
+            const fwd = forwardRules.find((f) => f.name === `${home.name}-forward`)!;
+            assert.ok(fwd, `${home.name} is forwarded`);
+            assert.deepEqual([JSON.parse(fwd.pattern), fwd.state], [JSON.parse(home.pattern), home.state]);
+            assert.match(fwd.arn, /^arn:aws:events:us-west-2:/);
+            assert.match(home.arn, /^arn:aws:events:us-east-1:/);
+            const target = report.resources.find((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && (r.inputs as Record<string, string>).rule === fwd.name)!;
+            assert.equal((target.inputs as Record<string, string>).arn, `arn:aws:events:us-east-1:${PROD}:event-bus/default`);
+        }
     });
 
     it("reads by principals outside fl-prod-* and reads of break glass see all management events, read-only included", () => {

@@ -29,6 +29,7 @@ const PLATFORM_ROLES = [
     roleNames.esoController(PREFIX),
     roleNames.cloudTrailLogs(PREFIX),
     roleNames.expiryCheck(PREFIX),
+    roleNames.eventForwarder(PREFIX),
     "fl-prod-platform-key-admin",
 ];
 
