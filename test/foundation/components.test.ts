@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildEnvironmentKeyPolicy, EnvironmentKey, KEY_USE_ACTIONS } from "../../components/environment-key";
 import { IGrantable, PolicyStatement } from "../../components/iam";
-import { buildSecretResourcePolicy, fullSecretName, ManagedSecret, secretReadStatements, secretTags } from "../../components/managed-secret";
+import { buildSecretResourcePolicy, fullSecretName, initialExpiry, ManagedSecret, secretReadStatements, secretTags } from "../../components/managed-secret";
 import { promiseOf, useMocks } from "../support/pulumi";
 
 const PROD = "736491028554";
@@ -173,5 +173,22 @@ describe("EnvironmentKey and ManagedSecret under mocks", () => {
                 /replicaRegion 'us-east-1' equals the primary region/.test(err.message),
         );
         assert.throws(() => build("s4", { recoveryWindowInDays: 3 }), /recoveryWindowInDays 3 is outside 7..30/);
+    });
+});
+
+describe("manual secrets' first expiry", () => {
+    it("is the catalog period from the day the secret is created", () => {
+        assert.equal(initialExpiry(new Date("2026-11-28T10:00:00Z"), 90), "2027-02-26");
+    });
+
+    it("is set as the expires-at tag on manual secrets only", async () => {
+        await useMocks(PROD, "us-east-1", "prod");
+        const replicaProvider = new aws.Provider("exp-replica-provider", { region: "us-west-2" });
+        const key = new EnvironmentKey("exp-key", { environment: "prod", accountId: PROD, region: "us-east-1", namePrefix: "fl-prod", administratorRoleNames: ["fl-prod-platform-key-admin"], replicaRegion: "us-west-2", replicaProvider });
+        const createdAt = new Date("2026-11-28T00:00:00Z");
+        const manual = new ManagedSecret("exp-manual", { environment: "prod", accountId: PROD, key, createdAt, secret: { ...catalogEntry, criticality: "high", rotation: { strategy: "manual", days: 90 } } });
+        const automatic = new ManagedSecret("exp-auto", { environment: "prod", accountId: PROD, key, createdAt, secret: catalogEntry });
+        assert.equal((await promiseOf(manual.secret.tags as pulumi.Output<Record<string, string>>))["expires-at"], "2027-02-26");
+        assert.equal((await promiseOf(automatic.secret.tags as pulumi.Output<Record<string, string>>))["expires-at"], undefined);
     });
 });
