@@ -13,6 +13,7 @@ export const TYPE = {
     LatencyProbe: "finledger:audit:LatencyProbe",
     BreakGlassRole: "finledger:audit:BreakGlassRole",
     EsoAlertRules: "finledger:audit:EsoAlertRules",
+    GithubDeployAccess: "finledger:cicd:GithubDeployAccess",
 } as const;
 
 /** Tag keys that every managed secret carries. Rules and queries read these, so they are part of the contract. */

@@ -16,6 +16,9 @@ export const SECURE_PLACEHOLDER = "[secure]";
 /** Key names that hold credentials. Such a key must be stored with `pulumi config set --secret`. */
 const SECRET_LOOKING_KEY = /(pass(word|wd|phrase)?|secret|token|private[-_]?key|api[-_]?key|credential|fernet|jaas|sasl)/i;
 
+/** GitHub's two OIDC subject claim formats (see `finledger:github.subjectFormat`). */
+export const GITHUB_SUBJECT_FORMATS = ["legacy", "immutable"] as const;
+
 const awsAccountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id, quoted as a string");
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1");
 const iamName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "an IAM role name (letters, digits and +=,.@_-, at most 64)");
@@ -98,10 +101,29 @@ const environmentConfigSchema = z.strictObject({
         warehouse: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case Snowflake warehouse name"),
         rolePrefix: z.string().regex(/^[A-Z][A-Z0-9_]*_$/, "an upper-case prefix ending in an underscore, such as FL_PROD_"),
     }),
-    github: z.strictObject({
-        org: z.string().regex(/^[A-Za-z0-9-]+$/, "a GitHub organisation"),
-        repo: z.string().regex(/^[A-Za-z0-9._-]+$/, "a GitHub repository name"),
-    }),
+    github: z
+        .strictObject({
+            org: z.string().regex(/^[A-Za-z0-9-]+$/, "a GitHub organisation"),
+            repo: z.string().regex(/^[A-Za-z0-9._-]+$/, "a GitHub repository name"),
+            // GitHub's OIDC `sub` claim: `legacy` is repo:<org>/<repo>:<context>; `immutable` (the default for
+            // repositories created or renamed after 2026-06-18) appends the owner's and repository's numeric ids,
+            // repo:<org>-<ownerId>/<repo>-<repositoryId>:<context>, so a recycled name cannot mint a trusted token.
+            subjectFormat: z.enum(GITHUB_SUBJECT_FORMATS).default("legacy"),
+            ownerId: z.string().regex(/^[1-9]\d{0,19}$/, "the numeric id of the GitHub organisation, quoted as a string").optional(),
+            repositoryId: z.string().regex(/^[1-9]\d{0,19}$/, "the numeric id of the GitHub repository, quoted as a string").optional(),
+        })
+        .superRefine((github, ctx) => {
+            if (github.subjectFormat !== "immutable") return;
+            for (const key of ["ownerId", "repositoryId"] as const) {
+                if (github[key] === undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [key],
+                        message: `the numeric ${key === "ownerId" ? "organisation" : "repository"} id, required when subjectFormat is immutable (read it from the GitHub API: gh api repos/<org>/<repo> --jq .${key === "ownerId" ? "owner.id" : "id"})`,
+                    });
+                }
+            }
+        }),
     audit: auditConfigSchema,
 });
 

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, scaleCatalog } from "./catalog";
 import { parseEnvironmentConfig, rawConfigFromRuntime } from "./config";
 import { auditOutputs, buildAudit } from "./audit";
+import { buildDeployAccess, deployAccessOutputs } from "./deploy";
 import { buildEnvironmentPlatform, platformOutputs } from "./platform";
 
 const stack = pulumi.getStack();
@@ -18,6 +19,8 @@ const catalog = scaleCatalog(loadCatalog(path.join(__dirname, "..", "catalog")),
 const platform = buildEnvironmentPlatform(config, catalog);
 
 export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);
+
+export const { githubPreviewRoleArn, githubDeployRoleArn, pulumiStateBucket, pulumiSecretsProvider } = deployAccessOutputs(buildDeployAccess(platform));
 
 const audit = buildAudit(platform);
 export const { auditTrailArn, auditBucket, auditLogRetentionDays, auditQueries, alertTopicArn, breakGlassRoleArn, latencyProbeRoleArn } = auditOutputs(audit);

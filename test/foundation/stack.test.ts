@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { fullSecretName } from "../../components/managed-secret";
+import { TYPE } from "../../components/tokens";
 import { catalogForEnvironment, loadCatalog } from "../../stacks/catalog";
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../stacks/config";
 import { LAYERS_PENDING_MERGE } from "../support/pending-layers";
@@ -23,8 +24,8 @@ for (const env of ENVIRONMENTS) {
         });
 
         it("encrypts every secret with the environment's own key in its own account", () => {
-            // The audit layer adds its own key (trail, log group, alert topic); the secrets key is tagged for Secrets Manager.
-            const keys = report().resources.filter((r) => r.type === "aws:kms/key:Key" && (r.inputs.tags as Record<string, string> | undefined)?.purpose === "secrets-manager");
+            // The environment key only; the deploy-access layer adds the Pulumi state key, which encrypts no secret.
+            const keys = report().resources.filter((r) => r.type === "aws:kms/key:Key" && (r.parent ?? "").includes(`::${TYPE.EnvironmentKey}::`));
             assert.equal(keys.length, 1);
             const keyArn = keys[0].outputs.arn as string;
             assert.match(keyArn, new RegExp(`^arn:aws:kms:${config.region}:${config.accountId}:key/`));
