@@ -23,6 +23,64 @@ const awsAccountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id, qu
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1");
 const iamName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "an IAM role name (letters, digits and +=,.@_-, at most 64)");
 
+/** Hosts whose webhook URLs carry a credential in the path; such endpoints belong in Secrets Manager, never in config. */
+const CREDENTIAL_BEARING_HOSTS = ["hooks.slack.com", "events.pagerduty.com", "outlook.office.com", "discord.com"];
+
+/** Whether an https alert endpoint carries no credential: no user info, no query string, no token-like path segment. */
+export function isCredentialFreeWebhook(endpoint: string): boolean {
+    let url: URL;
+    try {
+        url = new URL(endpoint);
+    } catch {
+        return false;
+    }
+    if (url.protocol !== "https:" || url.username || url.password || url.search || url.hash) return false;
+    if (CREDENTIAL_BEARING_HOSTS.some((h) => url.hostname === h || url.hostname.endsWith(`.${h}`))) return false;
+    return !url.pathname.split("/").some((segment) => /^[A-Za-z0-9_-]{20,}$/.test(segment));
+}
+
+const alertSubscription = z
+    .strictObject({
+        protocol: z.enum(["email", "https"]),
+        endpoint: z.string(),
+    })
+    .refine((s) => (s.protocol === "email" ? /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(s.endpoint) : isCredentialFreeWebhook(s.endpoint)), {
+        message:
+            "an email address for protocol email, or an https URL without user info, query string or token-like path segment for protocol https (webhook URLs that embed a key, such as Slack or PagerDuty integration URLs, are secrets: keep them in Secrets Manager)",
+        path: ["endpoint"],
+    });
+
+/** Settings of the audit layer (`finledger:audit`): who hears alarms, who may break glass, where logs are archived. */
+const auditConfigSchema = z.strictObject({
+    /** SNS subscribers of the audit alert topic. Endpoints only, never a credential. */
+    alertSubscriptions: z.array(alertSubscription).min(1, "at least one alert subscriber"),
+    /** IAM users or roles of this account allowed to assume the break-glass role, with MFA. */
+    breakGlassPrincipals: z
+        .array(z.string().regex(/^arn:aws:iam::\d{12}:(user|role)\/[\w+=,.@\/-]{1,128}$/, "an IAM user or role ARN"))
+        .min(1, "at least one break-glass principal ARN"),
+    /** When set, CloudTrail writes to this bucket in a separate log-archive account, which creates and owns it. */
+    logArchive: z
+        .strictObject({
+            accountId: awsAccountId,
+            bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+        })
+        .optional(),
+    /** Days before an `expires-at` tag's date that the daily check starts alerting. */
+    expiryWarningDays: z.coerce.number().int().min(1, "at least 1 day").max(90, "at most 90 days").default(14),
+    /** AccessDenied errors on Secrets Manager or KMS within 5 minutes that raise the alarm. */
+    accessDeniedThreshold: z.coerce.number().int().min(1, "at least 1").max(1000, "at most 1000").default(10),
+    /** Private subnets and security groups that put the latency probe in the cluster's VPC. Default: no VPC. */
+    probeVpc: z
+        .strictObject({
+            subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "a subnet id")).min(1, "at least one subnet"),
+            securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "a security group id")).min(1, "at least one security group"),
+        })
+        .optional(),
+});
+
+/** The audit layer's validated settings. */
+export type AuditConfig = z.infer<typeof auditConfigSchema>;
+
 const environmentConfigSchema = z.strictObject({
     environment: z.enum(ENVIRONMENTS),
     accountId: awsAccountId,
@@ -66,6 +124,7 @@ const environmentConfigSchema = z.strictObject({
                 }
             }
         }),
+    audit: auditConfigSchema,
     // Runtime access (docs/access-patterns.md): where External Secrets reads from, and how often it re-syncs.
     runtime: z
         .strictObject({
@@ -194,6 +253,27 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
             found: describe(raw.secretsProvider),
             expected: "an awskms:// URL for the environment's own Pulumi secrets key",
         });
+    }
+    if (parsed.success) {
+        const audit = parsed.data.audit;
+        audit.breakGlassPrincipals.forEach((arn, i) => {
+            if (arn.split(":")[4] !== parsed.data.accountId) {
+                problems.push({
+                    file: raw.file,
+                    key: `${prefix}audit.breakGlassPrincipals[${i}]`,
+                    found: describe(arn),
+                    expected: `a principal of the environment's own account ${parsed.data.accountId}; no other account may break glass here`,
+                });
+            }
+        });
+        if (audit.logArchive && audit.logArchive.accountId === parsed.data.accountId) {
+            problems.push({
+                file: raw.file,
+                key: `${prefix}audit.logArchive.accountId`,
+                found: describe(audit.logArchive.accountId),
+                expected: "a separate log-archive account, not the environment's own account; remove logArchive to keep the bucket in this account",
+            });
+        }
     }
     const allowed = raw.values["aws:allowedAccountIds"];
     if (parsed.success && allowed !== undefined) {

@@ -4,6 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, scaleCatalog } from "./catalog";
 import { parseEnvironmentConfig, rawConfigFromRuntime } from "./config";
+import { auditOutputs, buildAudit } from "./audit";
 import { buildDeployAccess, deployAccessOutputs } from "./deploy";
 import { buildEnvironmentPlatform, platformOutputs } from "./platform";
 import { buildRuntimeAccess, runtimeOutputs } from "./runtime";
@@ -21,4 +22,7 @@ const platform = buildEnvironmentPlatform(config, catalog);
 export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);
 
 export const { githubPreviewRoleArn, githubDeployRoleArn, pulumiStateBucket, pulumiSecretsProvider } = deployAccessOutputs(buildDeployAccess(platform));
+
+const audit = buildAudit(platform);
+export const { auditTrailArn, auditBucket, auditLogRetentionDays, auditQueries, alertTopicArn, breakGlassRoleArn, latencyProbeRoleArn } = auditOutputs(audit);
 export const { workloadRoleArns, esoControllerRoleArn, secretStoreRegion } = runtimeOutputs(buildRuntimeAccess(platform));
