@@ -23,6 +23,8 @@ export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsMa
 
 export const { githubPreviewRoleArn, githubDeployRoleArn, pulumiStateBucket, pulumiSecretsProvider } = deployAccessOutputs(buildDeployAccess(platform));
 
-const audit = buildAudit(platform);
+const runtime = buildRuntimeAccess(platform);
+export const { workloadRoleArns, esoControllerRoleArn, secretStoreRegion } = runtimeOutputs(runtime);
+
+const audit = buildAudit(platform, { kubernetesProvider: runtime.kubernetesProvider });
 export const { auditTrailArn, auditBucket, auditLogRetentionDays, auditQueries, alertTopicArn, breakGlassRoleArn, latencyProbeRoleArn } = auditOutputs(audit);
-export const { workloadRoleArns, esoControllerRoleArn, secretStoreRegion } = runtimeOutputs(buildRuntimeAccess(platform));

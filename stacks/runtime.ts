@@ -98,6 +98,8 @@ export interface RuntimeAccess {
     readonly identities: ReadonlyMap<string, WorkloadIdentity>;
     readonly eso: ExternalSecretsOperator;
     readonly secretStoreRegion: string;
+    /** The cluster's Kubernetes provider, for other layers' in-cluster objects (alert rules). */
+    readonly kubernetesProvider: k8s.Provider;
 }
 
 /** Builds the runtime layer of one environment on top of its platform (key and managed secrets). */
@@ -230,7 +232,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
             { provider: kubernetesProvider, dependsOn: [...internalSecrets, ...core.map((w) => identities.get(w.id)!)] },
         );
     }
-    return { identities, eso, secretStoreRegion: region };
+    return { identities, eso, secretStoreRegion: region, kubernetesProvider };
 }
 
 /** Stack outputs of the runtime layer: role ARNs by workload and the region stores read from. No secret. */
