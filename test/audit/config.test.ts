@@ -1,22 +1,11 @@
 import { strict as assert } from "assert";
-import { ConfigError, parseEnvironmentConfig, readStackFile, RawStackConfig } from "../../stacks/config";
+import { parseEnvironmentConfig, readStackFile } from "../../stacks/config";
+import { configProblems, stackConfigWith } from "../support/config-fixtures";
 import { PROJECT_DIR } from "../support/plan-cli";
 
 /** The prod stack file with `finledger:audit` replaced. */
-function withAudit(audit: Record<string, unknown>): RawStackConfig {
-    const raw = readStackFile(PROJECT_DIR, "prod");
-    return { ...raw, values: { ...raw.values, "finledger:audit": audit } };
-}
-
-function problemsOf(raw: RawStackConfig): string {
-    try {
-        parseEnvironmentConfig(raw);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
-        return err.message;
-    }
-    assert.fail("the config was accepted");
-}
+const withAudit = (audit: Record<string, unknown>) => stackConfigWith("prod", "finledger:audit", audit);
+const problemsOf = configProblems;
 
 const base = {
     alertSubscriptions: [{ protocol: "email", endpoint: "oncall@finledger.com" }],

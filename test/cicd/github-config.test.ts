@@ -1,24 +1,11 @@
 import { strict as assert } from "assert";
-import * as path from "path";
 import { buildGithubTrustPolicy, githubSubject } from "../../components/github-deploy-access";
-import { ConfigError, parseEnvironmentConfig, readStackFile, RawStackConfig } from "../../stacks/config";
+import { parseEnvironmentConfig, readStackFile } from "../../stacks/config";
+import { configProblems, stackConfigWith } from "../support/config-fixtures";
+import { PROJECT_DIR } from "../support/plan-cli";
 
-const PROJECT_DIR = path.resolve(__dirname, "..", "..");
-
-function withGithub(github: Record<string, unknown>): RawStackConfig {
-    const raw = readStackFile(PROJECT_DIR, "dev");
-    return { ...raw, values: { ...raw.values, "finledger:github": github } };
-}
-
-function problemsOf(raw: RawStackConfig): string {
-    try {
-        parseEnvironmentConfig(raw);
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
-        return err.message;
-    }
-    assert.fail("expected a ConfigError");
-}
+const withGithub = (github: Record<string, unknown>) => stackConfigWith("dev", "finledger:github", github);
+const problemsOf = configProblems;
 
 describe("finledger:github config (subject claim format)", () => {
     it("every stack file chooses the immutable format with both numeric ids", () => {
