@@ -6,6 +6,7 @@ export const TYPE = {
     EnvironmentKey: "finledger:kms:EnvironmentKey",
     ManagedSecret: "finledger:secrets:ManagedSecret",
     SecretsPlatform: "finledger:platform:SecretsPlatform",
+    SecretRotation: "finledger:rotation:SecretRotation",
 } as const;
 
 /** Tag keys that every managed secret carries. Rules and queries read these, so they are part of the contract. */

@@ -20,6 +20,35 @@ const awsAccountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id, qu
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1");
 const iamName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "an IAM role name (letters, digits and +=,.@_-, at most 64)");
 
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min, `at least ${min} seconds`).max(max, `at most ${max} seconds`);
+
+/** `finledger:rotation`: where rotation functions run, MSK and Snowflake wiring, and rollout timings. */
+const rotationConfigSchema = z.strictObject({
+    vpc: z.strictObject({
+        vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0a1b2c3d4e5f67890"),
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "a subnet id such as subnet-0a1b2c3d")).min(2, "at least two private subnets in different zones"),
+        securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "a security group id such as sg-0a1b2c3d")).min(1, "at least one security group"),
+        /** An existing Secrets Manager interface endpoint with private DNS; when absent the stack creates one. */
+        secretsManagerEndpointId: z.string().regex(/^vpce-[0-9a-f]{8,17}$/, "a VPC endpoint id such as vpce-0a1b2c3d").optional(),
+    }),
+    windowHours: z.coerce.number().int().min(1, "at least 1 hour").max(24, "at most 24 hours").default(4),
+    kafka: z.strictObject({
+        clusterArn: z.string().regex(/^arn:aws:kafka:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9-]+\/[A-Za-z0-9-]+$/, "an MSK cluster ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>"),
+    }),
+    snowflake: z.strictObject({
+        rotationRole: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case Snowflake role name").refine((r) => r !== "ACCOUNTADMIN" && r !== "SECURITYADMIN" && r !== "SYSADMIN", "a role that owns only the users it rotates, never ACCOUNTADMIN, SECURITYADMIN or SYSADMIN"),
+        rotatorKeyPairName: z.string().regex(/^[a-z]+\/[a-z0-9][a-z0-9/_.-]*$/, "a secret name such as prod/platform/rotation/snowflake-rotator"),
+    }),
+    rollout: z
+        .strictObject({
+            esoRefreshIntervalSeconds: seconds(30, 3600).default(300),
+            kubeletSyncSeconds: seconds(0, 600).default(120),
+            airflowSecretsCacheTtlSeconds: seconds(0, 3600).default(600),
+            longestTaskSeconds: seconds(60, 7 * 86400).default(6 * 3600),
+        })
+        .prefault({}),
+});
+
 const environmentConfigSchema = z.strictObject({
     environment: z.enum(ENVIRONMENTS),
     accountId: awsAccountId,
@@ -44,6 +73,7 @@ const environmentConfigSchema = z.strictObject({
         org: z.string().regex(/^[A-Za-z0-9-]+$/, "a GitHub organisation"),
         repo: z.string().regex(/^[A-Za-z0-9._-]+$/, "a GitHub repository name"),
     }),
+    rotation: rotationConfigSchema,
 });
 
 /** One environment's validated, non-secret settings. */
@@ -162,6 +192,26 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
             found: describe(raw.secretsProvider),
             expected: "an awskms:// URL for the environment's own Pulumi secrets key",
         });
+    }
+    if (parsed.success) {
+        const r = parsed.data.rotation;
+        const [, , , mskRegion, mskAccount] = r.kafka.clusterArn.split(":");
+        if (mskAccount !== parsed.data.accountId || mskRegion !== parsed.data.region) {
+            problems.push({
+                file: raw.file,
+                key: `${prefix}rotation.kafka.clusterArn`,
+                found: describe(r.kafka.clusterArn),
+                expected: `an MSK cluster in the environment's own account ${parsed.data.accountId} and region ${parsed.data.region}`,
+            });
+        }
+        if (!r.snowflake.rotatorKeyPairName.startsWith(`${parsed.data.environment}/`)) {
+            problems.push({
+                file: raw.file,
+                key: `${prefix}rotation.snowflake.rotatorKeyPairName`,
+                found: describe(r.snowflake.rotatorKeyPairName),
+                expected: `a secret of this environment, named '${parsed.data.environment}/...'`,
+            });
+        }
     }
     const allowed = raw.values["aws:allowedAccountIds"];
     if (parsed.success && allowed !== undefined) {

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, scaleCatalog } from "./catalog";
 import { parseEnvironmentConfig, rawConfigFromRuntime } from "./config";
 import { buildEnvironmentPlatform, platformOutputs } from "./platform";
+import { buildRotation, rotationOutputs } from "./rotation";
 
 const stack = pulumi.getStack();
 const secretKeys = new Set<string>(JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]"));
@@ -17,3 +18,5 @@ const catalog = scaleCatalog(loadCatalog(path.join(__dirname, "..", "catalog")),
 const platform = buildEnvironmentPlatform(config, catalog);
 
 export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);
+
+export const { rotationFunctions, rotatedSecretCounts } = rotationOutputs(buildRotation(platform));

@@ -3,7 +3,7 @@
 // setSecret has nothing to do. The old token stays valid until the rotation after next: after each promotion
 // the strategy revokes every token this secret issued that neither AWSCURRENT nor AWSPREVIOUS holds. Vendors
 // without an API are rotated by hand (strategy `manual`, `expires-at` tag, see docs/rotation.md).
-import { RotationContext, RotationStrategy, SecretVersion } from "../protocol";
+import { RotationContext, RotationError, RotationStrategy, SecretVersion } from "../protocol";
 
 /** A token the vendor knows, as its listing shows it. */
 export interface VendorTokenRef {
@@ -37,26 +37,55 @@ export function tokenNamePrefix(secretName: string): string {
     return `finledger-rotation:${secretName}:`;
 }
 
-/** The vendor-api strategy over one adapter. */
-export function vendorApiStrategy<V>(adapter: VendorTokenAdapter<V>): RotationStrategy<V> {
-    const secretName = async (ctx: RotationContext<V>) => (await ctx.store.describe(ctx.secretId)).name;
+/** A vendor token secret: every value names its vendor, which picks the adapter. */
+export interface VendorTokenValue {
+    readonly vendor: string;
+    /** The vendor id of the token this one replaced; revoked when this one leaves AWSPREVIOUS. */
+    readonly supersedesTokenId?: string;
+    readonly [field: string]: unknown;
+}
+
+/** The vendor-api strategy over a registry of adapters, keyed by the value's `vendor` field. */
+export function vendorApiStrategy(adapters: Readonly<Record<string, VendorTokenAdapter<any>>>): RotationStrategy<VendorTokenValue> {
+    const adapterOf = (v: VendorTokenValue): VendorTokenAdapter<VendorTokenValue> => adapters[v.vendor]!;
+    const secretName = async (ctx: RotationContext<VendorTokenValue>) => (await ctx.store.describe(ctx.secretId)).name;
     return {
-        name: `vendor-api:${adapter.vendor}`,
-        parse: (raw, label) => adapter.parse(raw, label),
+        name: "vendor-api",
+        parse(raw, label) {
+            let vendor: unknown;
+            try {
+                vendor = (JSON.parse(raw) as { vendor?: unknown }).vendor;
+            } catch {
+                throw new RotationError(`The ${label} value of the vendor token secret is not JSON.`);
+            }
+            const adapter = typeof vendor === "string" && Object.hasOwn(adapters, vendor) ? adapters[vendor] : undefined;
+            if (!adapter) {
+                throw new RotationError(
+                    `The ${label} value names vendor '${String(vendor)}', which has no adapter (known: ${Object.keys(adapters).join(", ")}); add one under functions/rotation/strategies or set the secret's rotation to manual.`,
+                );
+            }
+            return adapter.parse(raw, label) as VendorTokenValue;
+        },
         serialize: (v) => JSON.stringify(v),
-        async create(current: SecretVersion<V>, ctx): Promise<V> {
+        async create(current: SecretVersion<VendorTokenValue>, ctx): Promise<VendorTokenValue> {
             // The token's name carries the version id, which makes issuing idempotent across retries.
-            return adapter.issue(current.value, `${tokenNamePrefix(await secretName(ctx))}${ctx.token}`);
+            const adapter = adapterOf(current.value);
+            const issued = await adapter.issue(current.value, `${tokenNamePrefix(await secretName(ctx))}${ctx.token}`);
+            // Remembered so the token it replaces is revoked one rotation later, even one a person issued by hand.
+            return { ...issued, supersedesTokenId: adapter.tokenId(current.value) };
         },
         async set(): Promise<void> {
             // Issuing already installed the token at the vendor.
         },
         async test(pending): Promise<void> {
-            await adapter.verify(pending.value);
+            await adapterOf(pending.value).verify(pending.value);
         },
         async afterFinish(current, previous, ctx): Promise<void> {
+            const adapter = adapterOf(current.value);
             const keep = new Set([adapter.tokenId(current.value), ...(previous ? [adapter.tokenId(previous.value)] : [])]);
             const issued = await adapter.list(current.value, tokenNamePrefix(await secretName(ctx)));
+            const superseded = previous?.value.supersedesTokenId;
+            if (typeof superseded === "string" && !issued.some((t) => t.id === superseded)) issued.push({ id: superseded, name: "(the token AWSPREVIOUS replaced)" });
             for (const t of issued) {
                 if (keep.has(t.id)) continue;
                 await adapter.revoke(current.value, t.id);
