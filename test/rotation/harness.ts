@@ -32,8 +32,18 @@ export async function createEmptySecret(client: SecretsManagerClient, name: stri
     return (await client.send(new CreateSecretCommand({ Name: name }))).ARN!;
 }
 
-/** Starts a rotation the way Secrets Manager does: a new version id staged AWSPENDING, no value yet. */
+/**
+ * Starts a rotation the way Secrets Manager does: a new version id staged AWSPENDING, no value yet. Like AWS, a
+ * rotation whose AWSPENDING is still on a version other than AWSCURRENT is not replaced but reattempted with the
+ * same token. AWSPENDING left next to AWSCURRENT marks a finished rotation for AWS; moto wrongly refuses to rotate
+ * then ("Previous rotation request is still in progress"), so the harness clears that label first.
+ */
 export async function startRotation(client: SecretsManagerClient, secretId: string, days = 30): Promise<string> {
+    const store = new SecretStore(client);
+    const { stages } = await store.describe(secretId);
+    const pending = versionWithStage(stages, "AWSPENDING");
+    if (pending && !stages[pending]!.includes("AWSCURRENT")) return pending;
+    if (pending) await store.moveStage(secretId, "AWSPENDING", undefined, pending);
     const token = randomUUID();
     try {
         await client.send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: NO_LAMBDA_IN_MOTO, RotationRules: { AutomaticallyAfterDays: days } }));
