@@ -29,6 +29,15 @@ export function secretTags(environment: string, secret: Pick<CatalogSecret, "nam
 }
 
 /**
+ * The first `expires-at` of a manually rotated secret: its catalog period from the day it is created. The runbook
+ * moves the tag forward each time a person sets a new value (Pulumi ignores later changes to it), and the expiry
+ * check alerts before it passes, so a manual secret whose value nobody sets is noticed too.
+ */
+export function initialExpiry(createdAt: Date, rotationDays: number): string {
+    return new Date(createdAt.getTime() + rotationDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
  * The secret's resource policy: nobody outside the environment's account may touch it, whatever their own
  * policies say, and nobody may reach it without TLS. AWS services acting for the account are not principals of
  * another account, so they are left to their own checks.
@@ -73,6 +82,13 @@ export function secretReadStatements(secretArn: string, keyArn: string, region: 
     ];
 }
 
+/** The ARN of a secret's replica: same account, name and suffix, in the replica region. */
+export function replicaSecretArn(secretArn: string, replicaRegion: string): string {
+    const parts = secretArn.split(":");
+    parts[3] = replicaRegion;
+    return parts.join(":");
+}
+
 /** Arguments of {@link ManagedSecret}. */
 export interface ManagedSecretArgs {
     /** Environment name; it prefixes the secret's name and fills the `environment` tag. */
@@ -87,6 +103,8 @@ export interface ManagedSecretArgs {
     readonly recoveryWindowInDays?: number;
     /** Whether to replicate into the key's replica region. Default: true for critical secrets when the key has a replica. */
     readonly replicate?: boolean;
+    /** When the secret is created, for the first `expires-at` of a manual secret. Default: now. */
+    readonly createdAt?: Date;
 }
 
 /**
@@ -112,6 +130,7 @@ export class ManagedSecret extends pulumi.ComponentResource {
         super(TYPE.ManagedSecret, name, {}, opts);
         const recoveryWindowInDays = args.recoveryWindowInDays ?? 30;
         const replicate = args.replicate ?? (args.secret.criticality === "critical" && args.key.replicaKeyArn !== undefined);
+        const createdAt = args.createdAt ?? new Date();
 
         const problems: string[] = [];
         if (recoveryWindowInDays < 7 || recoveryWindowInDays > 30) problems.push(`recoveryWindowInDays ${recoveryWindowInDays} is outside 7..30`);
@@ -135,7 +154,10 @@ export class ManagedSecret extends pulumi.ComponentResource {
                 kmsKeyId: args.key.keyArn,
                 recoveryWindowInDays,
                 replicas: replicate ? [{ region: args.key.replicaRegion!, kmsKeyId: args.key.replicaKeyArn! }] : undefined,
-                tags: secretTags(args.environment, args.secret),
+                tags: {
+                    ...secretTags(args.environment, args.secret),
+                    ...(args.secret.rotation.strategy === "manual" ? { [TAG.expiresAt]: initialExpiry(createdAt, args.secret.rotation.days) } : {}),
+                },
             },
             // The expiry tag is written by the manual-rotation runbook, not by Pulumi, so a deploy never resets it.
             { parent: this, ignoreChanges: [`tags["${TAG.expiresAt}"]`, `tagsAll["${TAG.expiresAt}"]`] },
@@ -151,12 +173,19 @@ export class ManagedSecret extends pulumi.ComponentResource {
 
     /**
      * Lets a grantee read this secret: `GetSecretValue` and `DescribeSecret` on this ARN, plus `kms:Decrypt` on the
-     * environment key only through Secrets Manager. Returns the statements it added.
+     * environment key only through Secrets Manager. With `includeReplica` (for regional failover), a replicated
+     * secret's replica and the replica key in the replica region too. Returns the statements it added.
      */
-    grantRead(grantee: IGrantable): pulumi.Output<PolicyStatement[]> {
-        const statements = pulumi.all([this.arn, this.key.keyArn]).apply(([secretArn, keyArn]) => secretReadStatements(secretArn, keyArn, this.region));
-        grantee.addToPrincipalPolicy(statements.apply((s) => s[0]));
-        grantee.addToPrincipalPolicy(statements.apply((s) => s[1]));
+    grantRead(grantee: IGrantable, options?: { readonly includeReplica?: boolean }): pulumi.Output<PolicyStatement[]> {
+        const replicaRegion = this.key.replicaRegion;
+        const withReplica = (options?.includeReplica ?? false) && this.replicated && replicaRegion !== undefined && this.key.replicaKeyArn !== undefined;
+        const statements = pulumi.all([this.arn, this.key.keyArn, this.key.replicaKeyArn ?? ""]).apply(([secretArn, keyArn, replicaKeyArn]) => [
+            ...secretReadStatements(secretArn, keyArn, this.region),
+            // The replica keeps the primary's name and random suffix; only the region differs. It decrypts with the
+            // replica key, through Secrets Manager in the replica region.
+            ...(withReplica ? secretReadStatements(replicaSecretArn(secretArn, replicaRegion!), replicaKeyArn, replicaRegion!) : []),
+        ]);
+        for (let i = 0; i < (withReplica ? 4 : 2); i++) grantee.addToPrincipalPolicy(statements.apply((s) => s[i]));
         return statements;
     }
 }

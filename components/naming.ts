@@ -16,6 +16,12 @@ export const roleNames = {
     latencyProbe: (prefix: string) => `${prefix}-latency-probe`,
     /** The break-glass role, assumable only with MFA. */
     breakGlass: (prefix: string) => `${prefix}-break-glass`,
+    /** CloudTrail's role that delivers the trail to its CloudWatch Logs group. */
+    cloudTrailLogs: (prefix: string) => `${prefix}-cloudtrail-logs`,
+    /** The daily `expires-at` check; it lists secret metadata and reads no value. */
+    expiryCheck: (prefix: string) => `${prefix}-expiry-check`,
+    /** EventBridge's role that forwards the replica region's audit events to the home region. */
+    eventForwarder: (prefix: string) => `${prefix}-event-forwarder`,
     /** The External Secrets Operator controller's own role (it gets no secret read). */
     esoController: (prefix: string) => `${prefix}-eso-controller`,
 } as const;

@@ -2,9 +2,12 @@
 // from breaking a task that already holds the old credential. The runtime layer (External Secrets, Airflow Helm
 // values) reads these numbers from here; the rotation layer checks them against the catalog's schedules.
 
-/** Rollout timings of one environment (config `finledger:rotation.rollout`). */
+/**
+ * Rollout timings of one environment: ESO's refresh comes from `finledger:runtime.refreshInterval` (the runtime
+ * layer applies it to every ExternalSecret), the rest from `finledger:rotation.rollout`.
+ */
 export interface RolloutSettings {
-    /** ExternalSecret `spec.refreshInterval`: how often ESO re-reads Secrets Manager into a Kubernetes Secret. */
+    /** ExternalSecret `spec.refreshInterval` in seconds: how often ESO re-reads Secrets Manager into a Kubernetes Secret. */
     readonly esoRefreshIntervalSeconds: number;
     /** Worst delay before the kubelet projects a changed Secret into a mounted volume (sync period + cache TTL). */
     readonly kubeletSyncSeconds: number;
@@ -14,13 +17,25 @@ export interface RolloutSettings {
     readonly longestTaskSeconds: number;
 }
 
-/** Defaults: ESO every 5 minutes, kubelet 2 minutes, Airflow cache 10 minutes, tasks at most 6 hours. */
+/** Defaults: ESO every hour (the runtime default), kubelet 2 minutes, Airflow cache 5 minutes, tasks at most 6 hours. */
 export const DEFAULT_ROLLOUT: RolloutSettings = {
-    esoRefreshIntervalSeconds: 300,
+    esoRefreshIntervalSeconds: 3600,
     kubeletSyncSeconds: 120,
-    airflowSecretsCacheTtlSeconds: 600,
+    airflowSecretsCacheTtlSeconds: 300,
     longestTaskSeconds: 6 * 3600,
 };
+
+/** Seconds of a Go duration such as "15m", "1h30m" or "90s" (the form ESO's refreshInterval takes). */
+export function goDurationSeconds(duration: string): number {
+    const parts = [...duration.matchAll(/(\d+)(h|m|s)/g)];
+    if (parts.length === 0 || parts.map((p) => p[0]).join("") !== duration) throw new Error(`'${duration}' is not a Go duration such as 15m or 1h.`);
+    return parts.reduce((sum, [, n, unit]) => sum + Number(n) * (unit === "h" ? 3600 : unit === "m" ? 60 : 1), 0);
+}
+
+/** The rollout settings of an environment from its config: ESO's interval from the runtime layer, the rest from rotation. */
+export function rolloutSettings(config: { runtime: { refreshInterval: string }; rotation: { rollout: Omit<RolloutSettings, "esoRefreshIntervalSeconds"> } }): RolloutSettings {
+    return { esoRefreshIntervalSeconds: goDurationSeconds(config.runtime.refreshInterval), ...config.rotation.rollout };
+}
 
 /** Annotation that makes Stakater Reloader roll a Deployment when one of the named Kubernetes Secrets changes. */
 export const RELOADER_SECRET_ANNOTATION = "secret.reloader.stakater.com/reload";

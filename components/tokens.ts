@@ -7,6 +7,17 @@ export const TYPE = {
     ManagedSecret: "finledger:secrets:ManagedSecret",
     SecretsPlatform: "finledger:platform:SecretsPlatform",
     SecretRotation: "finledger:rotation:SecretRotation",
+    AuditTrail: "finledger:audit:AuditTrail",
+    AuditAlerts: "finledger:audit:AuditAlerts",
+    SecretsComplianceRules: "finledger:audit:SecretsComplianceRules",
+    SecretExpiryCheck: "finledger:audit:SecretExpiryCheck",
+    LatencyProbe: "finledger:audit:LatencyProbe",
+    BreakGlassRole: "finledger:audit:BreakGlassRole",
+    EsoAlertRules: "finledger:audit:EsoAlertRules",
+    GithubDeployAccess: "finledger:cicd:GithubDeployAccess",
+    WorkloadIdentity: "finledger:identity:WorkloadIdentity",
+    ExternalSecretsOperator: "finledger:runtime:ExternalSecretsOperator",
+    SnowflakeServiceUser: "finledger:snowflake:SnowflakeServiceUser",
 } as const;
 
 /** Tag keys that every managed secret carries. Rules and queries read these, so they are part of the contract. */

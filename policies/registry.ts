@@ -1,5 +1,33 @@
-import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { cloudtrailTrailAuditBaseline } from "./cloudtrail/trail-audit-baseline";
+import { FinledgerResourcePolicy, FinledgerStackPolicy } from "./define";
+import { anyResourceNoCrossEnvironmentGrant } from "./general/any-resource-no-cross-environment-grant";
+import { anyResourceNoPlaintextSecret } from "./general/any-resource-no-plaintext-secret";
+import { iamPolicyLeastPrivilege } from "./iam/policy-least-privilege";
+import { iamRoleGithubOidcTrustPinned } from "./iam/role-github-oidc-trust-pinned";
+import { iamRoleIrsaTrustPinned } from "./iam/role-irsa-trust-pinned";
+import { kmsKeyPolicyNoForeignOrBroadPrincipal } from "./kms/key-policy-no-foreign-or-broad-principal";
+import { kmsKeyRotationEnabled } from "./kms/key-rotation-enabled";
+import { kubernetesSecretNoLiteralData } from "./kubernetes/secret-no-literal-data";
+import { packConfigDeclaresEnvironment } from "./pack/config-declares-environment";
+import { secretsmanagerSecretRotationWithinPeriod } from "./secretsmanager/secret-rotation-within-period";
 import { secretsmanagerSecretUsesEnvironmentCmk } from "./secretsmanager/secret-uses-environment-cmk";
+import { secretsmanagerSecretversionNotManagedByProgram } from "./secretsmanager/secretversion-not-managed-by-program";
+import { snowflakeServiceuserKeypairOnly } from "./snowflake/serviceuser-keypair-only";
 
 /** Every rule of the pack. The pack entry, `plan` and `policy:check` all read this one list. */
-export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> = [secretsmanagerSecretUsesEnvironmentCmk];
+export const policies: Array<FinledgerResourcePolicy | FinledgerStackPolicy> = [
+    packConfigDeclaresEnvironment,
+    anyResourceNoPlaintextSecret,
+    anyResourceNoCrossEnvironmentGrant,
+    kubernetesSecretNoLiteralData,
+    secretsmanagerSecretversionNotManagedByProgram,
+    secretsmanagerSecretUsesEnvironmentCmk,
+    secretsmanagerSecretRotationWithinPeriod,
+    kmsKeyRotationEnabled,
+    kmsKeyPolicyNoForeignOrBroadPrincipal,
+    iamPolicyLeastPrivilege,
+    iamRoleIrsaTrustPinned,
+    iamRoleGithubOidcTrustPinned,
+    snowflakeServiceuserKeypairOnly,
+    cloudtrailTrailAuditBaseline,
+];

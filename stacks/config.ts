@@ -16,6 +16,9 @@ export const SECURE_PLACEHOLDER = "[secure]";
 /** Key names that hold credentials. Such a key must be stored with `pulumi config set --secret`. */
 const SECRET_LOOKING_KEY = /(pass(word|wd|phrase)?|secret|token|private[-_]?key|api[-_]?key|credential|fernet|jaas|sasl)/i;
 
+/** GitHub's two OIDC subject claim formats (see `finledger:github.subjectFormat`). */
+export const GITHUB_SUBJECT_FORMATS = ["legacy", "immutable"] as const;
+
 const awsAccountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id, quoted as a string");
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1");
 const iamName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "an IAM role name (letters, digits and +=,.@_-, at most 64)");
@@ -41,13 +44,70 @@ const rotationConfigSchema = z.strictObject({
     }),
     rollout: z
         .strictObject({
-            esoRefreshIntervalSeconds: seconds(30, 3600).default(300),
             kubeletSyncSeconds: seconds(0, 600).default(120),
             airflowSecretsCacheTtlSeconds: seconds(0, 3600).default(600),
             longestTaskSeconds: seconds(60, 7 * 86400).default(6 * 3600),
         })
         .prefault({}),
 });
+
+/** Hosts whose webhook URLs carry a credential in the path; such endpoints belong in Secrets Manager, never in config. */
+const CREDENTIAL_BEARING_HOSTS = ["hooks.slack.com", "events.pagerduty.com", "outlook.office.com", "discord.com"];
+
+/** Whether an https alert endpoint carries no credential: no user info, no query string, no token-like path segment. */
+export function isCredentialFreeWebhook(endpoint: string): boolean {
+    let url: URL;
+    try {
+        url = new URL(endpoint);
+    } catch {
+        return false;
+    }
+    if (url.protocol !== "https:" || url.username || url.password || url.search || url.hash) return false;
+    if (CREDENTIAL_BEARING_HOSTS.some((h) => url.hostname === h || url.hostname.endsWith(`.${h}`))) return false;
+    return !url.pathname.split("/").some((segment) => /^[A-Za-z0-9_-]{20,}$/.test(segment));
+}
+
+const alertSubscription = z
+    .strictObject({
+        protocol: z.enum(["email", "https"]),
+        endpoint: z.string(),
+    })
+    .refine((s) => (s.protocol === "email" ? /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(s.endpoint) : isCredentialFreeWebhook(s.endpoint)), {
+        message:
+            "an email address for protocol email, or an https URL without user info, query string or token-like path segment for protocol https (webhook URLs that embed a key, such as Slack or PagerDuty integration URLs, are secrets: keep them in Secrets Manager)",
+        path: ["endpoint"],
+    });
+
+/** Settings of the audit layer (`finledger:audit`): who hears alarms, who may break glass, where logs are archived. */
+const auditConfigSchema = z.strictObject({
+    /** SNS subscribers of the audit alert topic. Endpoints only, never a credential. */
+    alertSubscriptions: z.array(alertSubscription).min(1, "at least one alert subscriber"),
+    /** IAM users or roles of this account allowed to assume the break-glass role, with MFA. */
+    breakGlassPrincipals: z
+        .array(z.string().regex(/^arn:aws:iam::\d{12}:(user|role)\/[\w+=,.@\/-]{1,128}$/, "an IAM user or role ARN"))
+        .min(1, "at least one break-glass principal ARN"),
+    /** When set, CloudTrail writes to this bucket in a separate log-archive account, which creates and owns it. */
+    logArchive: z
+        .strictObject({
+            accountId: awsAccountId,
+            bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+        })
+        .optional(),
+    /** Days before an `expires-at` tag's date that the daily check starts alerting. */
+    expiryWarningDays: z.coerce.number().int().min(1, "at least 1 day").max(90, "at most 90 days").default(14),
+    /** AccessDenied errors on Secrets Manager or KMS within 5 minutes that raise the alarm. */
+    accessDeniedThreshold: z.coerce.number().int().min(1, "at least 1").max(1000, "at most 1000").default(10),
+    /** Private subnets and security groups that put the latency probe in the cluster's VPC. Default: no VPC. */
+    probeVpc: z
+        .strictObject({
+            subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "a subnet id")).min(1, "at least one subnet"),
+            securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "a security group id")).min(1, "at least one security group"),
+        })
+        .optional(),
+});
+
+/** The audit layer's validated settings. */
+export type AuditConfig = z.infer<typeof auditConfigSchema>;
 
 const environmentConfigSchema = z.strictObject({
     environment: z.enum(ENVIRONMENTS),
@@ -69,11 +129,41 @@ const environmentConfigSchema = z.strictObject({
         warehouse: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case Snowflake warehouse name"),
         rolePrefix: z.string().regex(/^[A-Z][A-Z0-9_]*_$/, "an upper-case prefix ending in an underscore, such as FL_PROD_"),
     }),
-    github: z.strictObject({
-        org: z.string().regex(/^[A-Za-z0-9-]+$/, "a GitHub organisation"),
-        repo: z.string().regex(/^[A-Za-z0-9._-]+$/, "a GitHub repository name"),
-    }),
+    github: z
+        .strictObject({
+            org: z.string().regex(/^[A-Za-z0-9-]+$/, "a GitHub organisation"),
+            repo: z.string().regex(/^[A-Za-z0-9._-]+$/, "a GitHub repository name"),
+            // GitHub's OIDC `sub` claim: `legacy` is repo:<org>/<repo>:<context>; `immutable` (the default for
+            // repositories created or renamed after 2026-06-18) appends the owner's and repository's numeric ids,
+            // repo:<org>-<ownerId>/<repo>-<repositoryId>:<context>, so a recycled name cannot mint a trusted token.
+            subjectFormat: z.enum(GITHUB_SUBJECT_FORMATS).default("legacy"),
+            ownerId: z.string().regex(/^[1-9]\d{0,19}$/, "the numeric id of the GitHub organisation, quoted as a string").optional(),
+            repositoryId: z.string().regex(/^[1-9]\d{0,19}$/, "the numeric id of the GitHub repository, quoted as a string").optional(),
+        })
+        .superRefine((github, ctx) => {
+            if (github.subjectFormat !== "immutable") return;
+            for (const key of ["ownerId", "repositoryId"] as const) {
+                if (github[key] === undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [key],
+                        message: `the numeric ${key === "ownerId" ? "organisation" : "repository"} id, required when subjectFormat is immutable (read it from the GitHub API: gh api repos/<org>/<repo> --jq .${key === "ownerId" ? "owner.id" : "id"})`,
+                    });
+                }
+            }
+        }),
+    audit: auditConfigSchema,
     rotation: rotationConfigSchema,
+    // Runtime access (docs/access-patterns.md): where External Secrets reads from, and how often it re-syncs.
+    runtime: z
+        .strictObject({
+            storeRegion: z.enum(["primary", "replica"], "primary or replica (the failover switch of docs/access-patterns.md)").default("primary"),
+            refreshInterval: z
+                .string()
+                .regex(/^([1-9]\d*(s|m|h))+$/, "a Go duration such as 1h or 15m (at least one unit, no zero)")
+                .default("1h"),
+        })
+        .default({ storeRegion: "primary", refreshInterval: "1h" }),
 });
 
 /** One environment's validated, non-secret settings. */
@@ -210,6 +300,25 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
                 key: `${prefix}rotation.snowflake.rotatorKeyPairName`,
                 found: describe(r.snowflake.rotatorKeyPairName),
                 expected: `a secret of this environment, named '${parsed.data.environment}/...'`,
+            });
+        }
+        const audit = parsed.data.audit;
+        audit.breakGlassPrincipals.forEach((arn, i) => {
+            if (arn.split(":")[4] !== parsed.data.accountId) {
+                problems.push({
+                    file: raw.file,
+                    key: `${prefix}audit.breakGlassPrincipals[${i}]`,
+                    found: describe(arn),
+                    expected: `a principal of the environment's own account ${parsed.data.accountId}; no other account may break glass here`,
+                });
+            }
+        });
+        if (audit.logArchive && audit.logArchive.accountId === parsed.data.accountId) {
+            problems.push({
+                file: raw.file,
+                key: `${prefix}audit.logArchive.accountId`,
+                found: describe(audit.logArchive.accountId),
+                expected: "a separate log-archive account, not the environment's own account; remove logArchive to keep the bucket in this account",
             });
         }
     }

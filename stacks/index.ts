@@ -4,8 +4,11 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, scaleCatalog } from "./catalog";
 import { parseEnvironmentConfig, rawConfigFromRuntime } from "./config";
+import { auditOutputs, buildAudit } from "./audit";
+import { buildDeployAccess, deployAccessOutputs } from "./deploy";
 import { buildEnvironmentPlatform, platformOutputs } from "./platform";
 import { buildRotation, rotationOutputs } from "./rotation";
+import { buildRuntimeAccess, runtimeOutputs } from "./runtime";
 
 const stack = pulumi.getStack();
 const secretKeys = new Set<string>(JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]"));
@@ -20,3 +23,10 @@ const platform = buildEnvironmentPlatform(config, catalog);
 export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);
 
 export const { rotationFunctions, rotatedSecretCounts } = rotationOutputs(buildRotation(platform));
+export const { githubPreviewRoleArn, githubDeployRoleArn, pulumiStateBucket, pulumiSecretsProvider } = deployAccessOutputs(buildDeployAccess(platform));
+
+const runtime = buildRuntimeAccess(platform);
+export const { workloadRoleArns, esoControllerRoleArn, secretStoreRegion } = runtimeOutputs(runtime);
+
+const audit = buildAudit(platform, { kubernetesProvider: runtime.kubernetesProvider });
+export const { auditTrailArn, auditBucket, auditLogRetentionDays, auditQueries, alertTopicArn, breakGlassRoleArn, latencyProbeRoleArn } = auditOutputs(audit);

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ManagedSecret, fullSecretName } from "../components/managed-secret";
-import { graceRuleViolations, RolloutSettings } from "../components/rollout";
+import { graceRuleViolations, RolloutSettings, rolloutSettings } from "../components/rollout";
 import { secretArnPattern, SecretRotation } from "../components/secret-rotation";
 import { roleNames } from "../components/naming";
 import { LAMBDA_STRATEGIES, LambdaStrategy, rotationBundles } from "../functions/rotation/bundle";
@@ -45,8 +45,8 @@ export interface RotationLayer {
 export function buildRotation(platform: EnvironmentPlatform): RotationLayer {
     const { config, catalog } = platform;
     const rc = config.rotation;
-    const problems = rotationProblems(catalog.secrets, rc.rollout, rc.windowHours);
-    if (problems.length > 0) throw new Error(`Pulumi.${config.environment}.yaml finledger:rotation breaks the grace rule:\n  - ${problems.join("\n  - ")}`);
+    const problems = rotationProblems(catalog.secrets, rolloutSettings(config), rc.windowHours);
+    if (problems.length > 0) throw new Error(`Pulumi.${config.environment}.yaml finledger:rotation / finledger:runtime break the grace rule:\n  - ${problems.join("\n  - ")}`);
 
     const opts = { provider: platform.provider };
     const prefix = config.namePrefix;

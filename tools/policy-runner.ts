@@ -7,6 +7,14 @@ import {
     StackValidationPolicy,
 } from "@pulumi/policy";
 
+// The engine's own unknown-checking proxy, so a rule reading an unknown value behaves as under `pulumi preview`.
+// The module is internal to @pulumi/policy and ships without types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy<T>(value: T): T;
+    UnknownValueError: new (...args: any[]) => Error;
+};
+
 /** A resource as the checker sees it, whichever source it came from (mocked plan, stack export, preview). */
 export interface PolicyTarget {
     readonly urn: string;
@@ -24,6 +32,8 @@ export interface PolicyTarget {
     readonly inputs: Record<string, unknown>;
     /** What stack rules receive. */
     readonly outputs: Record<string, unknown>;
+    /** True when inputs or outputs hold values unknown during preview; rules then see them through the engine's unknown-checking proxy. */
+    readonly hasUnknowns?: boolean;
 }
 
 /** One reported violation. */
@@ -100,6 +110,12 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
         };
         const fail = (urn: string | undefined, err: unknown) => {
             if (err instanceof NotApplicable) return;
+            if (err instanceof UnknownValueError) {
+                // What the engine does: a rule that reads an unknown value cannot decide during preview; it is an
+                // advisory note, never a failure.
+                violations.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' during preview: ${err.message}` });
+                return;
+            }
             violations.push({ policy: policy.name, level: "mandatory", urn, message: `The rule failed to run: ${(err as Error)?.message ?? String(err)}` });
         };
 
@@ -108,9 +124,10 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
             const validations = given === undefined ? [] : Array.isArray(given) ? given : [given];
             for (const t of targets) {
                 for (const validate of validations) {
+                    const props = (t.hasUnknowns ? unknownCheckingProxy(t.inputs) : t.inputs) as Record<string, any>;
                     const args: ResourceValidationArgs = {
                         type: t.type,
-                        props: t.inputs as Record<string, any>,
+                        props,
                         urn: t.urn,
                         name: t.name,
                         opts: {
@@ -125,7 +142,7 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
                         provider: providerOf(t),
                         stackTags,
                         isType: (cls: any) => isTypeOf(t.type, cls),
-                        asType: ((cls: any) => (isTypeOf(t.type, cls) ? t.inputs : undefined)) as any,
+                        asType: ((cls: any) => (isTypeOf(t.type, cls) ? props : undefined)) as any,
                         getConfig: (() => policyConfig) as any,
                         notApplicable,
                     };
@@ -139,16 +156,17 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
         } else {
             const resources = new Map<string, PolicyResource>();
             for (const t of targets) {
+                const props = (t.hasUnknowns ? unknownCheckingProxy(t.outputs) : t.outputs) as Record<string, any>;
                 resources.set(t.urn, {
                     type: t.type,
-                    props: t.outputs as Record<string, any>,
+                    props,
                     urn: t.urn,
                     name: t.name,
                     opts: { protect: t.protect, ignoreChanges: [...t.ignoreChanges], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
                     dependencies: [],
                     propertyDependencies: {},
                     isType: (cls: any) => isTypeOf(t.type, cls),
-                    asType: ((cls: any) => (isTypeOf(t.type, cls) ? t.outputs : undefined)) as any,
+                    asType: ((cls: any) => (isTypeOf(t.type, cls) ? props : undefined)) as any,
                 } as PolicyResource);
             }
             for (const t of targets) {

@@ -1,7 +1,7 @@
 // The grace rule and the rollout settings the runtime layer reads.
 import * as assert from "assert";
 import * as path from "path";
-import { airflowSecretsCacheEnv, DEFAULT_ROLLOUT, esoRefreshInterval, graceRuleViolations, guaranteedGraceSeconds, reloaderAnnotations, requiredGraceSeconds } from "../../components/rollout";
+import { airflowSecretsCacheEnv, DEFAULT_ROLLOUT, esoRefreshInterval, goDurationSeconds, graceRuleViolations, guaranteedGraceSeconds, reloaderAnnotations, requiredGraceSeconds, rolloutSettings } from "../../components/rollout";
 import { catalogForEnvironment, loadCatalog } from "../../stacks/catalog";
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../stacks/config";
 import { rotationProblems } from "../../stacks/rotation";
@@ -9,9 +9,9 @@ import { PROJECT_DIR } from "../support/plan-cli";
 
 describe("rollout and the grace rule", () => {
     it("needs the slowest refresh path plus the longest task", () => {
-        // max(300 + 120, 600) + 21600
-        assert.strictEqual(requiredGraceSeconds(DEFAULT_ROLLOUT), 22200);
-        assert.strictEqual(requiredGraceSeconds({ ...DEFAULT_ROLLOUT, esoRefreshIntervalSeconds: 900 }), 900 + 120 + 21600);
+        // max(3600 + 120, 300) + 21600
+        assert.strictEqual(requiredGraceSeconds(DEFAULT_ROLLOUT), 25320);
+        assert.strictEqual(requiredGraceSeconds({ ...DEFAULT_ROLLOUT, esoRefreshIntervalSeconds: 60, airflowSecretsCacheTtlSeconds: 900 }), 900 + 21600);
     });
 
     it("guarantees the schedule minus one window, and flags a schedule that is too short", () => {
@@ -26,14 +26,18 @@ describe("rollout and the grace rule", () => {
         it(`holds for every Lambda-rotated secret of ${env} with ${env}'s config`, () => {
             const config = parseEnvironmentConfig(readStackFile(PROJECT_DIR, env));
             const catalog = catalogForEnvironment(loadCatalog(path.join(PROJECT_DIR, "catalog")), env);
-            assert.deepStrictEqual(rotationProblems(catalog.secrets, config.rotation.rollout, config.rotation.windowHours), []);
+            const rollout = rolloutSettings(config);
+            assert.strictEqual(rollout.esoRefreshIntervalSeconds, goDurationSeconds(config.runtime.refreshInterval));
+            assert.deepStrictEqual(rotationProblems(catalog.secrets, rollout, config.rotation.windowHours), []);
         });
     }
 
     it("renders the settings the runtime layer applies", () => {
-        assert.strictEqual(esoRefreshInterval(DEFAULT_ROLLOUT), "5m");
+        assert.strictEqual(esoRefreshInterval(DEFAULT_ROLLOUT), "1h");
+        assert.strictEqual(goDurationSeconds("1h30m"), 5400);
+        assert.throws(() => goDurationSeconds("15 minutes"), /not a Go duration/);
         assert.strictEqual(esoRefreshInterval({ ...DEFAULT_ROLLOUT, esoRefreshIntervalSeconds: 90 }), "90s");
-        assert.deepStrictEqual(airflowSecretsCacheEnv(DEFAULT_ROLLOUT), { AIRFLOW__SECRETS__USE_CACHE: "True", AIRFLOW__SECRETS__CACHE_TTL_SECONDS: "600" });
+        assert.deepStrictEqual(airflowSecretsCacheEnv(DEFAULT_ROLLOUT), { AIRFLOW__SECRETS__USE_CACHE: "True", AIRFLOW__SECRETS__CACHE_TTL_SECONDS: "300" });
         assert.deepStrictEqual(reloaderAnnotations(["b", "a", "b"]), { "secret.reloader.stakater.com/reload": "a,b" });
         assert.deepStrictEqual(reloaderAnnotations([]), {});
     });
@@ -76,6 +80,7 @@ describe("finledger:rotation config", () => {
 
     it("fills rollout defaults when the block is absent", () => {
         const raw = withRotation("staging", (r) => delete r.rollout);
-        assert.deepStrictEqual(parseEnvironmentConfig(raw).rotation.rollout, DEFAULT_ROLLOUT);
+        const { esoRefreshIntervalSeconds: _eso, ...rest } = DEFAULT_ROLLOUT;
+        assert.deepStrictEqual(parseEnvironmentConfig(raw).rotation.rollout, rest);
     });
 });

@@ -36,3 +36,24 @@ export function planReport(stack: string): PlanReport {
     }
     return report;
 }
+
+/** Copies the project's sources into a temp directory (node_modules linked), so a test can break one file and run the real plan on it. */
+export function copyProject(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "project-"));
+    for (const entry of fs.readdirSync(PROJECT_DIR)) {
+        if ([".git", "node_modules", ".venv-test", ".test-runtime"].includes(entry)) continue;
+        fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true });
+    }
+    fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
+    return dir;
+}
+
+/** Runs the plan of a copied project. */
+export function runPlanIn(projectDir: string, args: string[]): { status: number; stdout: string; stderr: string } {
+    const res = spawnSync(process.execPath, ["--import", "tsx", path.join(projectDir, "tools", "plan.ts"), ...args], {
+        cwd: projectDir,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    return { status: res.status ?? -1, stdout: res.stdout, stderr: res.stderr };
+}

@@ -5,6 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface MockEnvironment {
     readonly accountId: string;
     readonly region: string;
+    /** The EKS cluster's OIDC issuer URL, which `eks:getCluster` returns. */
+    readonly clusterOidcIssuer?: string;
 }
 
 function hex(seed: string, length: number): string {
@@ -42,6 +44,21 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 return { accountId: this.env.accountId, arn: `arn:aws:sts::${this.env.accountId}:assumed-role/plan/mock`, userId: "AROAPLANMOCK:plan", id: this.env.accountId };
             case "aws:index/getRegion:getRegion":
                 return { name: this.env.region, region: this.env.region, id: this.env.region };
+            case "aws:eks/getCluster:getCluster": {
+                const name = String(args.inputs.name);
+                const issuer = this.env.clusterOidcIssuer ?? `https://oidc.eks.${this.env.region}.amazonaws.com/id/${hex(name, 32).toUpperCase()}`;
+                return {
+                    id: name,
+                    name,
+                    arn: `arn:aws:eks:${this.env.region}:${this.env.accountId}:cluster/${name}`,
+                    endpoint: `https://${hex(`${name}#endpoint`, 32).toUpperCase()}.gr7.${this.env.region}.eks.amazonaws.com`,
+                    // Base64 of a placeholder, not a certificate: the plan never connects to the cluster.
+                    certificateAuthorities: [{ data: Buffer.from(`mock CA of ${name}`).toString("base64") }],
+                    identities: [{ oidcs: [{ issuer }] }],
+                    status: "ACTIVE",
+                    version: "1.31",
+                };
+            }
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
             default:

@@ -4,7 +4,7 @@ import { PolicyTarget, Violation } from "../policy-runner";
 /** The `--json` report of `plan` and `policy:check`, as DESIGN.md specifies it. */
 export interface PlanReport {
     readonly stack: string;
-    readonly resources: Array<{ urn: string; type: string; name: string; parent?: string; inputs: unknown; outputs: unknown }>;
+    readonly resources: Array<{ urn: string; type: string; name: string; parent?: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }>;
     readonly violations: Violation[];
     readonly summary: PlanSummary;
 }

@@ -1,0 +1,203 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+// Types only: the model package is ESM and a dev dependency, so the stack builds plain objects typed by it, and the
+// tests validate those same objects against the package's JSON schema.
+import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
+import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
+import { PolicyDocument, policyDocument } from "./iam";
+import { roleNames } from "./naming";
+import { TYPE } from "./tokens";
+import { buildIrsaTrustPolicy } from "./workload-identity";
+
+/** The External Secrets Operator Helm chart, pinned. Bump it deliberately: the CRDs come with it (installCRDs). */
+export const ESO_CHART = { chart: "external-secrets", version: "0.19.2", repo: "https://charts.external-secrets.io" } as const;
+/** Namespace and service account of the ESO controller. */
+export const ESO_NAMESPACE = "external-secrets";
+export const ESO_SERVICE_ACCOUNT = "external-secrets";
+
+/** Actions the ESO controller is explicitly denied, whatever else is ever attached to its role. */
+export const ESO_CONTROLLER_DENIED_ACTIONS = ["secretsmanager:*", "kms:Decrypt", "kms:GenerateDataKey*", "ssm:GetParameter*"];
+
+/**
+ * The controller's own role policy: an explicit deny of every secret read. The controller never reads with its
+ * own identity: each SecretStore authenticates as its namespace's workload service account (`auth.jwt`), and STS's
+ * AssumeRoleWithWebIdentity needs no permission. The role exists so that the AWS SDK in the controller resolves to
+ * a principal that can read nothing, instead of falling back to the node's instance role.
+ */
+export function buildEsoControllerPolicy(): PolicyDocument {
+    return policyDocument([{ Sid: "ControllerNeverReadsSecretsItself", Effect: "Deny", Action: [...ESO_CONTROLLER_DENIED_ACTIONS], Resource: "*" }]);
+}
+
+/** The chart's values: CRDs, ServiceMonitors, IRSA on the controller, and no cluster-wide stores. */
+export function buildExternalSecretsValues(controllerRoleArn: string): Record<string, unknown> {
+    return {
+        installCRDs: true,
+        // ClusterSecretStore and ClusterExternalSecret would let one store's identity serve every namespace; only
+        // namespaced SecretStores, each bound to its namespace's workload identity, are reconciled.
+        processClusterStore: false,
+        processClusterExternalSecret: false,
+        processPushSecret: false,
+        serviceAccount: { create: true, name: ESO_SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": controllerRoleArn } },
+        serviceMonitor: { enabled: true },
+        webhook: { serviceMonitor: { enabled: true } },
+        certController: { serviceMonitor: { enabled: true } },
+    };
+}
+
+/** Inputs of {@link buildSecretStore}. */
+export interface SecretStoreSpecInputs {
+    readonly name: string;
+    readonly namespace: string;
+    /** The workload service account ESO authenticates as (its projected token is exchanged through IRSA). */
+    readonly serviceAccount: string;
+    /** The Secrets Manager region: the primary region, or the replica region during a regional failover. */
+    readonly region: string;
+    readonly labels?: Record<string, string>;
+}
+
+/** A namespaced SecretStore that reads Secrets Manager as one workload's own IRSA identity. */
+export function buildSecretStore(inputs: SecretStoreSpecInputs): ISecretStore {
+    return {
+        apiVersion: "external-secrets.io/v1",
+        kind: "SecretStore",
+        metadata: { name: inputs.name, namespace: inputs.namespace, labels: inputs.labels },
+        spec: {
+            provider: {
+                aws: {
+                    service: "SecretsManager",
+                    region: inputs.region,
+                    auth: { jwt: { serviceAccountRef: { name: inputs.serviceAccount } } },
+                },
+            },
+        },
+    };
+}
+
+/** Inputs of {@link buildExternalSecret}. */
+export interface ExternalSecretSpecInputs {
+    readonly name: string;
+    readonly namespace: string;
+    /** The SecretStore (same namespace) to read through. */
+    readonly storeName: string;
+    /** The full Secrets Manager name. */
+    readonly remoteKey: string;
+    /** How often ESO re-reads the value, as a Go duration. */
+    readonly refreshInterval: string;
+    /** Name of the Kubernetes Secret ESO creates and owns. Default: `name`. */
+    readonly targetName?: string;
+    /**
+     * Keys of the Kubernetes Secret: secretKey to the JSON property of the remote value (undefined: the whole value).
+     * Default: every JSON property becomes a key (`dataFrom.extract`).
+     */
+    readonly keys?: ReadonlyArray<{ readonly secretKey: string; readonly property?: string }>;
+    /** A template for the target's data (ESO template engine v2), for values that must be assembled. */
+    readonly template?: Record<string, string>;
+    readonly labels?: Record<string, string>;
+}
+
+/**
+ * An ExternalSecret (external-secrets.io/v1). ESO owns the Kubernetes Secret it creates (`creationPolicy: Owner`, so
+ * nobody else writes it), and keeps it when the remote value is deleted (`deletionPolicy: Retain`), so a deleted or
+ * unreachable secret never empties a running workload's mount.
+ */
+export function buildExternalSecret(inputs: ExternalSecretSpecInputs): IExternalSecret {
+    const target: NonNullable<IExternalSecret["spec"]>["target"] = {
+        name: inputs.targetName ?? inputs.name,
+        creationPolicy: "Owner",
+        deletionPolicy: "Retain",
+    };
+    if (inputs.template) target.template = { engineVersion: "v2", data: { ...inputs.template } };
+    const spec: NonNullable<IExternalSecret["spec"]> = {
+        refreshInterval: inputs.refreshInterval,
+        secretStoreRef: { kind: "SecretStore", name: inputs.storeName },
+        target,
+    };
+    if (inputs.keys) {
+        spec.data = inputs.keys.map((k) => ({
+            secretKey: k.secretKey,
+            remoteRef: k.property === undefined ? { key: inputs.remoteKey } : { key: inputs.remoteKey, property: k.property },
+        }));
+    } else {
+        spec.dataFrom = [{ extract: { key: inputs.remoteKey } }];
+    }
+    return { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: inputs.name, namespace: inputs.namespace, labels: inputs.labels }, spec };
+}
+
+/** A Kubernetes object name from a catalog secret name: `snowflake/dbt/core-dimensions` becomes `snowflake-dbt-core-dimensions`. */
+export function kubernetesSecretName(catalogName: string): string {
+    return catalogName
+        .replace(/^AmazonMSK_/, "msk-")
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 253);
+}
+
+/** Arguments of {@link ExternalSecretsOperator}. */
+export interface ExternalSecretsOperatorArgs {
+    /** Prefix of resource names, such as `fl-prod`; the controller role is `roleNames.esoController(prefix)`. */
+    readonly namePrefix: string;
+    readonly accountId: string;
+    /** The cluster's OIDC issuer URL, for the controller's IRSA trust. */
+    readonly oidcIssuer: string;
+    /** Kubernetes provider of the environment's cluster. */
+    readonly kubernetesProvider: k8s.Provider;
+    /** Chart version. Default: {@link ESO_CHART}.version. */
+    readonly chartVersion?: string;
+}
+
+/**
+ * External Secrets Operator: its namespace, the Helm release (pinned chart, CRDs, ServiceMonitors) and the
+ * controller's own IRSA role, which reads nothing (see {@link buildEsoControllerPolicy}).
+ */
+export class ExternalSecretsOperator extends pulumi.ComponentResource {
+    /** The Helm release; stores and ExternalSecrets depend on it for their CRDs. */
+    readonly release: k8s.helm.v3.Release;
+    /** The controller's role ARN. */
+    readonly controllerRoleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: ExternalSecretsOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE.ExternalSecretsOperator, name, {}, opts);
+        const chartVersion = args.chartVersion ?? ESO_CHART.version;
+        if (!/^\d+\.\d+\.\d+$/.test(chartVersion)) {
+            throw new pulumi.ResourceError(`ExternalSecretsOperator ${name}: chartVersion '${chartVersion}' is not an exact version; pin one such as ${ESO_CHART.version}.`, this);
+        }
+        const roleName = roleNames.esoController(args.namePrefix);
+        const role = new aws.iam.Role(
+            `${name}-controller-role`,
+            {
+                name: roleName,
+                description: "External Secrets Operator controller; reads no secret itself (stores use workload identities)",
+                assumeRolePolicy: JSON.stringify(buildIrsaTrustPolicy(args.accountId, args.oidcIssuer, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT)),
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-controller-deny`,
+            { role: role.name, name: "deny-secret-reads", policy: JSON.stringify(buildEsoControllerPolicy()) },
+            { parent: this },
+        );
+        this.controllerRoleArn = role.arn;
+
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            { metadata: { name: ESO_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "pulumi" } } },
+            { parent: this, provider: args.kubernetesProvider },
+        );
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: "external-secrets",
+                chart: ESO_CHART.chart,
+                version: chartVersion,
+                repositoryOpts: { repo: ESO_CHART.repo },
+                namespace: ns.metadata.name,
+                atomic: true,
+                values: this.controllerRoleArn.apply(buildExternalSecretsValues),
+            },
+            { parent: this, provider: args.kubernetesProvider },
+        );
+        this.registerOutputs({ controllerRoleArn: this.controllerRoleArn, chartVersion });
+    }
+}

@@ -1,0 +1,110 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check/findings";
+import { functionArchive } from "./function-code";
+import { PolicyDocument, policyDocument } from "./iam";
+import { buildLambdaTrustPolicy } from "./latency-probe";
+import { TYPE } from "./tokens";
+
+/** The expiry check's permissions: list secret metadata (never a value), send its findings, write its logs. */
+export function buildExpiryCheckPolicy(inputs: { accountId: string; region: string; logGroupArn: string }): PolicyDocument {
+    return policyDocument([
+        // ListSecrets has no resource-level permissions; it returns metadata and tags, not values.
+        { Sid: "ListSecretMetadata", Effect: "Allow", Action: "secretsmanager:ListSecrets", Resource: "*" },
+        {
+            Sid: "SendFindingsOnly",
+            Effect: "Allow",
+            Action: "events:PutEvents",
+            Resource: `arn:aws:events:${inputs.region}:${inputs.accountId}:event-bus/default`,
+            Condition: { StringEquals: { "events:source": FINDING_SOURCE } },
+        },
+        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${inputs.logGroupArn}:log-stream:*` },
+    ]);
+}
+
+/** Arguments of {@link SecretExpiryCheck}. */
+export interface SecretExpiryCheckArgs {
+    readonly environment: string;
+    readonly accountId: string;
+    readonly region: string;
+    /** Prefix of resource names, such as `fl-prod`. */
+    readonly namePrefix: string;
+    /** The function's role name (`roleNames.expiryCheck`). */
+    readonly roleName: string;
+    /** Days before expiry that alerts start. */
+    readonly warningDays: number;
+    /** The alert topic; the function's own failures alarm there. */
+    readonly alarmTopicArn: pulumi.Input<string>;
+    /** When the check runs. Default: every day at 07:00 UTC. */
+    readonly schedule?: string;
+}
+
+/**
+ * A daily Lambda that reads the `expires-at` tag of manually rotated secrets and sends a `finledger.audit` event for
+ * each one that expires within the warning window (the `secret-expiry` detection rule turns it into an alert).
+ */
+export class SecretExpiryCheck extends pulumi.ComponentResource {
+    readonly functionName: string;
+
+    constructor(name: string, args: SecretExpiryCheckArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE.SecretExpiryCheck, name, {}, opts);
+        const schedule = args.schedule ?? "cron(0 7 * * ? *)";
+        if (!Number.isInteger(args.warningDays) || args.warningDays < 1) {
+            throw new pulumi.ResourceError(`SecretExpiryCheck ${name}: warningDays ${args.warningDays} must be a positive whole number of days; set finledger:audit.expiryWarningDays.`, this);
+        }
+        this.functionName = `${args.namePrefix}-expiry-check`;
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 90 }, { parent: this });
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            { name: args.roleName, description: `Daily ${EXPIRES_AT_TAG} check: lists secret metadata, reads no value`, assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },
+            { parent: this },
+        );
+        const rolePolicy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            { role: role.name, policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(buildExpiryCheckPolicy({ accountId: args.accountId, region: args.region, logGroupArn }))) },
+            { parent: this },
+        );
+        const fn = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                name: this.functionName,
+                description: `Alerts ${args.warningDays} days before a secret's ${EXPIRES_AT_TAG} date`,
+                runtime: aws.lambda.Runtime.NodeJS22dX,
+                handler: "index.handler",
+                code: functionArchive("expiry-check"),
+                role: role.arn,
+                timeout: 120,
+                memorySize: 256,
+                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+                environment: { variables: { FINLEDGER_ENVIRONMENT: args.environment, WARNING_DAYS: String(args.warningDays) } },
+            },
+            { parent: this, dependsOn: [rolePolicy] },
+        );
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-schedule`,
+            { name: `${args.namePrefix}-expiry-check-schedule`, description: `Runs the daily ${EXPIRES_AT_TAG} check`, scheduleExpression: schedule },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(`${name}-schedule-target`, { rule: rule.name, arn: fn.arn }, { parent: this });
+        new aws.lambda.Permission(`${name}-schedule-permission`, { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn }, { parent: this });
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-errors-alarm`,
+            {
+                name: `${args.namePrefix}-expiry-check-failed`,
+                alarmDescription: "The daily expires-at check failed; expiring secrets may go unnoticed until it runs again.",
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: this.functionName },
+                statistic: "Sum",
+                period: 86400,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [args.alarmTopicArn],
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ functionName: this.functionName, warningDays: args.warningDays });
+    }
+}

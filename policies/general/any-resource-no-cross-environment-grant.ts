@@ -1,0 +1,95 @@
+import { resourceRule } from "../define";
+import { collectStrings, FoundString } from "../inspect/values";
+import { ControlRefs } from "../pack-info";
+import { EnvironmentDeclaration, issuerId, otherEnvironments } from "../settings";
+
+/** Controls this rule serves. */
+export const controls: ControlRefs = { soc2: ["CC6.1", "CC6.3", "CC6.6"], pciDss: ["6.5.5", "7.2.1", "7.2.2"] };
+
+const ARN = /arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}|\*)?:[^\s"',;)]+/g;
+// Keys whose value is a resource name, secret name or path: where another environment's prefix is a grant or reference.
+const NAME_KEY = /^(name|namePrefix|bucket|role|roleName|secretId|secretName|secret_name|key|remoteRef|path|regexp|prefix|[a-z_]*_prefix|[a-zA-Z]*Prefix|targetKeyId|keyId|aliasName|alias|sourceArn|topicName|queueName|functionName|logGroupName|serviceAccountName)$/;
+const SNOWFLAKE_KEY = /(database|role|warehouse|schema|grantee|on_?schema|on_?database|parent|fully_?qualified)/i;
+const FREE_TEXT_KEY = /^(description|comment|displayName|summary|message)$/i;
+
+interface EnvironmentMarks {
+    readonly env: EnvironmentDeclaration;
+    readonly issuer: string;
+    readonly snowflake: RegExp;
+}
+
+function marksOf(env: EnvironmentDeclaration): EnvironmentMarks {
+    const names = [env.snowflakeDatabase, env.snowflakeRolePrefix.replace(/_+$/, "")].filter(Boolean).map((n) => n.replace(/[^A-Za-z0-9_]/g, ""));
+    return { env, issuer: issuerId(env.oidcIssuer), snowflake: new RegExp(`(^|[^A-Za-z0-9_])(${[...new Set(names)].join("|")})(_|[^A-Za-z0-9]|$)`, "i") };
+}
+
+function namesOtherEnvironment(value: string, env: EnvironmentDeclaration): boolean {
+    return (
+        value === env.namePrefix ||
+        value.startsWith(`${env.namePrefix}-`) ||
+        value.startsWith(`${env.name}/`) ||
+        value.startsWith(`^${env.name}/`) ||
+        value.startsWith(`AmazonMSK_${env.name}/`) ||
+        value.startsWith(`alias/${env.namePrefix}-`)
+    );
+}
+
+/** Every reference in one string to another environment, as a readable description. */
+export function crossEnvironmentReferences(found: FoundString, type: string, others: readonly EnvironmentMarks[]): string[] {
+    const out: string[] = [];
+    const { value, key } = found;
+    if (FREE_TEXT_KEY.test(key)) return out;
+    const isSnowflake = type.startsWith("snowflake:");
+    for (const m of others) {
+        const env = m.env;
+        if (value.includes("arn:aws")) {
+            ARN.lastIndex = 0;
+            for (let a = ARN.exec(value); a; a = ARN.exec(value)) {
+                const arn = a[0];
+                const resource = arn.split(":").slice(5).join(":");
+                if (a[1] === env.accountId) out.push(`an ARN in the ${env.name} account (${arn})`);
+                else if (m.issuer && resource.includes(m.issuer)) out.push(`the ${env.name} cluster's OIDC issuer (${m.issuer}) in ${arn}`);
+                else if (resource.includes(`${env.namePrefix}-`) || resource.includes(`secret:${env.name}/`) || resource.includes(`secret:AmazonMSK_${env.name}/`)) {
+                    out.push(`an ARN naming a ${env.name} resource (${arn})`);
+                }
+            }
+        }
+        if (value === env.accountId) out.push(`the ${env.name} account id ${env.accountId}`);
+        if (m.issuer && !value.includes("arn:aws") && value.includes(m.issuer)) out.push(`the ${env.name} cluster's OIDC issuer (${m.issuer})`);
+        if (NAME_KEY.test(key) && namesOtherEnvironment(value, env)) out.push(`the ${env.name} name or path '${value}'`);
+        if ((isSnowflake || SNOWFLAKE_KEY.test(key)) && m.snowflake.test(value)) out.push(`the ${env.name} Snowflake object '${value}'`);
+    }
+    return out;
+}
+
+/**
+ * No resource grants or references anything of another environment: account ids, ARNs, name prefixes
+ * (`fl-<env>-`), secret paths (`<env>/`, `AmazonMSK_<env>/`), the other clusters' OIDC issuers, or Snowflake
+ * `FL_<ENV>` objects. It looks wherever a grant can hide: IAM identity, role, trust, key, secret and bucket
+ * policies, ESO stores and ExternalSecret keys, Helm values and Snowflake grants, roles and databases.
+ */
+export const anyResourceNoCrossEnvironmentGrant = resourceRule(
+    {
+        name: "any-resource-no-cross-environment-grant",
+        description: "No resource may grant or reference a principal, key, secret, cluster or Snowflake object of another environment.",
+        severity: "critical",
+        controls,
+        remediation:
+            "reference only this stack's environment: take account ids, ARNs and names from the stack's config (EnvironmentPlatform) and roleNames, and keep each environment's secrets, keys, roles and Snowflake objects in its own stack.",
+    },
+    ({ args, props, settings, report }) => {
+        const others = otherEnvironments(settings, args.urn).map(marksOf);
+        if (others.length === 0) return;
+        const seen = new Set<string>();
+        for (const found of collectStrings(props)) {
+            for (const ref of crossEnvironmentReferences(found, args.type, others)) {
+                // JSON inside a string is walked too, so the same reference can appear twice; report it once.
+                if (seen.has(ref)) continue;
+                seen.add(ref);
+                report(`'${args.name}' (${args.type}) references ${ref} at '${found.path}'`);
+            }
+        }
+    },
+);
+
+export default anyResourceNoCrossEnvironmentGrant;

@@ -1,0 +1,55 @@
+import { resourceRule } from "../define";
+import { findPolicyDocuments, principalValues, Statement } from "../inspect/policy-documents";
+import { ControlRefs } from "../pack-info";
+
+/** Controls this rule serves. */
+export const controls: ControlRefs = { soc2: ["CC6.1", "CC6.2", "CC8.1"], pciDss: ["7.2.1", "8.2.2", "6.5.1"] };
+
+const GITHUB = "token.actions.githubusercontent.com";
+const PINNED_SUBJECT = /^repo:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+:(environment:[A-Za-z0-9_.-]+|pull_request)$/;
+
+/** The problems of one statement trusting GitHub's OIDC provider. */
+export function githubTrustProblems(s: Statement): string[] {
+    const problems: string[] = [];
+    const subs: string[] = [];
+    let audPinned = false;
+    for (const [op, block] of Object.entries(s.conditions)) {
+        for (const [key, values] of Object.entries(block)) {
+            if (key === `${GITHUB}:sub`) {
+                if (!/^String(Equals|Like)$/.test(op)) problems.push(`matches ${key} with ${op}; use StringEquals`);
+                subs.push(...values);
+            }
+            if (key === `${GITHUB}:aud` && op === "StringEquals" && values.length === 1 && values[0] === "sts.amazonaws.com") audPinned = true;
+        }
+    }
+    if (subs.length === 0) problems.push(`does not pin ${GITHUB}:sub, so any repository on GitHub could assume the role`);
+    for (const sub of subs) {
+        if (/[*?]/.test(sub)) problems.push(`has a wildcard in ${GITHUB}:sub ('${sub}')`);
+        else if (!PINNED_SUBJECT.test(sub)) problems.push(`pins ${GITHUB}:sub to '${sub}', which names neither repo:<org>/<repo>:environment:<env> nor repo:<org>/<repo>:pull_request`);
+    }
+    if (!audPinned) problems.push(`does not pin ${GITHUB}:aud to sts.amazonaws.com with StringEquals`);
+    return problems;
+}
+
+/** A GitHub Actions role trusts one repository and one GitHub environment (or `pull_request` for the preview role), with no wildcard. */
+export const iamRoleGithubOidcTrustPinned = resourceRule(
+    {
+        name: "iam-role-github-oidc-trust-pinned",
+        description: "GitHub OIDC trust policies must pin the repository and the environment (or pull_request for the preview role), with no wildcard in sub.",
+        severity: "critical",
+        controls,
+        remediation:
+            "use Condition StringEquals { 'token.actions.githubusercontent.com:sub': 'repo:<org>/<repo>:environment:<env>' (or ':pull_request' for the preview role), 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }.",
+    },
+    ({ args, props, report }) => {
+        for (const doc of findPolicyDocuments(args.type, props)) {
+            if (doc.kind !== "trust") continue;
+            doc.statements.forEach((s, i) => {
+                if (s.effect !== "Allow" || !principalValues(s).some((p) => p.endsWith(`oidc-provider/${GITHUB}`))) return;
+                for (const problem of githubTrustProblems(s)) report(`Trust policy of '${args.name}', statement ${s.sid ?? i}, ${problem}`);
+            });
+        }
+    },
+);
+
+export default iamRoleGithubOidcTrustPinned;

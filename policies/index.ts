@@ -1,0 +1,12 @@
+// The policy pack's entry: `pulumi preview --policy-pack policies --policy-pack-config policies/pack-config.json`.
+// This is the only place that constructs the PolicyPack, because the constructor starts the analyzer's gRPC server.
+import { PolicyPack } from "@pulumi/policy";
+import { PACK_NAME } from "./pack-info";
+import { policies } from "./registry";
+
+new PolicyPack(PACK_NAME, {
+    policies,
+    enforcementLevel: "mandatory",
+    description: "FinLedger secrets platform guardrails: no plaintext secrets, no cross-environment grants, least-privilege IAM, key and rotation hygiene, audit trail.",
+    tags: ["secrets", "soc2", "pci-dss"],
+});

@@ -1,0 +1,164 @@
+import { lintSource } from "@secretlint/core";
+import { creator as recommendedPreset } from "@secretlint/secretlint-rule-preset-recommend";
+import { FoundString } from "./values";
+
+/** One secret-shaped value found in a resource's inputs. The value itself is never kept or printed. */
+export interface SecretFinding {
+    readonly path: string;
+    /** Which detector fired, e.g. `pem-private-key` or `secretlint:@secretlint/secretlint-rule-github`. */
+    readonly detector: string;
+}
+
+const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
+// scheme://user:password@host, including jdbc:<db>:// and SQLAlchemy's dialect+driver:// forms.
+// The password may hold any character but '@' (which a URI must percent-encode) and whitespace or quotes.
+const URI_WITH_PASSWORD = /\b((?:jdbc:)?[a-z][a-z0-9+.-]*):\/\/([^:/?#\s@"']+):([^\s"'@]+)@[^\s"'@]+/gi;
+const QUERY_PASSWORD = /\b(?:jdbc:[a-z0-9]+:[^\s"']*[?&;]|[?&;])(?:password|pwd|passwd)=([^&;\s"']+)/gi;
+const JAAS_PASSWORD = /LoginModule\b[^;]*\bpassword\s*=\s*"([^"]+)"/i;
+const SECRET_KEY = /(pass(?:word|wd|phrase)?|pwd|secret|token|api[-_.]?key|apikey|private[-_.]?key|credential|fernet|client[-_.]?secret|access[-_.]?key|auth[-_.]?key|signing[-_.]?key|sasl\.password|jaas)/i;
+// Keys that name a reference to a secret, not a secret: ARNs, names, paths, refs, prefixes, files.
+const REFERENCE_KEY = /(arn|name|id|ref|path|prefix|file|dir|url|uri|endpoint|backend|kwargs|class|store|provider|version|stage|strategy|days|kind|type|length|enabled|mount|selector|policy|rotation)$/i;
+
+function isPlaceholder(value: string): boolean {
+    return /^(\$\{[^}]*\}|\{\{.*\}\}|%[sd(]|<[^>]+>|\*+|x+|changeme|\[secret\]|\$[A-Z_][A-Z0-9_]*)$/i.test(value) || value.includes("{{") || value.includes("${");
+}
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(value: string): number {
+    const counts = new Map<string, number>();
+    for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / value.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+
+/** True for values that look like a random credential: long enough, mixed, high entropy and not a name or reference. */
+export function looksRandom(value: string): boolean {
+    if (value.length < 12 || value.length > 4096 || /\s/.test(value) || isPlaceholder(value)) return false;
+    if (/^arn:aws/.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false;
+    // Lower-case names and paths with separators, none of whose segments is a long random run.
+    if (/^[a-z][a-z0-9]*(?:[-_./:][a-z0-9]+)+$/.test(value) && !value.split(/[-_./:]/).some((s) => s.length >= 16)) return false;
+    // Hex keys and tokens: a 16-letter alphabet caps entropy at 4 bits, so judge them by length and spread.
+    if (/^[0-9a-f]+$/i.test(value)) return value.length >= 32 && /[0-9]/.test(value) && /[a-f]/i.test(value) && shannonEntropy(value) >= 3.0;
+    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
+    if (classes < 2) return false;
+    return shannonEntropy(value) >= (value.length >= 32 ? 3.7 : 3.2);
+}
+
+/**
+ * This estate's own detectors, which the secretlint preset does not cover: PEM private keys (Snowflake key
+ * pairs), connection URIs with a password (JDBC, SQLAlchemy, Airflow connections, basic-auth URLs), Kafka JAAS and
+ * `sasl.password`, and high-entropy values under secret-like keys.
+ */
+export function estateDetectors(found: FoundString): string | undefined {
+    const { key, value } = found;
+    if (value.length < 6) return undefined;
+    if (value.includes("PRIVATE KEY") && PEM_PRIVATE_KEY.test(value)) return "pem-private-key";
+    if (value.includes("://")) {
+        URI_WITH_PASSWORD.lastIndex = 0;
+        for (let m = URI_WITH_PASSWORD.exec(value); m; m = URI_WITH_PASSWORD.exec(value)) {
+            if (!isPlaceholder(safeDecode(m[3]))) return /^https?$/i.test(m[1]) ? "basic-auth-url" : "connection-uri-password";
+        }
+    }
+    if (/password|pwd/i.test(value) && /[?&;]/.test(value)) {
+        QUERY_PASSWORD.lastIndex = 0;
+        for (let m = QUERY_PASSWORD.exec(value); m; m = QUERY_PASSWORD.exec(value)) if (!isPlaceholder(m[1])) return "connection-uri-password";
+    }
+    if (value.includes("LoginModule")) {
+        const m = JAAS_PASSWORD.exec(value);
+        if (m && !isPlaceholder(m[1])) return "kafka-jaas-password";
+    }
+    if (/sasl\.password$/i.test(key) && !isPlaceholder(value) && !REFERENCE_KEY.test(key)) return "kafka-sasl-password";
+    // Container args: `--password=<value>`, `--conf spark.hadoop.fs.s3a.secret.key=<value>`.
+    const arg = /^(?:--?|spark\.)?([A-Za-z0-9_.-]+)=(.+)$/.exec(value);
+    if (arg && SECRET_KEY.test(arg[1]) && !REFERENCE_KEY.test(arg[1]) && looksRandom(arg[2])) return "secret-argument";
+    if (key && SECRET_KEY.test(key) && !REFERENCE_KEY.test(key) && looksRandom(value)) return "high-entropy-secret-key";
+    return undefined;
+}
+
+function safeDecode(text: string): string {
+    try {
+        return decodeURIComponent(text);
+    } catch {
+        return text;
+    }
+}
+
+// secretlint's profiler records a performance mark per rule and per lint; with thousands of resources that is a
+// memory leak and a large share of the time, so it is switched off (it is the instance @secretlint/core uses).
+try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require("@secretlint/profiler") as { secretLintProfiler?: { setEnabled(enabled: boolean): void } }).secretLintProfiler?.setEnabled(false);
+} catch {
+    // Without the profiler module there is nothing to switch off.
+}
+
+const SECRETLINT_CONFIG = { rules: [{ id: recommendedPreset.meta.id, rule: recommendedPreset }] };
+// Strings that cannot hold a credential the preset knows: too short, ARNs, plain lower-case names and paths.
+const NOT_A_CANDIDATE = /^(?:arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:\d{0,12}:[A-Za-z0-9/_+=.,@:*-]*|[a-z0-9][a-z0-9._/:-]*|[A-Za-z ,.'()-]*|\d+|true|false)$/;
+
+/** True when the secretlint preset could possibly match the string (a cheap filter before the batched lint). */
+export function isSecretlintCandidate(value: string): boolean {
+    return value.length >= 8 && !NOT_A_CANDIDATE.test(value);
+}
+
+/**
+ * Runs the secretlint recommended preset once over a batch of strings (joined by newlines) and maps each
+ * message back to the string it came from. Returns, per input index, the rule ids that fired.
+ */
+export async function secretlintBatch(values: readonly string[]): Promise<Map<number, string[]>> {
+    const hits = new Map<number, string[]>();
+    if (values.length === 0) return hits;
+    const starts: number[] = [];
+    let content = "";
+    for (const v of values) {
+        starts.push(content.length);
+        content += `${v}\n`;
+    }
+    const result = await lintSource({
+        source: { filePath: "resource-inputs.txt", content, contentType: "text" } as any,
+        options: { config: SECRETLINT_CONFIG as any, noPhysicFilePath: true, maskSecrets: true },
+    });
+    for (const message of result.messages) {
+        if ((message as any).type === "info") continue;
+        const offset = message.range[0];
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset) lo = mid;
+            else hi = mid - 1;
+        }
+        const list = hits.get(lo) ?? [];
+        if (!list.includes(message.ruleId)) list.push(message.ruleId);
+        hits.set(lo, list);
+    }
+    return hits;
+}
+
+/** Every plaintext secret among a resource's strings: the estate detectors, then the secretlint preset. */
+export async function findPlaintextSecrets(strings: readonly FoundString[], useSecretlint = true): Promise<SecretFinding[]> {
+    const findings: SecretFinding[] = [];
+    const flagged = new Set<string>();
+    const candidates: FoundString[] = [];
+    for (const s of strings) {
+        const hit = estateDetectors(s);
+        if (hit) {
+            findings.push({ path: s.path, detector: hit });
+            flagged.add(s.path);
+        } else if (useSecretlint && !s.isJson && isSecretlintCandidate(s.value)) candidates.push(s);
+    }
+    if (candidates.length > 0) {
+        const hits = await secretlintBatch(candidates.map((c) => c.value));
+        for (const [i, rules] of hits) {
+            const c = candidates[i];
+            if (flagged.has(c.path)) continue;
+            flagged.add(c.path);
+            findings.push({ path: c.path, detector: `secretlint:${rules.join(",")}` });
+        }
+    }
+    return findings;
+}

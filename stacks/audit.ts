@@ -1,0 +1,124 @@
+// The audit layer of an environment: trail and locked bucket, detections and alarms, Config rules, the expiry
+// check, the latency probe, the ESO alerts and the break-glass role. DESIGN.md principle 6.
+import * as k8s from "@pulumi/kubernetes";
+import { AuditAlerts, buildDetectionRules, buildLogAlarms } from "../components/audit-alerts";
+import { AuditTrail } from "../components/audit-trail";
+import { BreakGlassRole } from "../components/break-glass";
+import { SecretsComplianceRules } from "../components/compliance-rules";
+import { EsoAlertRules } from "../components/eso-alert-rules";
+import { LatencyProbe } from "../components/latency-probe";
+import { roleNames } from "../components/naming";
+import { SecretExpiryCheck } from "../components/secret-expiry-check";
+import { EnvironmentPlatform, isRdsManaged } from "./platform";
+
+/** The catalog secret the latency probe reads; it holds no credential. */
+export const CANARY_SECRET = "platform/eso-canary";
+
+/** What the audit layer hands back to the stack: non-secret outputs. */
+export interface AuditLayer {
+    readonly trail: AuditTrail;
+    readonly alerts: AuditAlerts;
+    readonly breakGlass: BreakGlassRole;
+    readonly probe: LatencyProbe;
+}
+
+/** Builds the audit layer for one environment. Pass the cluster's Kubernetes provider once the runtime layer has one. */
+export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesProvider?: k8s.Provider } = {}): AuditLayer {
+    const { config } = platform;
+    const prefix = config.namePrefix;
+    const opts = { provider: platform.provider };
+    const canary = platform.secrets.get(CANARY_SECRET);
+    if (!canary) {
+        throw new Error(`The catalog has no secret '${CANARY_SECRET}' in ${config.environment}; the latency probe needs it. Add it to catalog/platform.yaml for this environment.`);
+    }
+
+    const trail = new AuditTrail(
+        `${prefix}-audit`,
+        {
+            environment: config.environment,
+            accountId: config.accountId,
+            region: config.region,
+            otherRegions: [config.replicaRegion],
+            namePrefix: prefix,
+            cloudTrailLogsRoleName: roleNames.cloudTrailLogs(prefix),
+            logArchive: config.audit.logArchive,
+        },
+        opts,
+    );
+    const breakGlass = new BreakGlassRole(
+        `${prefix}-break-glass`,
+        { environment: config.environment, accountId: config.accountId, roleName: roleNames.breakGlass(prefix), trustedPrincipals: config.audit.breakGlassPrincipals },
+        opts,
+    );
+    const alerts = new AuditAlerts(
+        `${prefix}-alerts`,
+        {
+            environment: config.environment,
+            accountId: config.accountId,
+            namePrefix: prefix,
+            keyArn: trail.key.arn,
+            logGroupName: trail.logGroup.name,
+            subscriptions: config.audit.alertSubscriptions,
+            rules: buildDetectionRules({
+                namePrefix: prefix,
+                accountId: config.accountId,
+                deployRoleName: roleNames.githubDeploy(prefix),
+                breakGlassRoleName: breakGlass.roleName,
+            }),
+            logAlarms: buildLogAlarms({ accountId: config.accountId, breakGlassRoleName: breakGlass.roleName, accessDeniedThreshold: config.audit.accessDeniedThreshold }),
+            forwardFrom: { region: config.replicaRegion, provider: platform.replicaProvider, roleName: roleNames.eventForwarder(prefix), homeRegion: config.region },
+        },
+        opts,
+    );
+    new SecretsComplianceRules(
+        `${prefix}-compliance`,
+        {
+            namePrefix: prefix,
+            secrets: platform.catalog.secrets.filter((s) => !isRdsManaged(s)),
+            keyArns: [platform.key.keyArn, ...(platform.key.replicaKeyArn ? [platform.key.replicaKeyArn] : [])],
+        },
+        opts,
+    );
+    new SecretExpiryCheck(
+        `${prefix}-expiry-check`,
+        {
+            environment: config.environment,
+            accountId: config.accountId,
+            region: config.region,
+            namePrefix: prefix,
+            roleName: roleNames.expiryCheck(prefix),
+            warningDays: config.audit.expiryWarningDays,
+            alarmTopicArn: alerts.topicArn,
+        },
+        opts,
+    );
+    const probe = new LatencyProbe(
+        `${prefix}-latency-probe`,
+        {
+            environment: config.environment,
+            accountId: config.accountId,
+            region: config.region,
+            namePrefix: prefix,
+            roleName: roleNames.latencyProbe(prefix),
+            canary,
+            alarmTopicArn: alerts.topicArn,
+            vpc: config.audit.probeVpc,
+        },
+        opts,
+    );
+    new EsoAlertRules(`${prefix}-eso-alerts`, { environment: config.environment }, options.kubernetesProvider ? { provider: options.kubernetesProvider } : {});
+    return { trail, alerts, breakGlass, probe };
+}
+
+/** Non-secret stack outputs of the audit layer. */
+export function auditOutputs(layer: AuditLayer) {
+    return {
+        auditTrailArn: layer.trail.trailArn,
+        auditBucket: layer.trail.bucketName,
+        auditLogRetentionDays: layer.trail.retentionDays,
+        auditQueries: layer.trail.queryNames,
+        alertTopicArn: layer.alerts.topicArn,
+        breakGlassRoleArn: layer.breakGlass.roleArn,
+        latencyProbeRoleArn: layer.probe.roleArn,
+    };
+}

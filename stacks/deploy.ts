@@ -1,0 +1,31 @@
+// Deploy-time access of one environment: the GitHub OIDC roles, the Pulumi state bucket and the secrets-provider
+// key. An administrator applies this layer once per account (docs/cicd.md, "Bootstrap"); CI then runs as its roles.
+import { GithubDeployAccess } from "../components/github-deploy-access";
+import { EnvironmentPlatform } from "./platform";
+
+/** Creates the environment's {@link GithubDeployAccess} from the stack config. */
+export function buildDeployAccess(platform: EnvironmentPlatform): GithubDeployAccess {
+    const { config } = platform;
+    return new GithubDeployAccess(
+        `${config.namePrefix}-deploy-access`,
+        {
+            environment: config.environment,
+            accountId: config.accountId,
+            region: config.region,
+            namePrefix: config.namePrefix,
+            github: config.github,
+            keyAdministrators: config.keyAdministrators,
+        },
+        { provider: platform.provider },
+    );
+}
+
+/** Stack outputs that carry no secret: the role ARNs the workflows assume and where the state lives. */
+export function deployAccessOutputs(access: GithubDeployAccess) {
+    return {
+        githubPreviewRoleArn: access.previewRoleArn,
+        githubDeployRoleArn: access.deployRoleArn,
+        pulumiStateBucket: access.stateBucket,
+        pulumiSecretsProvider: access.secretsProviderUrl,
+    };
+}

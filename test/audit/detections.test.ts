@@ -1,0 +1,236 @@
+// Every detection pattern, exactly as the prod plan creates it, put into a real EventBridge implementation (moto in
+// server mode) with an SQS queue as target. Sample CloudTrail events go in with PutEvents; what arrives in each
+// queue is what the rule matches.
+import { strict as assert } from "assert";
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { buildDetectionRules } from "../../components/audit-alerts";
+import { roleNames } from "../../components/naming";
+import { FAKE_AWS_ENV, MotoServer, startMoto } from "../support/moto";
+import { planReport } from "../support/plan-cli";
+import { apiCall, Caller, secretsManagerServiceEvent } from "./cloudtrail-samples";
+
+const PROD = "736491028554";
+const DEV = "402817365190";
+const PREFIX = "fl-prod";
+const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:${PROD}:secret:${name}-AbCdEf`;
+const role = (roleName: string, accountId = PROD): Caller => ({ kind: "role", accountId, roleName });
+const breakGlassArn = `arn:aws:iam::${PROD}:role/${roleNames.breakGlass(PREFIX)}`;
+
+interface Sample {
+    readonly label: string;
+    readonly event: { source: string; detailType: string; detail: Record<string, unknown> };
+    /** Rule ids (without the prefix) that must match; every other rule must ignore the event. */
+    readonly expect: string[];
+}
+
+const read = (caller: Caller, eventName = "GetSecretValue") =>
+    apiCall({ accountId: PROD, service: "secretsmanager", eventName, caller, requestParameters: { secretId: "prod/airflow/connections/snowflake_payments" } });
+
+const SAMPLES: Sample[] = [
+    // Reads of a secret value.
+    { label: "a workload role reads its secret", event: read(role(roleNames.workload(PREFIX, "airflow-payments"))), expect: [] },
+    { label: "the latency probe reads the canary", event: read(role(roleNames.latencyProbe(PREFIX))), expect: [] },
+    { label: "an IAM user reads a secret", event: read({ kind: "user", accountId: PROD, userName: "alice" }), expect: ["unknown-principal-secret-read"] },
+    { label: "the root user reads a secret", event: read({ kind: "root", accountId: PROD }), expect: ["unknown-principal-secret-read"] },
+    { label: "an SSO admin role reads a secret", event: read(role("AWSReservedSSO_AdministratorAccess_0123456789abcdef")), expect: ["unknown-principal-secret-read"] },
+    { label: "a dev role name reads a prod secret", event: read(role(roleNames.workload("fl-dev", "airflow-payments"))), expect: ["unknown-principal-secret-read"] },
+    { label: "a look-alike prod role name from another account reads", event: read(role(roleNames.latencyProbe(PREFIX), DEV)), expect: ["unknown-principal-secret-read"] },
+    { label: "an unknown role batch-reads secrets", event: read(role("data-export"), "BatchGetSecretValue"), expect: ["unknown-principal-secret-read"] },
+    { label: "Secrets Manager itself reads for replication", event: read({ kind: "service", service: "secretsmanager.amazonaws.com" }), expect: [] },
+    { label: "an IAM user only describes a secret (metadata, no value)", event: read({ kind: "user", accountId: PROD, userName: "alice" }, "DescribeSecret"), expect: [] },
+    // Rotation.
+    ...["RotationFailed", "RotationAbandoned", "TestRotationFailed"].map((eventName) => ({
+        label: `Secrets Manager reports ${eventName}`,
+        event: secretsManagerServiceEvent({ accountId: PROD, eventName, secretArn: secretArn("prod/dbt/snowflake_key") }),
+        expect: ["rotation-failed"],
+    })),
+    ...["RotationSucceeded", "RotationStarted", "TestRotationSucceeded"].map((eventName) => ({
+        label: `Secrets Manager reports ${eventName}`,
+        event: secretsManagerServiceEvent({ accountId: PROD, eventName, secretArn: secretArn("prod/dbt/snowflake_key") }),
+        expect: [],
+    })),
+    {
+        label: "an API call named like a rotation failure is not a service event",
+        event: apiCall({ accountId: PROD, service: "secretsmanager", eventName: "RotationFailed", caller: role("x") }),
+        expect: [],
+    },
+    // Deletion, replication and policy changes.
+    ...["DeleteSecret", "ReplicateSecretToRegions", "RemoveRegionsFromReplication", "StopReplicationToReplica"].map((eventName) => ({
+        label: `the deploy role calls ${eventName}`,
+        event: apiCall({ accountId: PROD, service: "secretsmanager", eventName, caller: role(roleNames.githubDeploy(PREFIX)) }),
+        expect: ["secret-deletion-or-policy-change"],
+    })),
+    {
+        label: "the deploy role puts a secret policy during a deploy",
+        event: apiCall({ accountId: PROD, service: "secretsmanager", eventName: "PutResourcePolicy", caller: role(roleNames.githubDeploy(PREFIX)) }),
+        expect: [],
+    },
+    {
+        label: "a workload role puts a secret policy",
+        event: apiCall({ accountId: PROD, service: "secretsmanager", eventName: "PutResourcePolicy", caller: role(roleNames.workload(PREFIX, "spark-risk")) }),
+        expect: ["secret-deletion-or-policy-change"],
+    },
+    {
+        label: "an IAM user deletes a secret policy",
+        event: apiCall({ accountId: PROD, service: "secretsmanager", eventName: "DeleteResourcePolicy", caller: { kind: "user", accountId: PROD, userName: "bob" } }),
+        expect: ["secret-deletion-or-policy-change"],
+    },
+    ...["RestoreSecret", "GetResourcePolicy", "CreateSecret", "UpdateSecret"].map((eventName) => ({
+        label: `someone calls the look-alike ${eventName}`,
+        event: apiCall({ accountId: PROD, service: "secretsmanager", eventName, caller: { kind: "user", accountId: PROD, userName: "bob" } }),
+        expect: [],
+    })),
+    // KMS.
+    ...["ScheduleKeyDeletion", "DisableKey", "DisableKeyRotation"].map((eventName) => ({
+        label: `an admin calls kms ${eventName}`,
+        event: apiCall({ accountId: PROD, service: "kms", eventName, caller: role("fl-prod-platform-key-admin") }),
+        expect: ["key-disabled-or-deletion-scheduled"],
+    })),
+    ...["CancelKeyDeletion", "EnableKey", "Decrypt"].map((eventName) => ({
+        label: `someone calls the look-alike kms ${eventName}`,
+        event: apiCall({ accountId: PROD, service: "kms", eventName, caller: role("fl-prod-platform-key-admin") }),
+        expect: [],
+    })),
+    {
+        label: "a secrets manager call named DisableKey is not a KMS event",
+        event: apiCall({ accountId: PROD, service: "secretsmanager", eventName: "DisableKey", caller: role("x") }),
+        expect: [],
+    },
+    // The trail itself.
+    ...["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"].map((eventName) => ({
+        label: `someone calls cloudtrail ${eventName}`,
+        event: apiCall({ accountId: PROD, service: "cloudtrail", eventName, caller: role("AWSReservedSSO_AdministratorAccess_0123456789abcdef") }),
+        expect: ["audit-trail-tampering"],
+    })),
+    ...["StartLogging", "LookupEvents", "GetTrailStatus"].map((eventName) => ({
+        label: `someone calls the look-alike cloudtrail ${eventName}`,
+        event: apiCall({ accountId: PROD, service: "cloudtrail", eventName, caller: role("AWSReservedSSO_AdministratorAccess_0123456789abcdef") }),
+        expect: [],
+    })),
+    // Break glass.
+    {
+        label: "an admin assumes the break-glass role",
+        event: apiCall({ accountId: PROD, service: "sts", eventName: "AssumeRole", caller: { kind: "user", accountId: PROD, userName: "breakglass-operator-a" }, requestParameters: { roleArn: breakGlassArn, roleSessionName: "incident-42" } }),
+        expect: ["break-glass-assumed"],
+    },
+    {
+        label: "someone assumes an ordinary platform role",
+        event: apiCall({ accountId: PROD, service: "sts", eventName: "AssumeRole", caller: { kind: "user", accountId: PROD, userName: "ci" }, requestParameters: { roleArn: `arn:aws:iam::${PROD}:role/${roleNames.githubPreview(PREFIX)}`, roleSessionName: "x" } }),
+        expect: [],
+    },
+    {
+        label: "someone assumes a role whose name merely contains break-glass",
+        event: apiCall({ accountId: PROD, service: "sts", eventName: "AssumeRole", caller: { kind: "user", accountId: PROD, userName: "ci" }, requestParameters: { roleArn: `${breakGlassArn}-old`, roleSessionName: "x" } }),
+        expect: [],
+    },
+    // The platform's own expiry findings.
+    {
+        label: "the expiry check reports a secret expiring",
+        event: { source: "finledger.audit", detailType: "Secret Expiring", detail: { environment: "prod", secretName: "prod/x", expiresAt: "2027-01-01", daysLeft: 5 } },
+        expect: ["secret-expiry"],
+    },
+    {
+        label: "the expiry check reports an unreadable tag",
+        event: { source: "finledger.audit", detailType: "Secret Expiry Tag Invalid", detail: { environment: "prod", secretName: "prod/x", expiresAt: "soon", daysLeft: null } },
+        expect: ["secret-expiry"],
+    },
+    {
+        label: "another source sends a Secret Expiring detail type",
+        event: { source: "finledger.other", detailType: "Secret Expiring", detail: { secretName: "prod/x" } },
+        expect: [],
+    },
+];
+
+describe("audit detections in a real EventBridge (moto)", function () {
+    let moto: MotoServer;
+    let events: EventBridgeClient;
+    let sqs: SQSClient;
+    const queueByRule = new Map<string, string>();
+    const arrived = new Map<string, Set<string>>();
+    let plannedRules: Array<{ name: string; pattern: string; state: string; arn: string }>;
+    let forwardRules: Array<{ name: string; pattern: string; state: string; arn: string }>;
+
+    before(async function () {
+        const report = planReport("prod");
+        plannedRules = report.resources
+            .filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && (r.inputs as Record<string, unknown>).eventPattern)
+            .map((r) => {
+                const inputs = r.inputs as Record<string, string>;
+                return { name: inputs.name, pattern: inputs.eventPattern, state: inputs.state, arn: String((r.outputs as Record<string, unknown>).arn) };
+            });
+        forwardRules = plannedRules.filter((r) => r.name.endsWith("-forward"));
+        plannedRules = plannedRules.filter((r) => !r.name.endsWith("-forward"));
+        moto = await startMoto();
+        const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY } };
+        events = new EventBridgeClient(client);
+        sqs = new SQSClient(client);
+        for (const rule of plannedRules) {
+            const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: rule.name }));
+            const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+            await events.send(new PutRuleCommand({ Name: rule.name, EventPattern: rule.pattern, State: rule.state as "ENABLED" }));
+            await events.send(new PutTargetsCommand({ Rule: rule.name, Targets: [{ Id: "queue", Arn: attrs.Attributes!.QueueArn! }] }));
+            queueByRule.set(rule.name, QueueUrl!);
+        }
+        for (let i = 0; i < SAMPLES.length; i += 10) {
+            const batch = SAMPLES.slice(i, i + 10);
+            const res = await events.send(
+                new PutEventsCommand({
+                    Entries: batch.map((s, j) => ({ Source: s.event.source, DetailType: s.event.detailType, Detail: JSON.stringify({ ...s.event.detail, sampleIndex: i + j }) })),
+                }),
+            );
+            assert.equal(res.FailedEntryCount ?? 0, 0);
+        }
+        for (const [ruleName, url] of queueByRule) {
+            const got = new Set<string>();
+            for (;;) {
+                const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+                if (!res.Messages?.length) break;
+                for (const m of res.Messages) got.add(SAMPLES[JSON.parse(m.Body!).detail.sampleIndex].label);
+            }
+            arrived.set(ruleName, got);
+        }
+    });
+
+    after(async () => {
+        events?.destroy();
+        sqs?.destroy();
+        await moto?.stop();
+    });
+
+    it("plans exactly the detections the builder defines, with the planned patterns", () => {
+        const built = buildDetectionRules({ namePrefix: PREFIX, accountId: PROD, deployRoleName: roleNames.githubDeploy(PREFIX), breakGlassRoleName: roleNames.breakGlass(PREFIX) });
+        assert.deepEqual(
+            plannedRules.map((r) => ({ name: r.name, pattern: JSON.parse(r.pattern), state: r.state })).sort((a, b) => a.name.localeCompare(b.name)),
+            built.map((r) => ({ name: `${PREFIX}-${r.id}`, pattern: r.pattern, state: r.state })).sort((a, b) => a.name.localeCompare(b.name)),
+        );
+    });
+
+    it("forwards every AWS-event detection from the replica region to the home bus with the same pattern", () => {
+        const report = planReport("prod");
+        const aws = plannedRules.filter((r) => (JSON.parse(r.pattern).source as string[]).every((src) => src.startsWith("aws.")));
+        assert.equal(forwardRules.length, aws.length);
+        for (const home of aws) {
+            const fwd = forwardRules.find((f) => f.name === `${home.name}-forward`)!;
+            assert.ok(fwd, `${home.name} is forwarded`);
+            assert.deepEqual([JSON.parse(fwd.pattern), fwd.state], [JSON.parse(home.pattern), home.state]);
+            assert.match(fwd.arn, /^arn:aws:events:us-west-2:/);
+            assert.match(home.arn, /^arn:aws:events:us-east-1:/);
+            const target = report.resources.find((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && (r.inputs as Record<string, string>).rule === fwd.name)!;
+            assert.equal((target.inputs as Record<string, string>).arn, `arn:aws:events:us-east-1:${PROD}:event-bus/default`);
+        }
+    });
+
+    it("reads by principals outside fl-prod-* and reads of break glass see all management events, read-only included", () => {
+        const states = Object.fromEntries(plannedRules.map((r) => [r.name, r.state]));
+        assert.equal(states[`${PREFIX}-unknown-principal-secret-read`], "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+        assert.equal(states[`${PREFIX}-break-glass-assumed`], "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+    });
+
+    for (const sample of SAMPLES) {
+        it(`${sample.label}: ${sample.expect.length ? `caught by ${sample.expect.join(", ")}` : "ignored by every rule"}`, () => {
+            const matchedBy = [...arrived].filter(([, labels]) => labels.has(sample.label)).map(([name]) => name.slice(PREFIX.length + 1)).sort();
+            assert.deepEqual(matchedBy, [...sample.expect].sort());
+        });
+    }
+});
