@@ -45,7 +45,7 @@ const rotationConfigSchema = z.strictObject({
     rollout: z
         .strictObject({
             kubeletSyncSeconds: seconds(0, 600).default(120),
-            airflowSecretsCacheTtlSeconds: seconds(0, 3600).default(600),
+            airflowSecretsCacheTtlSeconds: seconds(0, 3600).default(300),
             longestTaskSeconds: seconds(60, 7 * 86400).default(6 * 3600),
         })
         .prefault({}),

@@ -84,7 +84,7 @@ export function buildRotation(platform: EnvironmentPlatform): RotationLayer {
                 slot.name,
                 new ManagedSecret(
                     secretResourceName(slot.name),
-                    { environment: config.environment, accountId: config.accountId, secret: slot, key: platform.key, recoveryWindowInDays: config.recoveryWindowDays, replicate: false },
+                    { environment: config.environment, accountId: config.accountId, secret: slot, key: platform.key, recoveryWindowInDays: config.recoveryWindowDays },
                     opts,
                 ),
             );

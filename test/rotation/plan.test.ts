@@ -21,6 +21,8 @@ describe("rotation in the plan", function () {
         describe(env, () => {
             const resources = () => planReport(env).resources;
             const byUrn = () => new Map(resources().map((r) => [r.urn, r]));
+            // Other layers have functions too (the latency probe, the expiry check); these are the rotation ones.
+            const rotationFunctions = () => resources().filter((r) => r.type === "aws:lambda/function:Function" && (r.parent ?? "").includes(`::${TYPE.SecretRotation}::`));
 
             it("rotates every Lambda-rotated catalog secret on the catalog's schedule, and no other secret", () => {
                 const secretsByArn = new Map<string, Record<string, string>>();
@@ -28,8 +30,7 @@ describe("rotation in the plan", function () {
                     secretsByArn.set((r.outputs as { arn: string }).arn, (r.inputs as { tags: Record<string, string> }).tags);
                 }
                 const functionsByArn = new Map(
-                    resources()
-                        .filter((r) => r.type === "aws:lambda/function:Function")
+                    rotationFunctions()
                         .map((r) => [(r.outputs as { arn: string }).arn, (r.inputs as { tags: Record<string, string> }).tags[TAG.rotationStrategy]]),
                 );
                 const wired = new Map<string, { days: number; duration: string; strategy?: string; immediately: unknown }>();
@@ -58,7 +59,7 @@ describe("rotation in the plan", function () {
             it("runs each function in the VPC under its own role, invocable only by Secrets Manager of this account", () => {
                 const account = ACCOUNTS[env];
                 const prefix = `fl-${env}`;
-                const fns = resources().filter((r) => r.type === "aws:lambda/function:Function");
+                const fns = rotationFunctions();
                 assert.deepStrictEqual(fns.map((f) => (f.inputs as { tags: Record<string, string> }).tags[TAG.rotationStrategy]).sort(), ["kafka-scram-alternating-users", "postgres-alternating-users", "snowflake-key-pair", "vendor-api"]);
                 const urns = byUrn();
                 for (const f of fns) {
@@ -72,13 +73,13 @@ describe("rotation in the plan", function () {
                     const parent = urns.get(f.parent!);
                     assert.strictEqual(parent?.type, TYPE.SecretRotation);
                 }
-                const perms = resources().filter((r) => r.type === "aws:lambda/permission:Permission");
+                const perms = resources().filter((r) => r.type === "aws:lambda/permission:Permission" && (r.parent ?? "").includes(`::${TYPE.SecretRotation}::`));
                 assert.strictEqual(perms.length, fns.length);
                 for (const p of perms) {
                     const i = p.inputs as { principal: string; sourceAccount: string; action: string };
                     assert.deepStrictEqual([i.principal, i.sourceAccount, i.action], ["secretsmanager.amazonaws.com", account, "lambda:InvokeFunction"]);
                 }
-                const endpoints = resources().filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint");
+                const endpoints = resources().filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && (r.inputs as { serviceName: string }).serviceName.endsWith(".secretsmanager"));
                 assert.strictEqual(endpoints.length, 1);
                 const e = endpoints[0]!.inputs as { serviceName: string; privateDnsEnabled: boolean; vpcEndpointType: string };
                 assert.deepStrictEqual([e.serviceName, e.privateDnsEnabled, e.vpcEndpointType], ["com.amazonaws.us-east-1.secretsmanager", true, "Interface"]);
