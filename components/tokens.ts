@@ -6,6 +6,7 @@ export const TYPE = {
     EnvironmentKey: "finledger:kms:EnvironmentKey",
     ManagedSecret: "finledger:secrets:ManagedSecret",
     SecretsPlatform: "finledger:platform:SecretsPlatform",
+    SecretRotation: "finledger:rotation:SecretRotation",
     AuditTrail: "finledger:audit:AuditTrail",
     AuditAlerts: "finledger:audit:AuditAlerts",
     SecretsComplianceRules: "finledger:audit:SecretsComplianceRules",

@@ -23,6 +23,34 @@ const awsAccountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id, qu
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1");
 const iamName = z.string().regex(/^[\w+=,.@-]{1,64}$/, "an IAM role name (letters, digits and +=,.@_-, at most 64)");
 
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min, `at least ${min} seconds`).max(max, `at most ${max} seconds`);
+
+/** `finledger:rotation`: where rotation functions run, MSK and Snowflake wiring, and rollout timings. */
+const rotationConfigSchema = z.strictObject({
+    vpc: z.strictObject({
+        vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0a1b2c3d4e5f67890"),
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "a subnet id such as subnet-0a1b2c3d")).min(2, "at least two private subnets in different zones"),
+        securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, "a security group id such as sg-0a1b2c3d")).min(1, "at least one security group"),
+        /** An existing Secrets Manager interface endpoint with private DNS; when absent the stack creates one. */
+        secretsManagerEndpointId: z.string().regex(/^vpce-[0-9a-f]{8,17}$/, "a VPC endpoint id such as vpce-0a1b2c3d").optional(),
+    }),
+    windowHours: z.coerce.number().int().min(1, "at least 1 hour").max(24, "at most 24 hours").default(4),
+    kafka: z.strictObject({
+        clusterArn: z.string().regex(/^arn:aws:kafka:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9-]+\/[A-Za-z0-9-]+$/, "an MSK cluster ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>"),
+    }),
+    snowflake: z.strictObject({
+        rotationRole: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case Snowflake role name").refine((r) => r !== "ACCOUNTADMIN" && r !== "SECURITYADMIN" && r !== "SYSADMIN", "a role that owns only the users it rotates, never ACCOUNTADMIN, SECURITYADMIN or SYSADMIN"),
+        rotatorKeyPairName: z.string().regex(/^[a-z]+\/[a-z0-9][a-z0-9/_.-]*$/, "a secret name such as prod/platform/rotation/snowflake-rotator"),
+    }),
+    rollout: z
+        .strictObject({
+            kubeletSyncSeconds: seconds(0, 600).default(120),
+            airflowSecretsCacheTtlSeconds: seconds(0, 3600).default(300),
+            longestTaskSeconds: seconds(60, 7 * 86400).default(6 * 3600),
+        })
+        .prefault({}),
+});
+
 /** Hosts whose webhook URLs carry a credential in the path; such endpoints belong in Secrets Manager, never in config. */
 const CREDENTIAL_BEARING_HOSTS = ["hooks.slack.com", "events.pagerduty.com", "outlook.office.com", "discord.com"];
 
@@ -125,6 +153,7 @@ const environmentConfigSchema = z.strictObject({
             }
         }),
     audit: auditConfigSchema,
+    rotation: rotationConfigSchema,
     // Runtime access (docs/access-patterns.md): where External Secrets reads from, and how often it re-syncs.
     runtime: z
         .strictObject({
@@ -255,6 +284,24 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
         });
     }
     if (parsed.success) {
+        const r = parsed.data.rotation;
+        const [, , , mskRegion, mskAccount] = r.kafka.clusterArn.split(":");
+        if (mskAccount !== parsed.data.accountId || mskRegion !== parsed.data.region) {
+            problems.push({
+                file: raw.file,
+                key: `${prefix}rotation.kafka.clusterArn`,
+                found: describe(r.kafka.clusterArn),
+                expected: `an MSK cluster in the environment's own account ${parsed.data.accountId} and region ${parsed.data.region}`,
+            });
+        }
+        if (!r.snowflake.rotatorKeyPairName.startsWith(`${parsed.data.environment}/`)) {
+            problems.push({
+                file: raw.file,
+                key: `${prefix}rotation.snowflake.rotatorKeyPairName`,
+                found: describe(r.snowflake.rotatorKeyPairName),
+                expected: `a secret of this environment, named '${parsed.data.environment}/...'`,
+            });
+        }
         const audit = parsed.data.audit;
         audit.breakGlassPrincipals.forEach((arn, i) => {
             if (arn.split(":")[4] !== parsed.data.accountId) {

@@ -7,6 +7,7 @@ import { parseEnvironmentConfig, rawConfigFromRuntime } from "./config";
 import { auditOutputs, buildAudit } from "./audit";
 import { buildDeployAccess, deployAccessOutputs } from "./deploy";
 import { buildEnvironmentPlatform, platformOutputs } from "./platform";
+import { buildRotation, rotationOutputs } from "./rotation";
 import { buildRuntimeAccess, runtimeOutputs } from "./runtime";
 
 const stack = pulumi.getStack();
@@ -21,6 +22,7 @@ const platform = buildEnvironmentPlatform(config, catalog);
 
 export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);
 
+export const { rotationFunctions, rotatedSecretCounts } = rotationOutputs(buildRotation(platform));
 export const { githubPreviewRoleArn, githubDeployRoleArn, pulumiStateBucket, pulumiSecretsProvider } = deployAccessOutputs(buildDeployAccess(platform));
 
 const runtime = buildRuntimeAccess(platform);

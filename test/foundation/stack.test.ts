@@ -18,8 +18,10 @@ for (const env of ENVIRONMENTS) {
 
         it("creates one secret for every catalog entry of the environment that Pulumi owns", () => {
             const expected = catalogForEnvironment(catalog, env).secrets.filter((s) => s.rotation.strategy !== "rds-managed");
+            // Plus the rotation layer's two MSK user slots per SCRAM secret (docs/rotation.md), which MSK reads.
+            const slots = expected.filter((s) => s.rotation.strategy === "kafka-scram-alternating-users").flatMap((s) => ["a", "b"].map((x) => `${fullSecretName(env, s.name)}/user-${x}`));
             const names = secretsOf().map((r) => r.inputs.name as string).sort();
-            assert.deepEqual(names, expected.map((s) => fullSecretName(env, s.name)).sort());
+            assert.deepEqual(names, [...expected.map((s) => fullSecretName(env, s.name)), ...slots].sort());
             assert.ok(names.length >= 150);
         });
 

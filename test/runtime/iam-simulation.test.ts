@@ -114,7 +114,8 @@ describe("IAM simulation of the planned workload roles", function () {
             if (kmsPrimaryVia !== "ExplicitlyDenied") mismatches.push(`${w.id}: replica key used via the primary region's Secrets Manager: ${kmsPrimaryVia}`);
             for (const secret of replicated) {
                 counts.replicaReads++;
-                const expected = view.secrets.find((s) => s.name === secret.catalogName)!.consumers.includes(w.id);
+                // MSK user slots (rotation layer) are not catalog entries and have no consumer: nobody may read them.
+                const expected = (view.secrets.find((s) => s.name === secret.catalogName)?.consumers ?? []).includes(w.id);
                 const gsv = await decide({ ...base, action: "secretsmanager:GetSecretValue", resource: secret.replicaArn!, resourcePolicy: secret.policy });
                 const canRead = gsv === "Allowed" && kms === "Allowed";
                 if (canRead !== expected) mismatches.push(`${w.id} on replica ${secret.replicaArn}: GetSecretValue ${gsv}, replica kms ${kms}; expected ${expected}`);

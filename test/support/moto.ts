@@ -59,6 +59,15 @@ export async function startMoto(): Promise<MotoServer> {
             stdio: ["ignore", "ignore", "pipe"],
             env: { ...process.env, ...FAKE_AWS_ENV },
         });
+        // moto logs every request to stderr. An unread pipe fills after a few hundred requests and then moto
+        // blocks on its next log line, so the output is drained (keeping the tail for error messages).
+        let tail = "";
+        child.stderr?.on("data", (chunk: Buffer) => {
+            tail = (tail + chunk.toString()).slice(-4000);
+        });
+        child.once("exit", (code) => {
+            if (code !== 0 && code !== null && tail) process.stderr.write(`moto_server exited with ${code}:\n${tail}\n`);
+        });
         await waitUntilUp(port, child);
     };
     const stop = async () => {
