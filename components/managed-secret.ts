@@ -34,7 +34,9 @@ export function secretTags(environment: string, secret: Pick<CatalogSecret, "nam
  * check alerts before it passes, so a manual secret whose value nobody sets is noticed too.
  */
 export function initialExpiry(createdAt: Date, rotationDays: number): string {
-    return new Date(createdAt.getTime() + rotationDays * 86_400_000).toISOString().slice(0, 10);
+    // The tag is a date and means "until the end of that day (UTC)", so the last full day inside the period is the
+    // one before createdAt + period: any later date would reach past the period by up to a day.
+    return new Date(createdAt.getTime() + (rotationDays - 1) * 86_400_000).toISOString().slice(0, 10);
 }
 
 /**

@@ -177,8 +177,15 @@ describe("EnvironmentKey and ManagedSecret under mocks", () => {
 });
 
 describe("manual secrets' first expiry", () => {
-    it("is the catalog period from the day the secret is created", () => {
-        assert.equal(initialExpiry(new Date("2026-11-28T10:00:00Z"), 90), "2027-02-26");
+    it("ends, read as the end of that day, within the catalog period at any time of day", () => {
+        for (const at of ["2026-11-28T00:00:00Z", "2026-11-28T10:00:00Z", "2026-11-28T23:59:59Z"]) {
+            const created = new Date(at);
+            const expires = initialExpiry(created, 90);
+            assert.equal(expires, "2027-02-25");
+            const end = Date.parse(`${expires}T23:59:59Z`);
+            assert.ok(end - created.getTime() <= 90 * 86_400_000, `${at}: ${expires} reaches past 90 days`);
+            assert.ok(end - created.getTime() > 89 * 86_400_000 - 86_400_000, `${at}: ${expires} gives away more than a day`);
+        }
     });
 
     it("is set as the expires-at tag on manual secrets only", async () => {
@@ -188,7 +195,7 @@ describe("manual secrets' first expiry", () => {
         const createdAt = new Date("2026-11-28T00:00:00Z");
         const manual = new ManagedSecret("exp-manual", { environment: "prod", accountId: PROD, key, createdAt, secret: { ...catalogEntry, criticality: "high", rotation: { strategy: "manual", days: 90 } } });
         const automatic = new ManagedSecret("exp-auto", { environment: "prod", accountId: PROD, key, createdAt, secret: catalogEntry });
-        assert.equal((await promiseOf(manual.secret.tags as pulumi.Output<Record<string, string>>))["expires-at"], "2027-02-26");
+        assert.equal((await promiseOf(manual.secret.tags as pulumi.Output<Record<string, string>>))["expires-at"], "2027-02-25");
         assert.equal((await promiseOf(automatic.secret.tags as pulumi.Output<Record<string, string>>))["expires-at"], undefined);
     });
 });

@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { LAYERS_PENDING_MERGE } from "../support/pending-layers";
 import { copyProject, runPlanCli, runPlanIn } from "../support/plan-cli";
 
 describe("npm run plan (end to end)", () => {
@@ -22,10 +21,8 @@ describe("npm run plan (end to end)", () => {
     it("plans prod with exit 0 and writes the contract's JSON shape", () => {
         const res = runPlanCli(["--stack", "prod"]);
         const report = res.report!;
-        // Until the rotation and audit layers are merged their stack rules fail on the plan (see pending-layers.ts).
-        const pending = report.violations.filter((v) => v.level === "mandatory" && LAYERS_PENDING_MERGE.includes(v.policy));
-        assert.deepEqual(report.violations.filter((v) => v.level === "mandatory" && !LAYERS_PENDING_MERGE.includes(v.policy)), []);
-        assert.equal(res.status, pending.length === 0 ? 0 : 1, res.stderr);
+        assert.deepEqual(report.violations.filter((v) => v.level === "mandatory"), []);
+        assert.equal(res.status, 0, res.stderr);
         assert.equal(report.stack, "prod");
         assert.deepEqual(Object.keys(report).sort(), ["resources", "stack", "summary", "violations"]);
         for (const r of report.resources) {

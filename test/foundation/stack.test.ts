@@ -4,7 +4,6 @@ import { fullSecretName } from "../../components/managed-secret";
 import { TYPE } from "../../components/tokens";
 import { catalogForEnvironment, loadCatalog } from "../../stacks/catalog";
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../stacks/config";
-import { LAYERS_PENDING_MERGE } from "../support/pending-layers";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 
 const configs = Object.fromEntries(ENVIRONMENTS.map((e) => [e, parseEnvironmentConfig(readStackFile(PROJECT_DIR, e))]));
@@ -64,8 +63,7 @@ for (const env of ENVIRONMENTS) {
         });
 
         it("reports no mandatory policy violation", () => {
-            // Rules of layers still on other branches (rotation, audit) are allowed until the lead merges them; see pending-layers.ts.
-            assert.deepEqual(report().violations.filter((v) => v.level === "mandatory" && !LAYERS_PENDING_MERGE.includes(v.policy)), []);
+            assert.deepEqual(report().violations.filter((v) => v.level === "mandatory"), []);
         });
     });
 }

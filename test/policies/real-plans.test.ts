@@ -6,11 +6,10 @@ import { spawnSync } from "child_process";
 import { policies } from "../../policies/registry";
 import { loadPackConfig } from "../../tools/pack-config";
 import { PolicyTarget, runPolicies, Violation } from "../../tools/policy-runner";
-import { LAYERS_PENDING_MERGE } from "../support/pending-layers";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 import { ACCOUNTS, fake, stackExportOf, target, targetsOfReport } from "../support/policy-fixtures";
 
-const mandatoryOutsidePending = (violations: Violation[]) => violations.filter((v) => v.level === "mandatory" && !LAYERS_PENDING_MERGE.includes(v.policy));
+const mandatoryOf = (violations: Violation[]) => violations.filter((v) => v.level === "mandatory");
 
 /** One realistic mistake per environment and the single rule that must catch it. */
 const INJECTIONS: Record<string, { rule: string; resource: () => PolicyTarget }> = {
@@ -42,16 +41,16 @@ describe("the pack on the real plans", function () {
     const packConfig = loadPackConfig(PROJECT_DIR);
 
     for (const stack of ["dev", "staging", "prod"]) {
-        it(`${stack}: the plan has zero mandatory violations (apart from layers pending merge) and no rule fails to run`, async () => {
+        it(`${stack}: the plan has zero mandatory violations and no rule fails to run`, async () => {
             const violations = await runPolicies(targetsOfReport(planReport(stack)), policies, packConfig);
-            assert.deepEqual(mandatoryOutsidePending(violations).map((v) => `${v.policy}: ${v.message}`), []);
+            assert.deepEqual(mandatoryOf(violations).map((v) => `${v.policy}: ${v.message}`), []);
             assert.deepEqual(violations.filter((v) => /failed to run|can't run/.test(v.message)), []);
         });
 
         it(`${stack}: one injected bad resource fails with exactly ${INJECTIONS[stack].rule}`, async () => {
             const injected = INJECTIONS[stack].resource();
             const targets = [...targetsOfReport(planReport(stack)), injected];
-            const violations = mandatoryOutsidePending(await runPolicies(targets, policies, packConfig));
+            const violations = mandatoryOf(await runPolicies(targets, policies, packConfig));
             assert.deepEqual([...new Set(violations.map((v) => v.policy))], [INJECTIONS[stack].rule]);
             assert.ok(violations.every((v) => v.urn === injected.urn));
         });
@@ -69,7 +68,7 @@ describe("the pack on the real plans", function () {
             const report = JSON.parse(fs.readFileSync(out, "utf8"));
             assert.equal(report.stack, "prod");
             assert.equal(report.resources.length, targets.length);
-            assert.deepEqual([...new Set(mandatoryOutsidePending(report.violations).map((v: Violation) => v.policy))], [INJECTIONS.prod.rule]);
+            assert.deepEqual([...new Set(mandatoryOf(report.violations).map((v: Violation) => v.policy))], [INJECTIONS.prod.rule]);
             assert.match(res.stdout, /Policy check of .*prod-export\.json \(stack-export, stack 'prod'\)/);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
