@@ -139,6 +139,10 @@ export interface AirflowHelmInputs {
     readonly backendEnv: Record<string, string>;
     /** Every namespace the KubernetesExecutor may launch task pods in (the core one and each domain's). */
     readonly taskNamespaces: readonly string[];
+    /** TTL of Airflow's secrets-backend cache, from the rollout settings (components/rollout.ts). */
+    readonly secretsCacheTtlSeconds: number;
+    /** Annotations that make Reloader restart the long-running components when their ESO-synced Secrets change. Default: none. */
+    readonly reloaderAnnotations?: Record<string, string>;
 }
 
 /**
@@ -148,7 +152,12 @@ export interface AirflowHelmInputs {
  * managed id has no second copy to fall back to.
  */
 export function buildAirflowHelmValues(inputs: AirflowHelmInputs): Record<string, unknown> {
-    const sa = (name: string) => ({ serviceAccount: { create: false, name } });
+    const annotations = inputs.reloaderAnnotations ?? {};
+    // Long-running components read Airflow's own secrets once at start; Reloader rolls them when ESO syncs a new value.
+    const sa = (name: string, restartOnRotation = true) => ({
+        serviceAccount: { create: false, name },
+        ...(restartOnRotation && Object.keys(annotations).length > 0 ? { annotations } : {}),
+    });
     const s = AIRFLOW_INTERNAL_SECRETS;
     return {
         airflowVersion: AIRFLOW_CHART.airflowVersion,
@@ -164,7 +173,8 @@ export function buildAirflowHelmValues(inputs: AirflowHelmInputs): Record<string
         scheduler: sa(inputs.serviceAccounts.scheduler),
         webserver: sa(inputs.serviceAccounts.webserver),
         triggerer: sa(inputs.serviceAccounts.triggerer),
-        workers: sa(inputs.serviceAccounts.worker),
+        workers: sa(inputs.serviceAccounts.worker, false),
+        dagProcessor: { annotations },
         env: Object.entries(inputs.backendEnv)
             .filter(([k]) => k.startsWith("AWS_"))
             .map(([name, value]) => ({ name, value })),
@@ -175,7 +185,7 @@ export function buildAirflowHelmValues(inputs: AirflowHelmInputs): Record<string
                 backend_kwargs: inputs.backendEnv.AIRFLOW__SECRETS__BACKEND_KWARGS,
                 // Airflow's cache applies to DAG parsing only; tasks always read the current value.
                 use_cache: "True",
-                cache_ttl_seconds: "300",
+                cache_ttl_seconds: String(inputs.secretsCacheTtlSeconds),
             },
             kubernetes_executor: {
                 multi_namespace_mode: "True",

@@ -15,6 +15,7 @@ import {
     managedAirflowIds,
 } from "../components/airflow";
 import { buildExternalSecret, buildSecretStore, ExternalSecretSpecInputs, ExternalSecretsOperator, kubernetesSecretName } from "../components/external-secrets";
+import { reloaderAnnotations, rolloutSettings } from "../components/rollout";
 import { WorkloadIdentity } from "../components/workload-identity";
 import { CatalogSecret, CatalogWorkload } from "./catalog";
 import { EnvironmentConfig } from "./config";
@@ -227,6 +228,8 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
                     serviceAccounts: { scheduler, webserver, triggerer, worker },
                     backendEnv: coreEnv,
                     taskNamespaces: [...airflowGroups.keys()],
+                    secretsCacheTtlSeconds: rolloutSettings(config).airflowSecretsCacheTtlSeconds,
+                    reloaderAnnotations: reloaderAnnotations(Object.values(AIRFLOW_INTERNAL_SECRETS).map((s) => s.secretName)),
                 }),
             },
             { provider: kubernetesProvider, dependsOn: [...internalSecrets, ...core.map((w) => identities.get(w.id)!)] },

@@ -72,6 +72,7 @@ export function buildCorpus(perKind: number, seed = 1): CorpusEntry[] {
         ["description", () => ["description", `Credentials of the ${word()} ${word()} service; rotated by the ${word()} function every 30 days.`]],
         ["cron", () => ["schedule", `cron(0 ${Math.floor(rnd() * 24)} ? * MON *)`]],
         ["role-arn", () => ["eks.amazonaws.com/role-arn", `arn:aws:iam::${pick("0123456789", 12)}:role/fl-prod-wl-airflow-${word()}`]],
+        ["reloader-annotation", () => ["secret.reloader.stakater.com/reload", `airflow-${word()}-key,airflow-${word()},${word()}-${word()}-secret-key`]],
         ["random-lowercase-name", () => ["name", `${word()}-${pick(LOWER, 5)}-${pick("0123456789", 4)}`]],
         ["public-key", () => ["rsaPublicKey", `MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA${pick(B64, 80)}`]],
     ];

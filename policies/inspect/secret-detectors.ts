@@ -39,8 +39,10 @@ export function shannonEntropy(value: string): number {
 export function looksRandom(value: string): boolean {
     if (value.length < 12 || value.length > 4096 || /\s/.test(value) || isPlaceholder(value)) return false;
     if (/^arn:aws/.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false;
-    // Lower-case names and paths with separators, none of whose segments is a long random run.
-    if (/^[a-z][a-z0-9]*(?:[-_./:][a-z0-9]+)+$/.test(value) && !value.split(/[-_./:]/).some((s) => s.length >= 16)) return false;
+    // Lower-case names and paths with separators, none of whose segments is a long random run; also a comma-separated
+    // list of such names (Reloader's annotation names the Kubernetes Secrets to watch, not their values).
+    const isName = (v: string) => /^[a-z][a-z0-9]*(?:[-_./:][a-z0-9]+)+$/.test(v) && !v.split(/[-_./:]/).some((s) => s.length >= 16);
+    if (value.split(",").every(isName)) return false;
     // Hex keys and tokens: a 16-letter alphabet caps entropy at 4 bits, so judge them by length and spread.
     if (/^[0-9a-f]+$/i.test(value)) return value.length >= 32 && /[0-9]/.test(value) && /[a-f]/i.test(value) && shannonEntropy(value) >= 3.0;
     const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;

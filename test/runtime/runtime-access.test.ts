@@ -188,7 +188,22 @@ describe("Runtime config and catalog boundaries", () => {
         assert.equal(exactIdPattern(["b_conn", "a.conn"]), "^(?:a\\.conn|b_conn)$");
         assert.equal(exactIdPattern([]), MATCH_NOTHING);
         assert.ok(!new RegExp(MATCH_NOTHING).test(""));
-        assert.ok(buildAirflowHelmValues({ namespace: "airflow", serviceAccounts: { scheduler: "s", webserver: "w", triggerer: "t", worker: "k" }, backendEnv: {}, taskNamespaces: ["b", "a"] }));
+    });
+
+    it("Airflow values take the cache TTL from the rollout settings and roll long-running components on rotation", () => {
+        const annotations = { "secret.reloader.stakater.com/reload": "airflow-fernet-key,airflow-metadata" };
+        const values = buildAirflowHelmValues({
+            namespace: "airflow",
+            serviceAccounts: { scheduler: "s", webserver: "w", triggerer: "t", worker: "k" },
+            backendEnv: {},
+            taskNamespaces: ["b", "a"],
+            secretsCacheTtlSeconds: 120,
+            reloaderAnnotations: annotations,
+        }) as any;
+        assert.equal(values.config.secrets.cache_ttl_seconds, "120");
+        assert.equal(values.config.kubernetes_executor.multi_namespace_mode_namespace_list, "a,b");
+        for (const component of ["scheduler", "webserver", "triggerer", "dagProcessor"]) assert.deepEqual(values[component].annotations, annotations, component);
+        assert.equal(values.workers.annotations, undefined, "task pods are short-lived and read values at start; they are never restarted");
     });
 
     const workload = (id: string, namespace: string) => `  - id: ${id}\n    type: dbt\n    description: A dbt job for the test.\n    owner: team-x\n    namespace: ${namespace}\n    serviceAccount: ${id}\n`;
