@@ -1,6 +1,6 @@
 import { resourceRule } from "../define";
 import { findPolicyDocuments, principalValues, Statement } from "../inspect/policy-documents";
-import { ControlRefs } from "../pack-info";
+import { ControlRefs, environmentOfUrn } from "../pack-info";
 
 /** Controls this rule serves. */
 export const controls: ControlRefs = { soc2: ["CC6.1", "CC6.2", "CC8.1"], pciDss: ["7.2.1", "8.2.2", "6.5.1"] };
@@ -8,8 +8,11 @@ export const controls: ControlRefs = { soc2: ["CC6.1", "CC6.2", "CC8.1"], pciDss
 const GITHUB = "token.actions.githubusercontent.com";
 const PINNED_SUBJECT = /^repo:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+:(environment:[A-Za-z0-9_.-]+|pull_request)$/;
 
-/** The problems of one statement trusting GitHub's OIDC provider. */
-export function githubTrustProblems(s: Statement): string[] {
+/**
+ * The problems of one statement trusting GitHub's OIDC provider. With `environment` (the stack's own), a subject
+ * that names another GitHub environment is a cross-environment grant: dev's workflow would deploy to prod.
+ */
+export function githubTrustProblems(s: Statement, environment?: string): string[] {
     const problems: string[] = [];
     const subs: string[] = [];
     let audPinned = false;
@@ -26,6 +29,12 @@ export function githubTrustProblems(s: Statement): string[] {
     for (const sub of subs) {
         if (/[*?]/.test(sub)) problems.push(`has a wildcard in ${GITHUB}:sub ('${sub}')`);
         else if (!PINNED_SUBJECT.test(sub)) problems.push(`pins ${GITHUB}:sub to '${sub}', which names neither repo:<org>/<repo>:environment:<env> nor repo:<org>/<repo>:pull_request`);
+        else {
+            const named = /:environment:(.+)$/.exec(sub)?.[1];
+            if (environment && named !== undefined && named !== environment) {
+                problems.push(`trusts the GitHub environment '${named}' in the '${environment}' stack; a role trusts only its own environment's deployments`);
+            }
+        }
     }
     if (!audPinned) problems.push(`does not pin ${GITHUB}:aud to sts.amazonaws.com with StringEquals`);
     return problems;
@@ -35,7 +44,7 @@ export function githubTrustProblems(s: Statement): string[] {
 export const iamRoleGithubOidcTrustPinned = resourceRule(
     {
         name: "iam-role-github-oidc-trust-pinned",
-        description: "GitHub OIDC trust policies must pin the repository and the environment (or pull_request for the preview role), with no wildcard in sub.",
+        description: "GitHub OIDC trust policies must pin the repository and the stack's own environment (or pull_request for the preview role), with no wildcard in sub.",
         severity: "critical",
         controls,
         remediation:
@@ -46,7 +55,7 @@ export const iamRoleGithubOidcTrustPinned = resourceRule(
             if (doc.kind !== "trust") continue;
             doc.statements.forEach((s, i) => {
                 if (s.effect !== "Allow" || !principalValues(s).some((p) => p.endsWith(`oidc-provider/${GITHUB}`))) return;
-                for (const problem of githubTrustProblems(s)) report(`Trust policy of '${args.name}', statement ${s.sid ?? i}, ${problem}`);
+                for (const problem of githubTrustProblems(s, environmentOfUrn(args.urn))) report(`Trust policy of '${args.name}', statement ${s.sid ?? i}, ${problem}`);
             });
         }
     },

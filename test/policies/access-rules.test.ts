@@ -199,6 +199,9 @@ describe("iam-role-github-oidc-trust-pinned", () => {
     it("reports a branch subject that pins no environment", async () => {
         await assertViolation(githubTrust, githubRole("repo:finledger/secrets-platform:ref:refs/heads/main"), /names neither repo:<org>\/<repo>:environment:<env> nor/);
     });
+    it("reports a role of one environment that trusts another environment's deployments", async () => {
+        await assertViolation(githubTrust, githubRole("repo:finledger/secrets-platform:environment:prod"), /trusts the GitHub environment 'prod' in the 'dev' stack/);
+    });
     it("reports a trust without sub", async () => {
         const bad = withChange(githubRole(), (t) => {
             const p = trustOf(t);
