@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument, policyDocument } from "./iam";
+import { denyWithoutTls, PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";
 
 import { DETAIL_TYPES as EXPIRY_DETAIL_TYPES, FINDING_SOURCE as FINDINGS_SOURCE } from "../functions/expiry-check/findings";
@@ -195,14 +195,7 @@ export function buildAlertTopicPolicy(topicArn: string, accountId: string): Poli
             Resource: topicArn,
             Condition: { StringEquals: { "aws:SourceAccount": accountId } },
         },
-        {
-            Sid: "DenyWithoutTls",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "sns:Publish",
-            Resource: topicArn,
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyWithoutTls("sns:Publish", topicArn),
     ]);
 }
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountRootArn, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
+import { accountRootArn, denyWithoutTls, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { TYPE } from "./tokens";
 
 /** Days that CloudTrail log objects stay immutable (Object Lock, COMPLIANCE mode): PCI DSS 10.5.1 asks for one year. */
@@ -146,14 +146,7 @@ export function buildTrailBucketPolicy(inputs: TrailBucketPolicyInputs): PolicyD
                 Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": t.trailArn } },
             }),
         ),
-        {
-            Sid: "DenyWithoutTls",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyWithoutTls("s3:*", [bucketArn, `${bucketArn}/*`]),
         {
             Sid: "NobodyDeletesOrOverwritesLogs",
             Effect: "Deny",
@@ -185,14 +178,7 @@ export function buildAccessLogBucketPolicy(accessLogBucketName: string, sourceBu
             Resource: `${bucketArn}/*`,
             Condition: { ArnLike: { "aws:SourceArn": `arn:aws:s3:::${sourceBucketName}` }, StringEquals: { "aws:SourceAccount": accountId } },
         },
-        {
-            Sid: "DenyWithoutTls",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyWithoutTls("s3:*", [bucketArn, `${bucketArn}/*`]),
         {
             Sid: "NobodyDeletesAccessLogs",
             Effect: "Deny",
@@ -208,14 +194,7 @@ export function buildAccessLogBucketPolicy(accessLogBucketName: string, sourceBu
 function buildTlsOnlyBucketPolicy(bucketName: string): PolicyDocument {
     const bucketArn = `arn:aws:s3:::${bucketName}`;
     return policyDocument([
-        {
-            Sid: "DenyWithoutTls",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyWithoutTls("s3:*", [bucketArn, `${bucketArn}/*`]),
     ]);
 }
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { KEY_ADMIN_ACTIONS } from "./environment-key";
-import { accountRootArn, PolicyDocument, policyDocument, PolicyStatement, roleArn } from "./iam";
+import { accountRootArn, denyWithoutTls, PolicyDocument, policyDocument, PolicyStatement, roleArn } from "./iam";
 import { roleNames } from "./naming";
 import { TYPE } from "./tokens";
 
@@ -278,7 +278,7 @@ export function buildPulumiKeyPolicy(accountId: string, administratorRoleNames: 
 /** The state bucket's policy: TLS only, and no principal of another account, whatever its own policies say. */
 export function buildStateBucketPolicy(bucket: string, accountId: string): PolicyDocument {
     return policyDocument([
-        { Sid: "DenyWithoutTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: bucketArns(bucket), Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        denyWithoutTls("s3:*", bucketArns(bucket)),
         {
             Sid: "DenyPrincipalsOutsideTheEnvironmentAccount",
             Effect: "Deny",

@@ -66,6 +66,11 @@ export function compactStatements(statements: readonly PolicyStatement[]): Polic
     ];
 }
 
+/** The resource-policy statement that refuses every request made without TLS. */
+export function denyWithoutTls(action: string | string[], resource: string | string[]): PolicyStatement {
+    return { Sid: "DenyWithoutTls", Effect: "Deny", Principal: "*", Action: action, Resource: resource, Condition: { Bool: { "aws:SecureTransport": "false" } } };
+}
+
 /** The ARN of an IAM role in an account. */
 export function roleArn(accountId: string, roleName: string): string {
     return `arn:aws:iam::${accountId}:role/${roleName}`;

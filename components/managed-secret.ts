@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CatalogSecret, MAX_ROTATION_DAYS } from "../stacks/catalog";
 import { EnvironmentKey, secretsManagerViaService } from "./environment-key";
-import { IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
+import { denyWithoutTls, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { TAG, TYPE } from "./tokens";
 
 /** Actions a reader needs: the value and the metadata (ESO and Airflow call DescribeSecret to resolve versions). */
@@ -57,14 +57,7 @@ export function buildSecretResourcePolicy(accountId: string): PolicyDocument {
                 BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
             },
         },
-        {
-            Sid: "DenyWithoutTls",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "secretsmanager:*",
-            Resource: "*",
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyWithoutTls("secretsmanager:*", "*"),
     ]);
 }
 

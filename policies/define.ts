@@ -59,19 +59,26 @@ function withRemediation(message: string, remediation: string): string {
     return `${trimmed}${/[.!?]$/.test(trimmed) ? "" : "."} Fix: ${remediation}`;
 }
 
+/** What every rule of the pack declares: its metadata, mandatory by default, and the shared settings schema. */
+function ruleFields(meta: RuleMetadata) {
+    return {
+        name: meta.name,
+        description: meta.description,
+        enforcementLevel: meta.enforcementLevel ?? ("mandatory" as const),
+        severity: meta.severity,
+        controls: meta.controls,
+        remediation: meta.remediation,
+        configSchema: settingsSchema(),
+    };
+}
+
 /**
  * Builds a resource rule: applies the pack settings, drops violations a named exemption covers, and appends the
  * remediation hint to every message.
  */
 export function resourceRule(meta: RuleMetadata, check: (c: ResourceCheck) => void | Promise<void>): FinledgerResourcePolicy {
     return {
-        name: meta.name,
-        description: meta.description,
-        enforcementLevel: meta.enforcementLevel ?? "mandatory",
-        severity: meta.severity,
-        controls: meta.controls,
-        remediation: meta.remediation,
-        configSchema: settingsSchema(),
+        ...ruleFields(meta),
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
             const settings = settingsOf(args.getConfig());
             const exempt = exemptionFor(settings, meta.name, args.urn) !== undefined;
@@ -86,13 +93,7 @@ export function resourceRule(meta: RuleMetadata, check: (c: ResourceCheck) => vo
 /** Builds a stack rule with the same settings, exemption and remediation handling as {@link resourceRule}. */
 export function stackRule(meta: RuleMetadata, check: (c: StackCheck) => void | Promise<void>): FinledgerStackPolicy {
     return {
-        name: meta.name,
-        description: meta.description,
-        enforcementLevel: meta.enforcementLevel ?? "mandatory",
-        severity: meta.severity,
-        controls: meta.controls,
-        remediation: meta.remediation,
-        configSchema: settingsSchema(),
+        ...ruleFields(meta),
         validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
             const settings = settingsOf(args.getConfig());
             const report = (message: string, urn?: string) => {

@@ -24,7 +24,8 @@ export const FAKE_AWS_ENV = {
     AWS_REGION: "us-east-1",
 };
 
-async function freePort(): Promise<number> {
+/** A TCP port on loopback that nothing listens on right now, for a test server. */
+export async function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const srv = net.createServer();
         srv.once("error", reject);

@@ -3,9 +3,9 @@
 import { execFileSync, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { freePort } from "./moto";
 
 /** A running PostgreSQL server. */
 export interface PostgresServer {
@@ -22,17 +22,6 @@ export function postgresBinDir(): string | undefined {
     if (!fs.existsSync(root)) return undefined;
     const versions = fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a));
     return versions.length ? path.join(root, versions[0]!, "bin") : undefined;
-}
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
 }
 
 function asPostgres(bin: string, args: string[]): void {
