@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountRootArn, denyWithoutTls, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
+import { accountRootArn, denyWithoutTls, enableIamPoliciesOf, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { TYPE } from "./tokens";
 
 /** Days that CloudTrail log objects stay immutable (Object Lock, COMPLIANCE mode): PCI DSS 10.5.1 asks for one year. */
@@ -52,14 +52,7 @@ export function buildAuditKeyPolicy(inputs: AuditKeyPolicyInputs): PolicyDocumen
     const cloudTrailContext = `arn:aws:cloudtrail:*:${inputs.accountId}:trail/*`;
     const readers = [accountRootArn(inputs.accountId), ...(inputs.logArchiveAccountId ? [accountRootArn(inputs.logArchiveAccountId)] : [])];
     return policyDocument([
-        {
-            // Lets IAM policies of this account decide (and keeps the key manageable); grants nothing by itself.
-            Sid: "EnableIamPoliciesOfThisAccount",
-            Effect: "Allow",
-            Principal: { AWS: accountRootArn(inputs.accountId) },
-            Action: "kms:*",
-            Resource: "*",
-        },
+        enableIamPoliciesOf(inputs.accountId),
         {
             Sid: "CloudTrailEncryptsThisTrailOnly",
             Effect: "Allow",

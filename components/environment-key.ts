@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountRootArn, PolicyDocument, policyDocument, roleArn } from "./iam";
+import { accountRootArn, enableIamPoliciesOf, PolicyDocument, policyDocument, roleArn } from "./iam";
 import { TYPE } from "./tokens";
 
 /** Key-management actions that administrators get. None of them reads or writes data. */
@@ -49,15 +49,7 @@ export function secretsManagerViaService(region: string): string {
 export function buildEnvironmentKeyPolicy(inputs: KeyPolicyInputs): PolicyDocument {
     const admins = inputs.administratorRoleNames.map((n) => roleArn(inputs.accountId, n));
     return policyDocument([
-        {
-            // Without this the key can become unmanageable; it lets the account's IAM policies decide, and adds no
-            // access by itself.
-            Sid: "EnableIamPoliciesOfThisAccount",
-            Effect: "Allow",
-            Principal: { AWS: accountRootArn(inputs.accountId) },
-            Action: "kms:*",
-            Resource: "*",
-        },
+        enableIamPoliciesOf(inputs.accountId),
         {
             Sid: "KeyAdministratorsManageTheKey",
             Effect: "Allow",

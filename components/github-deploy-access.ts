@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { KEY_ADMIN_ACTIONS } from "./environment-key";
-import { accountRootArn, denyWithoutTls, PolicyDocument, policyDocument, PolicyStatement, roleArn } from "./iam";
+import { denyWithoutTls, enableIamPoliciesOf, PolicyDocument, policyDocument, PolicyStatement, roleArn } from "./iam";
 import { roleNames } from "./naming";
 import { TYPE } from "./tokens";
 
@@ -264,7 +264,7 @@ export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
  */
 export function buildPulumiKeyPolicy(accountId: string, administratorRoleNames: readonly string[]): PolicyDocument {
     return policyDocument([
-        { Sid: "EnableIamPoliciesOfThisAccount", Effect: "Allow", Principal: { AWS: accountRootArn(accountId) }, Action: "kms:*", Resource: "*" },
+        enableIamPoliciesOf(accountId),
         {
             Sid: "KeyAdministratorsManageTheKey",
             Effect: "Allow",

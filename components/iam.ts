@@ -71,6 +71,14 @@ export function denyWithoutTls(action: string | string[], resource: string | str
     return { Sid: "DenyWithoutTls", Effect: "Deny", Principal: "*", Action: action, Resource: resource, Condition: { Bool: { "aws:SecureTransport": "false" } } };
 }
 
+/**
+ * The key-policy statement that lets the account's IAM policies decide who uses a KMS key. Without it the key can
+ * become unmanageable; it grants no access by itself, and it names only the key's own account.
+ */
+export function enableIamPoliciesOf(accountId: string): PolicyStatement {
+    return { Sid: "EnableIamPoliciesOfThisAccount", Effect: "Allow", Principal: { AWS: accountRootArn(accountId) }, Action: "kms:*", Resource: "*" };
+}
+
 /** The ARN of an IAM role in an account. */
 export function roleArn(accountId: string, roleName: string): string {
     return `arn:aws:iam::${accountId}:role/${roleName}`;
