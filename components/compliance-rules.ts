@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AUTOMATED_STRATEGIES, CatalogSecret, MAX_ROTATION_DAYS } from "../stacks/catalog";
+import { AUTOMATED_STRATEGIES, CatalogSecret, MAX_ROTATION_DAYS } from "../model/catalog";
 import { TAG, TYPE } from "./tokens";
 
 /** One AWS Config managed rule, as plain data. */

@@ -7,7 +7,7 @@ import { compactStatements, IGrantable, PolicyDocument, policyDocument, PolicySt
 import { ManagedSecret } from "./managed-secret";
 import { TYPE } from "./tokens";
 
-/** The latency target of DESIGN.md: secret retrieval adds less than 200 ms per task start, on average. */
+/** The latency target (docs/latency-budget.md): secret retrieval adds less than 200 ms per task start, on average. */
 export const LATENCY_TARGET_MS = 200;
 
 /** The trust policy of a Lambda execution role, limited to functions of this account. */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CatalogSecret, MAX_ROTATION_DAYS } from "../stacks/catalog";
+import { CatalogSecret, MAX_ROTATION_DAYS } from "../model/catalog";
 import { EnvironmentKey, secretsManagerViaService } from "./environment-key";
 import { denyWithoutTls, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { TAG, TYPE } from "./tokens";

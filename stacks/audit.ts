@@ -1,5 +1,5 @@
 // The audit layer of an environment: trail and locked bucket, detections and alarms, Config rules, the expiry
-// check, the latency probe, the ESO alerts and the break-glass role. DESIGN.md principle 6.
+// check, the latency probe, the ESO alerts and the break-glass role. Principle 6 of docs/architecture.md.
 import * as k8s from "@pulumi/kubernetes";
 import { AuditAlerts, buildDetectionRules, buildLogAlarms } from "../components/audit-alerts";
 import { AuditTrail } from "../components/audit-trail";

@@ -2,8 +2,8 @@
 // before creating anything, then composes the environment. `npm run plan` runs this same file under mocks.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadCatalog, scaleCatalog } from "./catalog";
-import { parseEnvironmentConfig, rawConfigFromRuntime } from "./config";
+import { loadCatalog, scaleCatalog } from "../model/catalog";
+import { parseEnvironmentConfig, rawConfigFromRuntime } from "../model/config";
 import { auditOutputs, buildAudit } from "./audit";
 import { buildDeployAccess, deployAccessOutputs } from "./deploy";
 import { buildEnvironmentPlatform, platformOutputs } from "./platform";

@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentKey } from "../components/environment-key";
 import { ManagedSecret } from "../components/managed-secret";
-import { Catalog, CatalogSecret, catalogForEnvironment } from "./catalog";
-import { EnvironmentConfig } from "./config";
+import { Catalog, CatalogSecret, catalogForEnvironment } from "../model/catalog";
+import { EnvironmentConfig } from "../model/config";
 
 /** Secrets that RDS creates and rotates itself (`manageMasterUserPassword`); the stack never creates a container for them. */
 export function isRdsManaged(secret: Pick<CatalogSecret, "rotation">): boolean {

@@ -11,7 +11,7 @@ import { roleNames } from "../components/naming";
 import { LAMBDA_STRATEGIES, LambdaStrategy, rotationBundles } from "../functions/rotation/bundle";
 import { ENV } from "../functions/rotation/runtime";
 import { scramSlotSecretName } from "../functions/rotation/strategies/kafka-scram";
-import { CatalogSecret } from "./catalog";
+import { CatalogSecret } from "../model/catalog";
 import { EnvironmentPlatform, secretResourceName } from "./platform";
 
 /** Whether a catalog secret is rotated by one of the platform's Lambda functions. */

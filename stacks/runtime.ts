@@ -17,8 +17,8 @@ import {
 import { buildExternalSecret, buildSecretStore, ExternalSecretSpecInputs, ExternalSecretsOperator, kubernetesSecretName } from "../components/external-secrets";
 import { reloaderAnnotations, rolloutSettings } from "../components/rollout";
 import { WorkloadIdentity } from "../components/workload-identity";
-import { CatalogSecret, CatalogWorkload } from "./catalog";
-import { EnvironmentConfig } from "./config";
+import { CatalogSecret, CatalogWorkload } from "../model/catalog";
+import { EnvironmentConfig } from "../model/config";
 import { EnvironmentPlatform } from "./platform";
 
 /** The region SecretStores and Airflow's backend read from: the failover switch `finledger:runtime.storeRegion`. */

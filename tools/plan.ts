@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../policies/registry";
-import { ENVIRONMENTS } from "../stacks/config";
+import { ENVIRONMENTS } from "../model/config";
 import { CatalogError, ConfigError, runStackUnderMocks } from "./plan/engine";
 import { buildReport, formatReport } from "./plan/report";
 import { loadPackConfig } from "./pack-config";

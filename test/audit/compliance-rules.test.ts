@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { buildConfigRules } from "../../components/compliance-rules";
-import { catalogForEnvironment, loadCatalog } from "../../stacks/catalog";
+import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { PROJECT_DIR } from "../support/plan-cli";
 
 describe("AWS Config rules from the catalog", () => {

@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import { policies } from "../../policies/registry";
 import { PlanReport } from "../../tools/plan/report";
-import { readStackFile, parseEnvironmentConfig } from "../../stacks/config";
+import { readStackFile, parseEnvironmentConfig } from "../../model/config";
 import { PROJECT_DIR, planReport } from "../support/plan-cli";
 
 type Resource = { type: string; name: string; parent?: string; inputs: Record<string, any>; outputs: Record<string, any> };

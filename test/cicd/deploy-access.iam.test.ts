@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { githubSubject, GithubRepository, pulumiSecretsProviderUrl } from "../../components/github-deploy-access";
 import { roleNames } from "../../components/naming";
-import { ENVIRONMENTS } from "../../stacks/config";
+import { ENVIRONMENTS } from "../../model/config";
 import { decide, decideAssume, Decision, PERMISSIVE_RESOURCE_POLICY, PlannedEnvironment, plannedEnvironment, PlannedRole } from "./plan-access";
 
 const envs = (): PlannedEnvironment[] => ENVIRONMENTS.map((e) => plannedEnvironment(e));

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { buildGithubTrustPolicy, githubSubject } from "../../components/github-deploy-access";
-import { parseEnvironmentConfig, readStackFile } from "../../stacks/config";
+import { parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { configProblems, stackConfigWith } from "../support/config-fixtures";
 import { PROJECT_DIR } from "../support/plan-cli";
 

@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 import { validateWorkflow } from "@action-validator/core";
 import { pulumiBackendUrl } from "../../components/github-deploy-access";
 import { roleNames } from "../../components/naming";
-import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../stacks/config";
+import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { PACK_CONFIG_FILE } from "../../tools/pack-config";
 import { checkWorkflow, HygieneRule, HYGIENE_RULES } from "../../tools/workflow-hygiene";
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import * as YAML from "yaml";
-import { catalogForEnvironment, CatalogError, loadCatalog, parseCatalog, scaleCatalog } from "../../stacks/catalog";
+import { catalogForEnvironment, CatalogError, loadCatalog, parseCatalog, scaleCatalog } from "../../model/catalog";
 import { PROJECT_DIR } from "../support/plan-cli";
 
 const workload = { id: "airflow-ledger", type: "airflow", description: "Airflow DAGs of the ledger domain.", owner: "team-ledger", namespace: "airflow-ledger", serviceAccount: "ledger-tasks", dags: ["gl_post"] };

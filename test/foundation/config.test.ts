@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, parseEnvironmentConfig, rawConfigFromRuntime, readStackFile, RawStackConfig, toRuntimeConfig } from "../../stacks/config";
+import { ConfigError, parseEnvironmentConfig, rawConfigFromRuntime, readStackFile, RawStackConfig, toRuntimeConfig } from "../../model/config";
 import { PROJECT_DIR } from "../support/plan-cli";
 
 function prodRaw(): RawStackConfig {

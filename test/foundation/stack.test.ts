@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { fullSecretName } from "../../components/managed-secret";
 import { TYPE } from "../../components/tokens";
-import { catalogForEnvironment, loadCatalog } from "../../stacks/catalog";
-import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../stacks/config";
+import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
+import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 
 const configs = Object.fromEntries(ENVIRONMENTS.map((e) => [e, parseEnvironmentConfig(readStackFile(PROJECT_DIR, e))]));

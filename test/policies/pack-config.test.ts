@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../../policies/registry";
 import { PACK_SETTINGS, SETTINGS_POLICY, settingsProblems } from "../../policies/settings";
-import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../stacks/config";
+import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { loadPackConfig } from "../../tools/pack-config";
 import { PROJECT_DIR } from "../support/plan-cli";
 

@@ -6,8 +6,8 @@ import * as assert from "assert";
 import * as path from "path";
 import { roleNames } from "../../components/naming";
 import { TAG, TYPE } from "../../components/tokens";
-import { catalogForEnvironment, loadCatalog } from "../../stacks/catalog";
-import { ENVIRONMENTS } from "../../stacks/config";
+import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
+import { ENVIRONMENTS } from "../../model/config";
 import { isLambdaRotated } from "../../stacks/rotation";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 

@@ -2,8 +2,8 @@
 import * as assert from "assert";
 import * as path from "path";
 import { airflowSecretsCacheEnv, DEFAULT_ROLLOUT, esoRefreshInterval, goDurationSeconds, graceRuleViolations, guaranteedGraceSeconds, reloaderAnnotations, requiredGraceSeconds, rolloutSettings } from "../../components/rollout";
-import { catalogForEnvironment, loadCatalog } from "../../stacks/catalog";
-import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../stacks/config";
+import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
+import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { rotationProblems } from "../../stacks/rotation";
 import { PROJECT_DIR } from "../support/plan-cli";
 

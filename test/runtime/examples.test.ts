@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { loadCatalog } from "../../stacks/catalog";
+import { loadCatalog } from "../../model/catalog";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 
 const EXAMPLES = path.join(PROJECT_DIR, "examples");

@@ -6,8 +6,8 @@ import * as path from "path";
 import { oidcProviderArn, oidcIssuerHost, serviceAccountSubject } from "../../components/workload-identity";
 import { roleNames } from "../../components/naming";
 import { secretsManagerViaService } from "../../components/environment-key";
-import { catalogForEnvironment, loadCatalog } from "../../stacks/catalog";
-import { ENVIRONMENTS, EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../stacks/config";
+import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
+import { ENVIRONMENTS, EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 import { decide, decideWebIdentity, PlanIam, planIam } from "../support/plan-iam";
 

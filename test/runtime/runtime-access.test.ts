@@ -8,8 +8,8 @@ import { ESO_CHART } from "../../components/external-secrets";
 import { fullSecretName, replicaSecretArn, secretReadStatements } from "../../components/managed-secret";
 import { roleNames } from "../../components/naming";
 import { buildIrsaTrustPolicy, buildWorkloadPolicy, INLINE_POLICIES_MAX_CHARS, policySize } from "../../components/workload-identity";
-import { CatalogError, catalogForEnvironment, loadCatalog, parseCatalog, scaleCatalog } from "../../stacks/catalog";
-import { ConfigError, ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../stacks/config";
+import { CatalogError, catalogForEnvironment, loadCatalog, parseCatalog, scaleCatalog } from "../../model/catalog";
+import { ConfigError, ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { secretStoreRegion } from "../../stacks/runtime";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError, parseEnvironmentConfig, readStackFile, RawStackConfig } from "../../stacks/config";
+import { ConfigError, parseEnvironmentConfig, readStackFile, RawStackConfig } from "../../model/config";
 import { PROJECT_DIR } from "./plan-cli";
 
 /** A stack file's raw config with one full key (`finledger:audit`) replaced, or removed when the value is undefined. */

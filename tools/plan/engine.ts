@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CatalogError, loadCatalog } from "../../stacks/catalog";
-import { ConfigError, EnvironmentConfig, parseEnvironmentConfig, readStackFile, RawStackConfig, toRuntimeConfig } from "../../stacks/config";
+import { CatalogError, loadCatalog } from "../../model/catalog";
+import { ConfigError, EnvironmentConfig, parseEnvironmentConfig, readStackFile, RawStackConfig, toRuntimeConfig } from "../../model/config";
 import { PlatformMocks } from "./mocks";
 
 /** Stands in for every Pulumi secret value in a plan report. A plan never shows or decrypts one. */

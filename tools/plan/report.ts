@@ -1,7 +1,7 @@
 import { TAG } from "../../components/tokens";
 import { PolicyTarget, Violation } from "../policy-runner";
 
-/** The `--json` report of `plan` and `policy:check`, as DESIGN.md specifies it. */
+/** The `--json` report of `plan` and `policy:check`, as the README specifies it (the plan contract). */
 export interface PlanReport {
     readonly stack: string;
     readonly resources: Array<{ urn: string; type: string; name: string; parent?: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }>;
