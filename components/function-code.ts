@@ -1,38 +1,38 @@
-import * as path from "path";
+// How every platform Lambda is packaged: one runtime, one deterministic bundle per function, its hash as the
+// function's sourceCodeHash, and one trust policy for the execution role.
 import * as pulumi from "@pulumi/pulumi";
-import { buildSync } from "esbuild";
+import { FunctionBundle, functionBundle, LAMBDA_RUNTIME } from "../functions/bundle";
+import { PolicyDocument, policyDocument } from "./iam";
 
-/** The repository's `functions/` folder, where code that runs in AWS lives. */
-export const FUNCTIONS_DIR = path.resolve(__dirname, "..", "functions");
+export { LAMBDA_RUNTIME };
 
-const bundles = new Map<string, string>();
-
-/**
- * Bundles one function (`functions/<name>/index.ts`) into a single CommonJS file for the Node.js Lambda runtime.
- * The AWS SDK v3 is left out because the runtime ships it. Bundles are cached per process, so a plan bundles each
- * function once.
- */
-export function bundleFunction(name: string): string {
-    let code = bundles.get(name);
-    if (code === undefined) {
-        const result = buildSync({
-            entryPoints: [path.join(FUNCTIONS_DIR, name, "index.ts")],
-            bundle: true,
-            platform: "node",
-            target: "node22",
-            format: "cjs",
-            external: ["@aws-sdk/*"],
-            write: false,
-            minify: false,
-            legalComments: "none",
-        });
-        code = result.outputFiles[0].text;
-        bundles.set(name, code);
-    }
-    return code;
+/** The code-related arguments of an `aws.lambda.Function` for one bundled function. */
+export interface LambdaCode {
+    readonly runtime: string;
+    readonly handler: string;
+    readonly code: pulumi.asset.AssetArchive;
+    readonly sourceCodeHash: string;
 }
 
-/** The function's deployment package: `index.js` with `exports.handler`. */
-export function functionArchive(name: string): pulumi.asset.AssetArchive {
-    return new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundleFunction(name)) });
+/** The runtime, handler, one-file archive and content hash of a bundle; pass a name to take it from the cache. */
+export function lambdaCode(bundle: FunctionBundle | string): LambdaCode {
+    const b = typeof bundle === "string" ? functionBundle(bundle) : bundle;
+    return {
+        runtime: LAMBDA_RUNTIME,
+        handler: "index.handler",
+        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(b.file) }),
+        sourceCodeHash: b.sha256,
+    };
+}
+
+/** The trust policy of a Lambda execution role, limited to functions of this account. */
+export function buildLambdaTrustPolicy(accountId: string): PolicyDocument {
+    return policyDocument([
+        {
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        },
+    ]);
 }

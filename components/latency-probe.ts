@@ -2,25 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LATENCY_METRIC } from "../functions/latency-probe/metric";
 import { AUDIT_METRIC_NAMESPACE } from "./audit-alerts";
-import { functionArchive } from "./function-code";
+import { buildLambdaTrustPolicy, lambdaCode } from "./function-code";
 import { compactStatements, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { ManagedSecret } from "./managed-secret";
 import { TYPE } from "./tokens";
 
 /** The latency target (docs/latency-budget.md): secret retrieval adds less than 200 ms per task start, on average. */
 export const LATENCY_TARGET_MS = 200;
-
-/** The trust policy of a Lambda execution role, limited to functions of this account. */
-export function buildLambdaTrustPolicy(accountId: string): PolicyDocument {
-    return policyDocument([
-        {
-            Effect: "Allow",
-            Principal: { Service: "lambda.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        },
-    ]);
-}
 
 /** What the probe may do besides reading its canary: publish its metric only in the audit namespace, and write its logs. */
 export function buildProbeBaseStatements(logGroupArn: string, namespace: string): PolicyStatement[] {
@@ -110,9 +98,7 @@ export class LatencyProbe extends pulumi.ComponentResource {
             {
                 name: this.functionName,
                 description: "Measures GetSecretValue latency (cold and warm) on the canary secret",
-                runtime: aws.lambda.Runtime.NodeJS22dX,
-                handler: "index.handler",
-                code: functionArchive("latency-probe"),
+                ...lambdaCode("latency-probe"),
                 role: role.arn,
                 timeout: 30,
                 memorySize: 256,

@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check/findings";
-import { functionArchive } from "./function-code";
+import { buildLambdaTrustPolicy, lambdaCode } from "./function-code";
 import { PolicyDocument, policyDocument } from "./iam";
-import { buildLambdaTrustPolicy } from "./latency-probe";
 import { TYPE } from "./tokens";
 
 /** The expiry check's permissions: list secret metadata (never a value), send its findings, write its logs. */
@@ -69,9 +68,7 @@ export class SecretExpiryCheck extends pulumi.ComponentResource {
             {
                 name: this.functionName,
                 description: `Alerts ${args.warningDays} days before a secret's ${EXPIRES_AT_TAG} date`,
-                runtime: aws.lambda.Runtime.NodeJS22dX,
-                handler: "index.handler",
-                code: functionArchive("expiry-check"),
+                ...lambdaCode("expiry-check"),
                 role: role.arn,
                 timeout: 120,
                 memorySize: 256,

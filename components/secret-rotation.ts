@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { FunctionBundle } from "../functions/bundle";
 import { secretsManagerViaService } from "./environment-key";
 import { policyDocument, PolicyDocument, PolicyStatement } from "./iam";
+import { buildLambdaTrustPolicy, lambdaCode } from "./function-code";
 import { TAG, TYPE } from "./tokens";
 
 /** Actions a rotation function needs on the secrets it rotates: read stages and values, write and promote versions. */
@@ -81,18 +83,6 @@ export function buildRotationPolicy(inputs: RotationPolicyInputs): PolicyDocumen
     return policyDocument(statements);
 }
 
-/** The trust policy of a rotation function's role: only Lambda, only for functions of this account. */
-export function buildRotationTrustPolicy(accountId: string): PolicyDocument {
-    return policyDocument([
-        {
-            Effect: "Allow",
-            Principal: { Service: "lambda.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        },
-    ]);
-}
-
 /** One secret the function rotates, with its schedule. */
 export interface RotatedSecret {
     /** Logical name, unique within the component. */
@@ -114,7 +104,7 @@ export interface SecretRotationArgs {
     /** Function name. */
     readonly functionName: string;
     /** The bundled handler (one file, `index.js`) and its content hash. */
-    readonly code: { readonly file: string; readonly sha256: string };
+    readonly code: FunctionBundle;
     /** The environment key's ARN. */
     readonly keyArn: pulumi.Input<string>;
     /** Secret name prefixes in reach (see {@link buildRotationPolicy}). */
@@ -179,7 +169,7 @@ export class SecretRotation extends pulumi.ComponentResource {
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${args.functionName}`, retentionInDays: logRetentionDays, tags }, { parent: this });
         const role = new aws.iam.Role(
             `${name}-role`,
-            { name: args.roleName, assumeRolePolicy: JSON.stringify(buildRotationTrustPolicy(args.accountId)), description: `Runs the ${args.strategy} rotation function of ${args.environment}.`, tags },
+            { name: args.roleName, assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)), description: `Runs the ${args.strategy} rotation function of ${args.environment}.`, tags },
             { parent: this },
         );
         this.policy = pulumi.all([args.keyArn, logGroup.arn]).apply(([keyArn, logGroupArn]) =>
@@ -203,11 +193,8 @@ export class SecretRotation extends pulumi.ComponentResource {
             {
                 name: args.functionName,
                 description: `Rotates ${args.environment} secrets with the ${args.strategy} strategy (Secrets Manager rotation protocol).`,
-                runtime: aws.lambda.Runtime.NodeJS20dX,
-                handler: "index.handler",
+                ...lambdaCode(args.code),
                 role: role.arn,
-                code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(args.code.file) }),
-                sourceCodeHash: args.code.sha256,
                 timeout: timeoutSeconds,
                 memorySize: 512,
                 vpcConfig: { subnetIds: [...args.subnetIds], securityGroupIds: [...args.securityGroupIds] },

@@ -20,15 +20,5 @@ export const TYPE = {
     SnowflakeServiceUser: "finledger:snowflake:SnowflakeServiceUser",
 } as const;
 
-/** Tag keys that every managed secret carries. Rules and queries read these, so they are part of the contract. */
-export const TAG = {
-    environment: "environment",
-    owner: "owner",
-    criticality: "criticality",
-    kind: "secret-kind",
-    rotationStrategy: "rotation-strategy",
-    rotationDays: "rotation-days",
-    catalogName: "catalog-name",
-    managedBy: "managed-by",
-    expiresAt: "expires-at",
-} as const;
+// Tag keys are part of the environment model (one home for every name scheme); components take them from there.
+export { TAG } from "../model/names";

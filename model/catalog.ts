@@ -3,6 +3,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { z } from "zod";
 import { ENVIRONMENTS, EnvironmentName } from "./config";
+import { AUTOMATED_STRATEGIES, ROTATION_STRATEGIES, STRATEGIES, strategiesForKind } from "./strategies";
+import { MSK_SECRET_PREFIX } from "./names";
 
 /** What a secret holds. The kind decides which rotation strategies can apply. */
 export const SECRET_KINDS = [
@@ -19,39 +21,8 @@ export const SECRET_KINDS = [
 ] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
-/** How a secret's value is replaced. Every strategy but `manual` runs without a person. */
-export const ROTATION_STRATEGIES = [
-    "snowflake-key-pair",
-    "kafka-scram-alternating-users",
-    "postgres-alternating-users",
-    "rds-managed",
-    "vendor-api",
-    "manual",
-] as const;
-export type RotationStrategy = (typeof ROTATION_STRATEGIES)[number];
-
-/** Strategies that rotate without a person, and so satisfy "critical rotates every 30 days with no code change". */
-export const AUTOMATED_STRATEGIES: ReadonlySet<RotationStrategy> = new Set([
-    "snowflake-key-pair",
-    "kafka-scram-alternating-users",
-    "postgres-alternating-users",
-    "rds-managed",
-    "vendor-api",
-]);
-
-/** Which strategies make sense for each kind. */
-export const STRATEGIES_BY_KIND: Readonly<Record<SecretKind, readonly RotationStrategy[]>> = {
-    "snowflake-keypair": ["snowflake-key-pair"],
-    "kafka-scram": ["kafka-scram-alternating-users"],
-    "postgres-password": ["postgres-alternating-users", "manual"],
-    "rds-master-password": ["rds-managed"],
-    "api-token": ["vendor-api", "manual"],
-    "ssh-private-key": ["manual"],
-    "pgp-private-key": ["manual"],
-    "basic-auth": ["manual"],
-    "airflow-fernet-key": ["manual"],
-    "airflow-webserver-secret-key": ["manual"],
-};
+export { AUTOMATED_STRATEGIES, ROTATION_STRATEGIES } from "./strategies";
+export type { RotationStrategy } from "./strategies";
 
 export const CRITICALITIES = ["critical", "high", "standard"] as const;
 export type Criticality = (typeof CRITICALITIES)[number];
@@ -209,7 +180,7 @@ export function parseCatalog(documents: ReadonlyArray<{ file: string; text: stri
             continue;
         }
         secretByName.set(s.name, s);
-        const allowed = STRATEGIES_BY_KIND[s.kind];
+        const allowed = strategiesForKind(s.kind);
         if (!allowed.includes(s.rotation.strategy)) {
             problems.push(`${s.file}: secret '${s.name}': rotation.strategy '${s.rotation.strategy}' does not fit kind '${s.kind}'; use ${allowed.join(" or ")}.`);
         }
@@ -220,11 +191,12 @@ export function parseCatalog(documents: ReadonlyArray<{ file: string; text: stri
         if (s.criticality === "critical" && !AUTOMATED_STRATEGIES.has(s.rotation.strategy)) {
             problems.push(`${s.file}: secret '${s.name}' is critical but rotates '${s.rotation.strategy}'; critical secrets need an automated strategy (${[...AUTOMATED_STRATEGIES].join(", ")}).`);
         }
-        if (s.kind === "kafka-scram" && !s.name.startsWith("AmazonMSK_")) {
-            problems.push(`${s.file}: secret '${s.name}' is a Kafka SCRAM credential; MSK only associates secrets whose name starts with 'AmazonMSK_'.`);
+        const mskNamed = STRATEGIES[s.rotation.strategy].names === "msk";
+        if (mskNamed && !s.name.startsWith(MSK_SECRET_PREFIX)) {
+            problems.push(`${s.file}: secret '${s.name}' is a Kafka SCRAM credential; MSK only associates secrets whose name starts with '${MSK_SECRET_PREFIX}'.`);
         }
-        if (s.kind !== "kafka-scram" && s.name.startsWith("AmazonMSK_")) {
-            problems.push(`${s.file}: secret '${s.name}' starts with 'AmazonMSK_' but its kind is '${s.kind}'; only kafka-scram secrets use that prefix.`);
+        if (!mskNamed && s.name.startsWith(MSK_SECRET_PREFIX)) {
+            problems.push(`${s.file}: secret '${s.name}' starts with '${MSK_SECRET_PREFIX}' but its kind is '${s.kind}'; only kafka-scram secrets use that prefix.`);
         }
         if (new Set(s.environments).size !== s.environments.length) {
             problems.push(`${s.file}: secret '${s.name}' lists an environment twice in 'environments'.`);

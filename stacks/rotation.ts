@@ -8,7 +8,8 @@ import { ManagedSecret, fullSecretName } from "../components/managed-secret";
 import { graceRuleViolations, RolloutSettings, rolloutSettings } from "../components/rollout";
 import { secretArnPattern, SecretRotation } from "../components/secret-rotation";
 import { roleNames } from "../components/naming";
-import { LAMBDA_STRATEGIES, LambdaStrategy, rotationBundles } from "../functions/rotation/bundle";
+import { functionBundles } from "../functions/bundle";
+import { LAMBDA_STRATEGIES, LambdaStrategy } from "../model/strategies";
 import { ENV } from "../functions/rotation/runtime";
 import { scramSlotSecretName } from "../functions/rotation/strategies/kafka-scram";
 import { CatalogSecret } from "../model/catalog";
@@ -94,7 +95,7 @@ export function buildRotation(platform: EnvironmentPlatform): RotationLayer {
         new aws.msk.ScramSecretAssociation(`${prefix}-msk-scram-users`, { clusterArn: rc.kafka.clusterArn, secretArnLists: [...slots.values()].map((s) => s.arn) }, opts);
     }
 
-    const bundles = rotationBundles();
+    const bundles = functionBundles();
     const perStrategy: Record<LambdaStrategy, { readOnly?: string[]; env?: Record<string, string>; timeout?: number; prefixes: string[] }> = {
         "snowflake-key-pair": {
             prefixes: [`${config.environment}/`],

@@ -2,7 +2,8 @@
 // constants, so this file must not load the AWS SDK.
 
 /** Tag that holds a manual secret's expiry date, `YYYY-MM-DD` (UTC) or a full ISO timestamp. */
-export const EXPIRES_AT_TAG = "expires-at";
+import { TAG } from "../../model/names";
+export const EXPIRES_AT_TAG = TAG.expiresAt;
 /** Source and detail types of the findings; the `secret-expiry` detection rule matches these. */
 export const FINDING_SOURCE = "finledger.audit";
 export const DETAIL_TYPES = { expiring: "Secret Expiring", expired: "Secret Expired", invalid: "Secret Expiry Tag Invalid" } as const;

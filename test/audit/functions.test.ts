@@ -9,7 +9,7 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/c
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AUDIT_METRIC_NAMESPACE, buildDetectionRules } from "../../components/audit-alerts";
-import { bundleFunction } from "../../components/function-code";
+import { functionBundle } from "../../functions/bundle";
 import { roleNames } from "../../components/naming";
 import { findExpiryFindings, parseExpiresAt, runExpiryCheck } from "../../functions/expiry-check";
 import { LATENCY_METRIC, runProbe } from "../../functions/latency-probe";
@@ -41,10 +41,10 @@ describe("audit functions against moto", function () {
             await sm.send(new CreateSecretCommand({ Name: "prod/platform/eso-canary", SecretString: JSON.stringify({ canary: ["c", "a", "n", "a", "r", "y"].join("") }) }));
             sm.destroy();
 
-            // Inside the project, so the bundle resolves the AWS SDK from node_modules as the Lambda runtime provides it.
+            // The deployed bundle itself (the AWS SDK is bundled at the pinned version), copied out of the cache.
             const dir = fs.mkdtempSync(path.join(PROJECT_DIR, ".probe-bundle-"));
             const file = path.join(dir, "index.js");
-            fs.writeFileSync(file, bundleFunction("latency-probe"));
+            fs.copyFileSync(functionBundle("latency-probe").file, file);
             Object.assign(process.env, {
                 CANARY_SECRET_ID: "prod/platform/eso-canary",
                 FINLEDGER_ENVIRONMENT: "prod",

@@ -2,6 +2,7 @@
 // SecretRotation on the catalog's schedule with a window, wired to its strategy's function; RDS-managed and
 // manual secrets have none; the functions run in the VPC with a role from roleNames and an invoke permission
 // limited to the account.
+import { LAMBDA_RUNTIME } from "../../functions/bundle";
 import * as assert from "assert";
 import * as path from "path";
 import { roleNames } from "../../components/naming";
@@ -65,7 +66,7 @@ describe("rotation in the plan", function () {
                 for (const f of fns) {
                     const i = f.inputs as { runtime: string; vpcConfig: { subnetIds: string[]; securityGroupIds: string[] }; role: string; environment: { variables: Record<string, string> }; sourceCodeHash: string; tags: Record<string, string> };
                     const strategy = i.tags[TAG.rotationStrategy]!;
-                    assert.strictEqual(i.runtime, "nodejs20.x");
+                    assert.strictEqual(i.runtime, LAMBDA_RUNTIME);
                     assert.ok(i.vpcConfig.subnetIds.length >= 2 && i.vpcConfig.securityGroupIds.length >= 1, `${f.name} is not in the VPC`);
                     assert.strictEqual(i.role, `arn:aws:iam::${account}:role/${roleNames.rotation(prefix, strategy)}`);
                     assert.strictEqual(i.environment.variables.SECRETS_MANAGER_ENDPOINT, "https://secretsmanager.us-east-1.amazonaws.com");

@@ -1,0 +1,110 @@
+// Every name scheme of an environment, in one place: secret names and their prefixes, logical resource names,
+// Kubernetes object names, the MSK user slots, IAM role names and the tag keys. Components, functions, policies and
+// tests derive names from here, so a scheme cannot drift between the thing that creates a name and the thing that
+// matches it.
+
+/** The prefix MSK requires on every secret it associates for SASL/SCRAM. */
+export const MSK_SECRET_PREFIX = "AmazonMSK_";
+
+/** The Secrets Manager name prefixes of one environment: `<env>/` for every secret, `AmazonMSK_<env>/` for MSK's. */
+export function secretNamePrefixes(environment: string): { readonly standard: string; readonly msk: string } {
+    return { standard: `${environment}/`, msk: `${MSK_SECRET_PREFIX}${environment}/` };
+}
+
+/** The full Secrets Manager name of a catalog secret in one environment. MSK SCRAM secrets keep their required prefix. */
+export function fullSecretName(environment: string, catalogName: string): string {
+    const prefixes = secretNamePrefixes(environment);
+    return catalogName.startsWith(MSK_SECRET_PREFIX) ? `${prefixes.msk}${catalogName.slice(MSK_SECRET_PREFIX.length)}` : `${prefixes.standard}${catalogName}`;
+}
+
+/** ARN patterns that match every secret of one environment in an account, in any region. */
+export function environmentSecretArnPatterns(accountId: string, environment: string, region = "*"): string[] {
+    const p = secretNamePrefixes(environment);
+    return [`arn:aws:secretsmanager:${region}:${accountId}:secret:${p.standard}*`, `arn:aws:secretsmanager:${region}:${accountId}:secret:${p.msk}*`];
+}
+
+/** A logical resource name for a catalog secret, unique within the stack. */
+export function secretResourceName(catalogName: string): string {
+    return catalogName.replace(new RegExp(`^${MSK_SECRET_PREFIX}`), "msk-").replace(/[^A-Za-z0-9_-]+/g, "-");
+}
+
+/** A Kubernetes object name from a catalog secret name: `snowflake/dbt/core-dimensions` becomes `snowflake-dbt-core-dimensions`. */
+export function kubernetesSecretName(catalogName: string): string {
+    return catalogName
+        .replace(new RegExp(`^${MSK_SECRET_PREFIX}`), "msk-")
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 253);
+}
+
+/** The two SCRAM user slots of an MSK client secret. */
+export const KAFKA_SLOTS = ["a", "b"] as const;
+export type KafkaSlot = (typeof KAFKA_SLOTS)[number];
+
+/** The slot secret that holds one user of an MSK client secret's pair: `<client secret name>/user-a` or `/user-b`. */
+export function kafkaSlotSecretName(clientSecretName: string, slot: KafkaSlot): string {
+    return `${clientSecretName}/user-${slot}`;
+}
+
+/** The SCRAM user name of one slot: the client secret's last path segment with `_a` or `_b`. */
+export function kafkaSlotUsername(clientSecretName: string, slot: KafkaSlot): string {
+    return `${clientSecretName.split("/").pop()!.replace(/[^A-Za-z0-9]/g, "_")}_${slot}`;
+}
+
+/** The slot a SCRAM user name belongs to (`..._a` or `..._b`), or undefined when it follows no slot scheme. */
+export function kafkaSlotOfUsername(username: string): KafkaSlot | undefined {
+    const m = /_(a|b)$/.exec(username);
+    return m ? (m[1] as KafkaSlot) : undefined;
+}
+
+/**
+ * Names of the IAM roles the platform creates in an environment's account. Alarms ("a read by an unknown
+ * principal"), policies and tests recognise the platform's own principals by these names, so every component
+ * takes its role name from here.
+ */
+export const roleNames = {
+    /** IRSA role of one workload (an Airflow domain, an Airflow component, a dbt job, a Spark app). */
+    workload: (prefix: string, workloadId: string) => `${prefix}-wl-${workloadId}`.slice(0, 64),
+    /** Execution role of one rotation function. */
+    rotation: (prefix: string, strategy: string) => `${prefix}-rot-${strategy}`.slice(0, 64),
+    /** GitHub Actions role for `pulumi preview` on pull requests (read-only, no secret values). */
+    githubPreview: (prefix: string) => `${prefix}-github-preview`,
+    /** GitHub Actions role for `pulumi up` on merge (manages resources, no secret values). */
+    githubDeploy: (prefix: string) => `${prefix}-github-deploy`,
+    /** The latency probe's role; it reads only its canary secret. */
+    latencyProbe: (prefix: string) => `${prefix}-latency-probe`,
+    /** The break-glass role, assumable only with MFA. */
+    breakGlass: (prefix: string) => `${prefix}-break-glass`,
+    /** CloudTrail's role that delivers the trail to its CloudWatch Logs group. */
+    cloudTrailLogs: (prefix: string) => `${prefix}-cloudtrail-logs`,
+    /** The daily `expires-at` check; it lists secret metadata and reads no value. */
+    expiryCheck: (prefix: string) => `${prefix}-expiry-check`,
+    /** EventBridge's role that forwards the replica region's audit events to the home region. */
+    eventForwarder: (prefix: string) => `${prefix}-event-forwarder`,
+    /** The External Secrets Operator controller's own role (it gets no secret read). */
+    esoController: (prefix: string) => `${prefix}-eso-controller`,
+} as const;
+
+/** All platform role names share this prefix pattern, so an IAM condition can match them with one wildcard. */
+export function platformRolePattern(prefix: string): string {
+    return `${prefix}-*`;
+}
+
+/** The name of a rotation function. */
+export function rotationFunctionName(prefix: string, strategy: string): string {
+    return `${prefix}-rotate-${strategy}`.slice(0, 64);
+}
+
+/** Tag keys that every managed secret carries. Rules, queries and functions read these, so they are part of the contract. */
+export const TAG = {
+    environment: "environment",
+    owner: "owner",
+    criticality: "criticality",
+    kind: "secret-kind",
+    rotationStrategy: "rotation-strategy",
+    rotationDays: "rotation-days",
+    catalogName: "catalog-name",
+    managedBy: "managed-by",
+    expiresAt: "expires-at",
+} as const;
