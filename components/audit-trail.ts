@@ -1,3 +1,4 @@
+import { secretNamePrefixes } from "../model/names";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accountRootArn, denyWithoutTls, enableIamPoliciesOf, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
@@ -256,7 +257,8 @@ export function buildAuditQueries(inputs: AuditQueryInputs): Array<{ id: string;
     const from = `day >= date_format(current_date - interval '${days}' day, '%Y/%m/%d')`;
     const t = `${inputs.database}.${inputs.table}`;
     const secretId = "json_extract_scalar(requestparameters, '$.secretId')";
-    const ofThisEnvironment = `(${secretId} LIKE '%:secret:${inputs.environment}/%' OR ${secretId} LIKE '${inputs.environment}/%' OR ${secretId} LIKE '%AmazonMSK_${inputs.environment}/%')`;
+    const names = secretNamePrefixes(inputs.environment);
+    const ofThisEnvironment = `(${secretId} LIKE '%:secret:${names.standard}%' OR ${secretId} LIKE '${names.standard}%' OR ${secretId} LIKE '%${names.msk}%')`;
     const principal = "coalesce(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn)";
     return [
         {

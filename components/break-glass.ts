@@ -1,3 +1,4 @@
+import { environmentSecretArnPatterns } from "../model/names";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, policyDocument } from "./iam";
@@ -49,7 +50,7 @@ export const BREAK_GLASS_SECRET_ACTIONS = [
  * the trail, and any use alarms.
  */
 export function buildBreakGlassPolicy(inputs: { accountId: string; environment: string }): PolicyDocument {
-    const secretArns = [`arn:aws:secretsmanager:*:${inputs.accountId}:secret:${inputs.environment}/*`, `arn:aws:secretsmanager:*:${inputs.accountId}:secret:AmazonMSK_${inputs.environment}/*`];
+    const secretArns = environmentSecretArnPatterns(inputs.accountId, inputs.environment);
     return policyDocument([
         { Sid: "RecoverTheEnvironmentsSecrets", Effect: "Allow", Action: BREAK_GLASS_SECRET_ACTIONS, Resource: secretArns },
         { Sid: "ListSecrets", Effect: "Allow", Action: "secretsmanager:ListSecrets", Resource: "*" },

@@ -124,16 +124,6 @@ export function buildExternalSecret(inputs: ExternalSecretSpecInputs): IExternal
     return { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: inputs.name, namespace: inputs.namespace, labels: inputs.labels }, spec };
 }
 
-/** A Kubernetes object name from a catalog secret name: `snowflake/dbt/core-dimensions` becomes `snowflake-dbt-core-dimensions`. */
-export function kubernetesSecretName(catalogName: string): string {
-    return catalogName
-        .replace(/^AmazonMSK_/, "msk-")
-        .toLowerCase()
-        .replace(/[^a-z0-9-]+/g, "-")
-        .replace(/^-+|-+$/g, "")
-        .slice(0, 253);
-}
-
 /** Arguments of {@link ExternalSecretsOperator}. */
 export interface ExternalSecretsOperatorArgs {
     /** Prefix of resource names, such as `fl-prod`; the controller role is `roleNames.esoController(prefix)`. */

@@ -1,32 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CatalogSecret, MAX_ROTATION_DAYS } from "../model/catalog";
+import { secretTags } from "../model/environment";
+import { fullSecretName } from "../model/names";
 import { EnvironmentKey, secretsManagerViaService } from "./environment-key";
 import { denyWithoutTls, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { TAG, TYPE } from "./tokens";
 
 /** Actions a reader needs: the value and the metadata (ESO and Airflow call DescribeSecret to resolve versions). */
 export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"];
-
-/** The full Secrets Manager name of a catalog secret in one environment. MSK SCRAM secrets keep their required prefix. */
-export function fullSecretName(environment: string, catalogName: string): string {
-    const msk = "AmazonMSK_";
-    return catalogName.startsWith(msk) ? `${msk}${environment}/${catalogName.slice(msk.length)}` : `${environment}/${catalogName}`;
-}
-
-/** Tags that carry a secret's catalog entry onto the AWS resource, where Config rules, alarms and auditors see it. */
-export function secretTags(environment: string, secret: Pick<CatalogSecret, "name" | "kind" | "owner" | "criticality" | "rotation">): Record<string, string> {
-    return {
-        [TAG.environment]: environment,
-        [TAG.owner]: secret.owner,
-        [TAG.criticality]: secret.criticality,
-        [TAG.kind]: secret.kind,
-        [TAG.rotationStrategy]: secret.rotation.strategy,
-        [TAG.rotationDays]: String(secret.rotation.days),
-        [TAG.catalogName]: secret.name,
-        [TAG.managedBy]: "pulumi",
-    };
-}
 
 /**
  * The first `expires-at` of a manually rotated secret: its catalog period from the day it is created. The runbook

@@ -9,10 +9,8 @@ import { EsoAlertRules } from "../components/eso-alert-rules";
 import { LatencyProbe } from "../components/latency-probe";
 import { roleNames } from "../components/naming";
 import { SecretExpiryCheck } from "../components/secret-expiry-check";
-import { EnvironmentPlatform, isRdsManaged } from "./platform";
-
-/** The catalog secret the latency probe reads; it holds no credential. */
-export const CANARY_SECRET = "platform/eso-canary";
+import { CANARY_SECRET } from "../model/environment";
+import { EnvironmentPlatform } from "./platform";
 
 /** What the audit layer hands back to the stack: non-secret outputs. */
 export interface AuditLayer {
@@ -27,10 +25,8 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
     const { config } = platform;
     const prefix = config.namePrefix;
     const opts = { provider: platform.provider };
-    const canary = platform.secrets.get(CANARY_SECRET);
-    if (!canary) {
-        throw new Error(`The catalog has no secret '${CANARY_SECRET}' in ${config.environment}; the latency probe needs it. Add it to catalog/platform.yaml for this environment.`);
-    }
+    // The model refuses an environment without the canary before any resource exists.
+    const canary = platform.secrets.get(CANARY_SECRET)!;
 
     const trail = new AuditTrail(
         `${prefix}-audit`,
@@ -74,7 +70,7 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
         `${prefix}-compliance`,
         {
             namePrefix: prefix,
-            secrets: platform.catalog.secrets.filter((s) => !isRdsManaged(s)),
+            secrets: platform.model.secrets.filter((s) => !s.slotOf).map((s) => s.entry),
             keyArns: [platform.key.keyArn, ...(platform.key.replicaKeyArn ? [platform.key.replicaKeyArn] : [])],
         },
         opts,

@@ -3,6 +3,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, scaleCatalog } from "../model/catalog";
+import { assertValidModel, planEnvironment } from "../model/environment";
 import { parseEnvironmentConfig, rawConfigFromRuntime } from "../model/config";
 import { auditOutputs, buildAudit } from "./audit";
 import { buildDeployAccess, deployAccessOutputs } from "./deploy";
@@ -18,7 +19,10 @@ const config = parseEnvironmentConfig(rawConfigFromRuntime(pulumi.runtime.allCon
 const scale = Number(process.env.FINLEDGER_CATALOG_SCALE ?? "1");
 const catalog = scaleCatalog(loadCatalog(path.join(__dirname, "..", "catalog")), scale);
 
-const platform = buildEnvironmentPlatform(config, catalog);
+// Every validation runs here, on plain data, before the first resource is registered: a problem stops the program
+// with the file and key, never halfway through building the environment.
+const model = assertValidModel(planEnvironment(config, catalog));
+const platform = buildEnvironmentPlatform(model);
 
 export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);
 

@@ -14,8 +14,9 @@ import {
     isAirflowBackendSecret,
     managedAirflowIds,
 } from "../components/airflow";
-import { buildExternalSecret, buildSecretStore, ExternalSecretSpecInputs, ExternalSecretsOperator, kubernetesSecretName } from "../components/external-secrets";
-import { reloaderAnnotations, rolloutSettings } from "../components/rollout";
+import { buildExternalSecret, buildSecretStore, ExternalSecretSpecInputs, ExternalSecretsOperator } from "../components/external-secrets";
+import { kubernetesSecretName } from "../model/names";
+import { reloaderAnnotations, rolloutSettings } from "../model/rollout";
 import { WorkloadIdentity } from "../components/workload-identity";
 import { CatalogSecret, CatalogWorkload } from "../model/catalog";
 import { EnvironmentConfig } from "../model/config";

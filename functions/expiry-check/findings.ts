@@ -1,8 +1,9 @@
 // The pure part of the expiry check: the tag, the finding types and the decision. The stack imports these
 // constants, so this file must not load the AWS SDK.
 
-/** Tag that holds a manual secret's expiry date, `YYYY-MM-DD` (UTC) or a full ISO timestamp. */
 import { TAG } from "../../model/names";
+
+/** Tag that holds a manual secret's expiry date, `YYYY-MM-DD` (UTC) or a full ISO timestamp. */
 export const EXPIRES_AT_TAG = TAG.expiresAt;
 /** Source and detail types of the findings; the `secret-expiry` detection rule matches these. */
 export const FINDING_SOURCE = "finledger.audit";

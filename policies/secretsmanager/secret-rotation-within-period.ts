@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { TAG } from "../../components/tokens";
+import { TAG } from "../../model/names";
 import { propsOf, stackRule } from "../define";
 import { asRecord, isUnknown, knownString, toNumber } from "../inspect/values";
 import { ControlRefs } from "../pack-info";

@@ -3,7 +3,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildEnvironmentKeyPolicy, EnvironmentKey, KEY_USE_ACTIONS } from "../../components/environment-key";
 import { IGrantable, PolicyStatement } from "../../components/iam";
-import { buildSecretResourcePolicy, fullSecretName, initialExpiry, ManagedSecret, secretReadStatements, secretTags } from "../../components/managed-secret";
+import { buildSecretResourcePolicy, initialExpiry, ManagedSecret, secretReadStatements } from "../../components/managed-secret";
+import { fullSecretName } from "../../model/names";
+import { secretTags } from "../../model/environment";
 import { promiseOf, useMocks } from "../support/pulumi";
 
 const PROD = "736491028554";

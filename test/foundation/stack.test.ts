@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { fullSecretName } from "../../components/managed-secret";
+import { fullSecretName } from "../../model/names";
 import { TYPE } from "../../components/tokens";
 import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";

@@ -9,7 +9,7 @@ import { roleNames } from "../../components/naming";
 import { TAG, TYPE } from "../../components/tokens";
 import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { ENVIRONMENTS } from "../../model/config";
-import { isLambdaRotated } from "../../stacks/rotation";
+import { isLambdaStrategy } from "../../model/strategies";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 
 const ACCOUNTS = { dev: "402817365190", staging: "518204967331", prod: "736491028554" } as const;
@@ -43,7 +43,7 @@ describe("rotation in the plan", function () {
                     assert.ok(!wired.has(name), `${name} has two SecretRotations`);
                     wired.set(name, { days: i.rotationRules.automaticallyAfterDays, duration: i.rotationRules.duration, strategy: functionsByArn.get(i.rotationLambdaArn), immediately: i.rotateImmediately });
                 }
-                const expected = catalogForEnvironment(catalog, env).secrets.filter(isLambdaRotated);
+                const expected = catalogForEnvironment(catalog, env).secrets.filter((s) => isLambdaStrategy(s.rotation.strategy));
                 assert.ok(expected.length > 100, `expected the full catalog, got ${expected.length}`);
                 for (const s of expected) {
                     const w = wired.get(s.name);

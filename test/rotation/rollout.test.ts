@@ -1,10 +1,10 @@
 // The grace rule and the rollout settings the runtime layer reads.
 import * as assert from "assert";
 import * as path from "path";
-import { airflowSecretsCacheEnv, DEFAULT_ROLLOUT, esoRefreshInterval, goDurationSeconds, graceRuleViolations, guaranteedGraceSeconds, reloaderAnnotations, requiredGraceSeconds, rolloutSettings } from "../../components/rollout";
-import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
+import { airflowSecretsCacheEnv, DEFAULT_ROLLOUT, esoRefreshInterval, goDurationSeconds, graceRuleViolations, guaranteedGraceSeconds, reloaderAnnotations, requiredGraceSeconds, rolloutSettings } from "../../model/rollout";
+import { loadCatalog } from "../../model/catalog";
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
-import { rotationProblems } from "../../stacks/rotation";
+import { planEnvironment } from "../../model/environment";
 import { PROJECT_DIR } from "../support/plan-cli";
 
 describe("rollout and the grace rule", () => {
@@ -25,10 +25,11 @@ describe("rollout and the grace rule", () => {
     for (const env of ENVIRONMENTS) {
         it(`holds for every Lambda-rotated secret of ${env} with ${env}'s config`, () => {
             const config = parseEnvironmentConfig(readStackFile(PROJECT_DIR, env));
-            const catalog = catalogForEnvironment(loadCatalog(path.join(PROJECT_DIR, "catalog")), env);
+            const model = planEnvironment(config, loadCatalog(path.join(PROJECT_DIR, "catalog")));
             const rollout = rolloutSettings(config);
             assert.strictEqual(rollout.esoRefreshIntervalSeconds, goDurationSeconds(config.runtime.refreshInterval));
-            assert.deepStrictEqual(rotationProblems(catalog.secrets, rollout, config.rotation.windowHours), []);
+            assert.deepStrictEqual(model.rollout, rollout);
+            assert.deepStrictEqual(model.configProblems, []);
         });
     }
 

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AIRFLOW_BACKEND_CONFIGMAP } from "../../components/airflow";
-import { fullSecretName } from "../../components/managed-secret";
+import { fullSecretName } from "../../model/names";
 import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { FAKE_AWS_ENV, MotoServer, startMoto, VENV } from "../support/moto";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";

@@ -1,6 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CatalogError, loadCatalog } from "../../model/catalog";
+import { CatalogError, loadCatalog, scaleCatalog } from "../../model/catalog";
+import { assertValidModel, EnvironmentModel, planEnvironment } from "../../model/environment";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig, readStackFile, RawStackConfig, toRuntimeConfig } from "../../model/config";
 import { PlatformMocks } from "./mocks";
 
@@ -50,12 +51,15 @@ export function unwrapValue(value: unknown): unknown {
     return value;
 }
 
-/** Reads and validates a stack's config file and the catalog, without running anything. Throws ConfigError or CatalogError. */
-export function validateInputs(projectDir: string, stack: string): { raw: RawStackConfig; config: EnvironmentConfig } {
+/**
+ * Reads and validates a stack's config file and the catalog and computes the environment model, without registering
+ * anything: every validation of the program runs here first. Throws ConfigError or CatalogError.
+ */
+export function validateInputs(projectDir: string, stack: string, catalogScale = 1): { raw: RawStackConfig; config: EnvironmentConfig; model: EnvironmentModel } {
     const raw = readStackFile(projectDir, stack);
     const config = parseEnvironmentConfig(raw);
-    loadCatalog(path.join(projectDir, "catalog"));
-    return { raw, config };
+    const model = assertValidModel(planEnvironment(config, scaleCatalog(loadCatalog(path.join(projectDir, "catalog")), catalogScale)));
+    return { raw, config, model };
 }
 
 interface Registration {
@@ -76,7 +80,7 @@ interface Registration {
  * Pulumi runtime and the program's module are process-wide.
  */
 export async function runStackUnderMocks(projectDir: string, stack: string, catalogScale = 1): Promise<StackRun> {
-    const { raw, config } = validateInputs(projectDir, stack);
+    const { raw, config } = validateInputs(projectDir, stack, catalogScale);
     // The SDK captures a stack trace for every resource (its source position). With tsx's source maps on, mapping
     // those frames was half of the plan's time; plan output never shows them, so map nothing.
     process.setSourceMapsEnabled(false);

@@ -5,6 +5,7 @@
 // the cluster. Clients read only the client secret, which holds the active user's credentials. A rotation
 // writes the new password of the inactive user into that user's slot (MSK picks it up), waits for MSK to have
 // propagated it, and then makes it current. The active user's slot is never written, so it stays valid.
+import { kafkaSlotOfUsername, kafkaSlotSecretName } from "../../../model/names";
 import { RotationContext, RotationError, RotationStrategy, SecretVersion } from "../protocol";
 import { generatePassword, otherUser, parseJsonFields } from "./alternating-users";
 
@@ -16,9 +17,9 @@ export interface ScramValue {
 
 /** The slot secret that holds one user of the pair: `<client secret name>/user-a` or `/user-b`. */
 export function scramSlotSecretName(clientSecretName: string, username: string): string {
-    const m = /_(a|b)$/.exec(username);
-    if (!m) throw new RotationError(`User '${username}' does not end in _a or _b.`);
-    return `${clientSecretName}/user-${m[1]}`;
+    const slot = kafkaSlotOfUsername(username);
+    if (!slot) throw new RotationError(`User '${username}' does not end in _a or _b.`);
+    return kafkaSlotSecretName(clientSecretName, slot);
 }
 
 /** Proves that MSK accepts a SCRAM login; the Lambda's adapter waits out MSK's documented propagation. */
