@@ -134,16 +134,13 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
 
     const eso = new ExternalSecretsOperator(`${prefix}-eso`, { namePrefix: prefix, accountId: config.accountId, oidcIssuer: config.cluster.oidcIssuer, kubernetesProvider }, { provider: platform.provider });
 
-    const readsOf = new Map<string, CatalogSecret[]>();
-    for (const s of catalog.secrets) for (const c of s.consumers) readsOf.set(c, [...(readsOf.get(c) ?? []), s]);
+    // What each workload reads comes from the model; RDS-managed secrets are out of every workload's reach.
+    const readsOf = new Map(platform.model.identities.map((i) => [i.workload.id, i.reads]));
 
     const identities = new Map<string, WorkloadIdentity>();
     const stores = new Map<string, k8s.apiextensions.CustomResource>();
     for (const w of catalog.workloads) {
-        const reads = (readsOf.get(w.id) ?? []).flatMap((s) => {
-            const managed = platform.secrets.get(s.name);
-            return managed ? [managed] : [];
-        });
+        const reads = (readsOf.get(w.id) ?? []).map((name) => platform.secrets.get(name)!);
         const identity = new WorkloadIdentity(
             `${prefix}-wl-${w.id}`,
             {
@@ -201,7 +198,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
     }
     let coreEnv: Record<string, string> | undefined;
     for (const [ns, members] of airflowGroups) {
-        const names = members.flatMap((m) => (readsOf.get(m.id) ?? []).map((s) => s.name));
+        const names = members.flatMap((m) => readsOf.get(m.id) ?? []);
         const ids = managedAirflowIds([...new Set(names)]);
         const env = buildAirflowBackendEnv(buildAirflowBackendKwargs({ environment: config.environment, region, ...ids }));
         if (members.some((m) => m.type === "airflow-core")) coreEnv = env;
