@@ -229,8 +229,18 @@ export function loadCatalog(dir: string): Catalog {
     if (!fs.existsSync(dir)) throw new CatalogError([`${dir}: no catalog directory; it holds the secrets and workloads as YAML.`]);
     const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml")).sort();
     if (files.length === 0) throw new CatalogError([`${dir}: no *.yaml file; the catalog cannot be empty.`]);
-    return parseCatalog(files.map((f) => ({ file: path.join(path.basename(dir), f), text: fs.readFileSync(path.join(dir, f), "utf8") })));
+    const documents = files.map((f) => ({ file: path.join(path.basename(dir), f), text: fs.readFileSync(path.join(dir, f), "utf8") }));
+    // `plan` validates the catalog before the program runs and the program loads it again; the same texts parse to
+    // the same catalog, so the second load reuses the first (the catalog is immutable once parsed).
+    const key = JSON.stringify(documents);
+    const cached = parsedCatalogs.get(key);
+    if (cached) return cached;
+    const catalog = parseCatalog(documents);
+    parsedCatalogs.set(key, catalog);
+    return catalog;
 }
+
+const parsedCatalogs = new Map<string, Catalog>();
 
 /** The catalog as one environment sees it: only the secrets and workloads that exist there. */
 export function catalogForEnvironment(catalog: Catalog, env: EnvironmentName): Catalog {

@@ -38,6 +38,12 @@ function parseArgs(argv: string[]): { stack: string; json?: string; scale: numbe
     return { stack, json, scale };
 }
 
+/** CPU seconds (user + system) this process has used so far. */
+function cpuSeconds(): number {
+    const u = process.cpuUsage();
+    return Math.round((u.user + u.system) / 1e4) / 100;
+}
+
 async function main(): Promise<number> {
     const projectDir = path.resolve(__dirname, "..");
     let args: ReturnType<typeof parseArgs>;
@@ -52,6 +58,7 @@ async function main(): Promise<number> {
         throw err;
     }
     const t0 = performance.now();
+    const c0 = cpuSeconds();
     let run;
     try {
         run = await runStackUnderMocks(projectDir, args.stack, args.scale);
@@ -63,9 +70,11 @@ async function main(): Promise<number> {
         throw err;
     }
     const t1 = performance.now();
+    const c1 = cpuSeconds();
     const packConfig = loadPackConfig(projectDir);
     const violations = await runPolicies(run.resources, policies, packConfig);
     const t2 = performance.now();
+    const c2 = cpuSeconds();
     const report = buildReport(args.stack, run.resources, violations);
     console.log(formatReport(report, `Plan of stack '${args.stack}' (account ${run.config.accountId}, ${run.config.region}${args.scale > 1 ? `, catalog x${args.scale}` : ""})`));
     if (args.json) {
@@ -76,8 +85,9 @@ async function main(): Promise<number> {
     if (process.env.FINLEDGER_PLAN_TIMINGS === "1") {
         // Read by `npm run bench` to say where the time goes.
         const t3 = performance.now();
+        const c3 = cpuSeconds();
         console.error(
-            `PLAN_TIMINGS ${JSON.stringify({ startupMs: Math.round(t0), programMs: Math.round(t1 - t0), policiesMs: Math.round(t2 - t1), reportMs: Math.round(t3 - t2), resources: run.resources.length })}`,
+            `PLAN_TIMINGS ${JSON.stringify({ startupMs: Math.round(t0), programMs: Math.round(t1 - t0), policiesMs: Math.round(t2 - t1), reportMs: Math.round(t3 - t2), resources: run.resources.length, cpuS: { startup: c0, program: c1 - c0, policies: c2 - c1, report: c3 - c2 } })}`,
         );
     }
     return hasMandatory(violations) ? 1 : 0;

@@ -1,0 +1,76 @@
+// `npm run bench` (part): the plan against its floor. The floor is a bare program that registers the same custom
+// resources with the same inputs under the same Pulumi mocks (tools/bench/floor-program.ts); the difference is what
+// the product adds: loading and validating the catalog and config, the model, components, bundling, the policy pack
+// and the report. Figures are CPU seconds (user + system) and peak RSS per process, medians of runs interleaved
+// round-robin so that load on the machine hits both alike.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const projectDir = path.resolve(__dirname, "..");
+
+interface Run {
+    readonly cpuS: number;
+    readonly wallS: number;
+    readonly rssMiB: number;
+    /** The plan's own CPU split (PLAN_TIMINGS), absent for the floor. */
+    readonly phases?: { startup: number; program: number; policies: number; report: number };
+}
+
+function timed(args: string[]): Run {
+    const res = spawnSync("/usr/bin/time", ["-f", "BENCH_TIME %U %S %e %M", process.execPath, "--import", "tsx", ...args], {
+        cwd: projectDir,
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+        env: { ...process.env, FINLEDGER_PLAN_TIMINGS: "1" },
+    });
+    const m = /BENCH_TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(res.stderr);
+    if (!m || (res.status !== 0 && res.status !== 1)) throw new Error(`${args.join(" ")} failed (${res.status}):\n${res.stderr.slice(-3000)}`);
+    const timings = /PLAN_TIMINGS (\{.*\})/.exec(res.stderr);
+    return { cpuS: Number(m[1]) + Number(m[2]), wallS: Number(m[3]), rssMiB: Number(m[4]) / 1024, phases: timings ? JSON.parse(timings[1]!).cpuS : undefined };
+}
+
+const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function compare(scale: number, runs: number): void {
+    const report = path.join(os.tmpdir(), `bench-floor-${process.pid}-x${scale}.json`);
+    const planArgs = [path.join("tools", "plan.ts"), "--stack", "prod", "--scale", String(scale), "--json", report];
+    timed(planArgs); // writes the report the floor replays, and warms the bundle cache
+    const resources = JSON.parse(fs.readFileSync(report, "utf8")).resources as Array<{ type: string }>;
+    const custom = resources.filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith("finledger:")).length;
+    const plan: Run[] = [];
+    const floor: Run[] = [];
+    for (let i = 0; i < runs; i++) {
+        floor.push(timed([path.join("tools", "bench", "floor-program.ts"), report, "prod"]));
+        plan.push(timed(planArgs));
+    }
+    fs.rmSync(report, { force: true });
+    const p = { cpu: median(plan.map((r) => r.cpuS)), wall: median(plan.map((r) => r.wallS)), rss: median(plan.map((r) => r.rssMiB)) };
+    const f = { cpu: median(floor.map((r) => r.cpuS)), wall: median(floor.map((r) => r.wallS)), rss: median(floor.map((r) => r.rssMiB)) };
+    console.log(
+        `  prod x${String(scale).padEnd(3)} ${String(custom).padStart(6)} custom resources (${resources.length} in all), n=${runs}: ` +
+            `plan ${p.cpu.toFixed(2)} s CPU / ${p.rss.toFixed(0)} MiB, floor ${f.cpu.toFixed(2)} s CPU / ${f.rss.toFixed(0)} MiB -> ` +
+            `CPU ratio ${(p.cpu / f.cpu).toFixed(2)}x (target <= 1.5x: ${p.cpu / f.cpu <= 1.5 ? "met" : "NOT met"}), peak RSS ${(p.rss / 1024).toFixed(2)} GiB` +
+            (scale >= 10 ? ` (target < 1.5 GiB: ${p.rss < 1536 ? "met" : "NOT met"})` : ""),
+    );
+    const phase = (k: "startup" | "program" | "policies" | "report") => median(plan.map((r) => r.phases?.[k] ?? NaN));
+    console.log(
+        `      where the plan's CPU goes: start-up and module loading ${phase("startup").toFixed(2)} s, program under mocks ${phase("program").toFixed(2)} s ` +
+            `(model, components, the floor's registrations), policy pack ${phase("policies").toFixed(2)} s, report ${phase("report").toFixed(2)} s; ` +
+            `the floor's whole process is ${f.cpu.toFixed(2)} s`,
+    );
+}
+
+function main(): void {
+    const runs = Number(process.env.BENCH_RUNS ?? "3");
+    console.log(`plan vs floor (same custom resources and inputs, same mocks), ${os.cpus().length} cores, node ${process.version}, medians`);
+    compare(1, runs);
+    compare(10, Math.max(1, Math.ceil(runs / 2)));
+}
+
+main();

@@ -1,0 +1,51 @@
+// The plan's floor: a bare program that registers exactly the custom resources of a plan report, with the same
+// inputs, under the same Pulumi mocks and the same stack-capture setting as `plan`, and nothing else (no catalog,
+// no components, no policy pack). `tools/bench-floor.ts` compares `plan` with it.
+// Usage: node --import tsx tools/bench/floor-program.ts <plan report JSON> <stack>
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseEnvironmentConfig, readStackFile } from "../../model/config";
+import { PlatformMocks } from "../plan/mocks";
+
+/** A custom resource of any type, registered with the recorded inputs. */
+class ReplayedResource extends pulumi.CustomResource {
+    constructor(type: string, name: string, inputs: pulumi.Inputs) {
+        super(type, name, inputs);
+    }
+}
+
+interface ReportResource {
+    urn: string;
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+async function main(): Promise<void> {
+    const [reportFile, stack] = process.argv.slice(2);
+    const projectDir = path.resolve(__dirname, "..", "..");
+    const config = parseEnvironmentConfig(readStackFile(projectDir, stack!));
+    const report = JSON.parse(fs.readFileSync(reportFile!, "utf8")) as { resources: ReportResource[] };
+    // The same settings as tools/plan/engine.ts: no source maps, no stack capture per output.
+    process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 0;
+    await pulumi.runtime.setMocks(new PlatformMocks({ accountId: config.accountId, region: config.region, clusterOidcIssuer: config.cluster.oidcIssuer }), "finledger-secrets-platform", stack!, false);
+    const seen = new Set<string>();
+    // Custom resources only: not the stack, not providers (pulumi:*), not this product's components (finledger:*).
+    const custom = report.resources.filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith("finledger:"));
+    for (const r of custom) {
+        // Without their component parents, two children may share type and name; keep every URN unique.
+        let name = r.name;
+        for (let i = 2; seen.has(`${r.type}::${name}`); i++) name = `${r.name}-${i}`;
+        seen.add(`${r.type}::${name}`);
+        new ReplayedResource(r.type, name, r.inputs as pulumi.Inputs);
+    }
+    await pulumi.runtime.disconnect();
+    console.log(`FLOOR_RESOURCES ${custom.length}`);
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+});
