@@ -9,9 +9,9 @@ import { roleNames } from "../../components/naming";
 import { FAKE_AWS_ENV, MotoServer, startMoto } from "../support/moto";
 import { planReport } from "../support/plan-cli";
 import { apiCall, Caller, secretsManagerServiceEvent } from "./cloudtrail-samples";
+import { ACCOUNTS, DEV } from "../support/accounts";
+const PROD: string = ACCOUNTS.prod;
 
-const PROD = "736491028554";
-const DEV = "402817365190";
 const PREFIX = "fl-prod";
 const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:${PROD}:secret:${name}-AbCdEf`;
 const role = (roleName: string, accountId = PROD): Caller => ({ kind: "role", accountId, roleName });

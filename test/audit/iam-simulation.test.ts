@@ -5,11 +5,11 @@ import { PolicyDocument } from "../../components/iam";
 import { buildSecretResourcePolicy } from "../../components/managed-secret";
 import { roleNames } from "../../components/naming";
 import { planReport } from "../support/plan-cli";
-import { decide } from "./iam-decision";
+import { simulate } from "../support/iam-simulator";
+import { ACCOUNTS, DEV } from "../support/accounts";
+const PROD = ACCOUNTS.prod;
+const STAGING = ACCOUNTS.staging;
 
-const PROD = "736491028554";
-const DEV = "402817365190";
-const STAGING = "518204967331";
 const PREFIX = "fl-prod";
 
 type Resource = { type: string; name: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> };
@@ -48,12 +48,12 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
         for (const roleName of PLATFORM_ROLES) {
             it(`${roleName} cannot delete, overwrite or unlock a log even with s3:* in its own policy`, async () => {
                 for (const action of LOG_TAMPERING_ACTIONS) {
-                    const decision = await decide({
+                    const decision = await simulate({
                         principal: `arn:aws:iam::${PROD}:role/${roleName}`,
                         action,
                         resource: logObject,
                         resourceAccount: PROD,
-                        identityPolicy: allowAll("s3:*"),
+                        identityPolicies: [allowAll("s3:*")],
                         resourcePolicy: policy,
                         context: { "aws:SecureTransport": "true", "aws:PrincipalAccount": PROD },
                     });
@@ -63,7 +63,7 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
         }
 
         it("the account root cannot delete a log version either", async () => {
-            const decision = await decide({
+            const decision = await simulate({
                 principal: `arn:aws:iam::${PROD}:root`,
                 action: "s3:DeleteObjectVersion",
                 resource: logObject,
@@ -75,12 +75,12 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
         });
 
         it("a reviewer with s3:GetObject can still read logs (the deny is about tampering only)", async () => {
-            const decision = await decide({
+            const decision = await simulate({
                 principal: `arn:aws:iam::${PROD}:role/${roleNames.githubPreview(PREFIX)}`,
                 action: "s3:GetObject",
                 resource: logObject,
                 resourceAccount: PROD,
-                identityPolicy: allowAll("s3:GetObject"),
+                identityPolicies: [allowAll("s3:GetObject")],
                 resourcePolicy: policy,
                 context: { "aws:SecureTransport": "true" },
             });
@@ -88,12 +88,12 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
         });
 
         it("nobody reads logs without TLS", async () => {
-            const decision = await decide({
+            const decision = await simulate({
                 principal: `arn:aws:iam::${PROD}:role/${roleNames.githubPreview(PREFIX)}`,
                 action: "s3:GetObject",
                 resource: logObject,
                 resourceAccount: PROD,
-                identityPolicy: allowAll("s3:GetObject"),
+                identityPolicies: [allowAll("s3:GetObject")],
                 resourcePolicy: policy,
                 context: { "aws:SecureTransport": "false" },
             });
@@ -102,7 +102,7 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
 
         it("CloudTrail delivers for this trail only, with bucket-owner-full-control", async () => {
             const deliver = (sourceArn: string, acl: string) =>
-                decide({
+                simulate({
                     principal: "cloudtrail.amazonaws.com",
                     action: "s3:PutObject",
                     resource: logObject,
@@ -147,7 +147,7 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
                 }),
             };
             const encrypt = (sourceArn: string) =>
-                decide({
+                simulate({
                     principal: "cloudtrail.amazonaws.com",
                     action: "kms:GenerateDataKey",
                     resource: keyArn,
@@ -170,7 +170,7 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
             trust = parse(r.inputs.assumeRolePolicy);
         });
         const assume = (principal: string, context: Record<string, string>) =>
-            decide({ principal, action: "sts:AssumeRole", resource: roleArn, resourceAccount: PROD, identityPolicy: allowAll("sts:AssumeRole"), resourcePolicy: trust, context });
+            simulate({ principal, action: "sts:AssumeRole", resource: roleArn, resourceAccount: PROD, identityPolicies: [allowAll("sts:AssumeRole")], resourcePolicy: trust, context });
 
         it("a named operator with a fresh MFA sign-in may assume it", async () => {
             assert.equal(await assume(operator, { "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "300" }), "Allowed");
@@ -199,7 +199,7 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
         before(() => {
             identity = parse(resources().find((x) => x.type === "aws:iam/rolePolicy:RolePolicy" && String(x.name).startsWith(`${PREFIX}-break-glass`))!.inputs.policy);
         });
-        const act = (action: string, resource: string) => decide({ principal, action, resource, resourceAccount: PROD, identityPolicy: identity, context: { "aws:SecureTransport": "true" } });
+        const act = (action: string, resource: string) => simulate({ principal, action, resource, resourceAccount: PROD, identityPolicies: [identity], context: { "aws:SecureTransport": "true" } });
 
         it("can restore, rotate and re-replicate a prod secret", async () => {
             for (const action of ["secretsmanager:RestoreSecret", "secretsmanager:RotateSecret", "secretsmanager:ReplicateSecretToRegions"]) assert.equal(await act(action, secret), "Allowed", action);
@@ -230,12 +230,12 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
             keyPolicy = parse(envKey.inputs.policy);
         });
         const read = (secretArn: string) =>
-            decide({
+            simulate({
                 principal,
                 action: "secretsmanager:GetSecretValue",
                 resource: secretArn,
                 resourceAccount: PROD,
-                identityPolicy: identity,
+                identityPolicies: [identity],
                 resourcePolicy: buildSecretResourcePolicy(PROD),
                 context: { "aws:SecureTransport": "true", "aws:PrincipalAccount": PROD },
             });
@@ -249,14 +249,14 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
         });
         it("decrypts with the environment key only through Secrets Manager", async () => {
             const decrypt = (context: Record<string, string>) =>
-                decide({ principal, action: "kms:Decrypt", resource: keyArn, resourceAccount: PROD, identityPolicy: identity, resourcePolicy: keyPolicy, context });
+                simulate({ principal, action: "kms:Decrypt", resource: keyArn, resourceAccount: PROD, identityPolicies: [identity], resourcePolicy: keyPolicy, context });
             assert.equal(await decrypt({ "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" }), "Allowed");
             assert.notEqual(await decrypt({}), "Allowed");
             assert.notEqual(await decrypt({ "kms:ViaService": "s3.us-east-1.amazonaws.com" }), "Allowed");
         });
         it("publishes metrics only in the FinLedger/Secrets namespace", async () => {
             const put = (namespace: string) =>
-                decide({ principal, action: "cloudwatch:PutMetricData", resource: "*", resourceAccount: PROD, identityPolicy: identity, context: { "cloudwatch:namespace": namespace } });
+                simulate({ principal, action: "cloudwatch:PutMetricData", resource: "*", resourceAccount: PROD, identityPolicies: [identity], context: { "cloudwatch:namespace": namespace } });
             assert.equal(await put("FinLedger/Secrets"), "Allowed");
             assert.equal(await put("AWS/Lambda"), "ImplicitlyDenied");
         });

@@ -5,11 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { AuditTrail, buildTrailBucketPolicy, trailArn } from "../../components/audit-trail";
 import { PlatformMocks } from "../../tools/plan/mocks";
 import { promiseOf } from "../support/pulumi";
-import { decide } from "./iam-decision";
+import { simulate } from "../support/iam-simulator";
+import { ACCOUNTS, DEV } from "../support/accounts";
+const PROD = ACCOUNTS.prod;
+const STAGING = ACCOUNTS.staging;
 
-const PROD = "736491028554";
-const STAGING = "518204967331";
-const DEV = "402817365190";
 // An organisation log-archive account; not an environment.
 const ARCHIVE = "990011223344";
 const ARCHIVE_BUCKET = "finledger-log-archive-cloudtrail";
@@ -64,7 +64,7 @@ describe("audit trail with a separate log-archive account", () => {
         ];
         const policy = buildTrailBucketPolicy({ bucketName: ARCHIVE_BUCKET, trails });
         const deliver = (prefixAccount: string, sourceTrail: string) =>
-            decide({
+            simulate({
                 principal: "cloudtrail.amazonaws.com",
                 action: "s3:PutObject",
                 resource: `arn:aws:s3:::${ARCHIVE_BUCKET}/AWSLogs/${prefixAccount}/CloudTrail/us-east-1/2027/01/05/x.json.gz`,
@@ -75,12 +75,12 @@ describe("audit trail with a separate log-archive account", () => {
         assert.equal(await deliver(PROD, trails[2].trailArn), "Allowed");
         assert.equal(await deliver(DEV, trails[0].trailArn), "Allowed");
         assert.notEqual(await deliver(DEV, trails[2].trailArn), "Allowed", "prod's trail cannot write into dev's prefix");
-        const tamper = await decide({
+        const tamper = await simulate({
             principal: `arn:aws:iam::${PROD}:role/fl-prod-github-deploy`,
             action: "s3:DeleteObject",
             resource: `arn:aws:s3:::${ARCHIVE_BUCKET}/AWSLogs/${PROD}/CloudTrail/us-east-1/2027/01/05/x.json.gz`,
             resourceAccount: ARCHIVE,
-            identityPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] },
+            identityPolicies: [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }],
             resourcePolicy: policy,
             context: { "aws:SecureTransport": "true" },
         });

@@ -1,14 +1,13 @@
 // Reads the deploy-time access of one environment out of its offline plan, and asks iam-simulate for decisions.
-import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { AUD_KEY, GITHUB_OIDC_AUDIENCE, READ_ONLY_POLICY_ARN, SUB_KEY } from "../../components/github-deploy-access";
 import { PolicyDocument, policyDocument } from "../../components/iam";
 import { roleNames } from "../../components/naming";
 import { TYPE } from "../../components/tokens";
 import type { PlanReport } from "../../tools/plan/report";
+import { Decision, simulate, simulateWebIdentity } from "../support/iam-simulator";
 import { planReport } from "../support/plan-cli";
 
-/** Decision names of iam-simulate. */
-export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+export type { Decision };
 
 /**
  * What AWS's ReadOnlyAccess grants, as a superset for the services these tests touch (it really grants less:
@@ -129,35 +128,17 @@ export interface RoleRequest {
     readonly context?: Record<string, string>;
 }
 
-function accountOfRoleArn(arn: string): string {
-    return arn.split(":")[4];
-}
-
-/** Runs one request through iam-simulate in strict mode; a validation error fails the test rather than reading as a denial. */
+/** Runs one request by a planned role through the IAM simulator (test/support/iam-simulator.ts). */
 export async function decide(req: RoleRequest): Promise<Decision> {
-    const principalAccount = accountOfRoleArn(req.role.arn);
-    const simulation: Simulation = {
-        identityPolicies: req.role.identityPolicies.map((p) => ({ name: p.name, policy: p.policy as any })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: req.resourcePolicy as any,
-        request: {
-            principal: req.role.arn,
-            action: req.action,
-            resource: { resource: req.resourceArn, accountId: req.resourceAccount },
-            contextVariables: {
-                "aws:PrincipalArn": req.role.arn,
-                "aws:PrincipalAccount": principalAccount,
-                "aws:ResourceAccount": req.resourceAccount,
-                "aws:SecureTransport": "true",
-                "aws:PrincipalIsAWSService": "false",
-                ...(req.context ?? {}),
-            },
-        },
-    };
-    const result = await runSimulation(simulation, {});
-    if (result.resultType === "error") throw new Error(`iam-simulate rejected ${req.action} on ${req.resourceArn}: ${JSON.stringify(result.errors)}`);
-    return result.overallResult as Decision;
+    return simulate({
+        principal: req.role.arn,
+        action: req.action,
+        resource: req.resourceArn,
+        resourceAccount: req.resourceAccount,
+        identityPolicies: req.role.identityPolicies,
+        resourcePolicy: req.resourcePolicy,
+        context: req.context,
+    });
 }
 
 /** Claims of a GitHub OIDC token that the trust policy sees. */
@@ -166,31 +147,9 @@ export interface TokenClaims {
     readonly aud?: string;
 }
 
-/**
- * Whether a GitHub token with these claims may assume the role (`sts:AssumeRoleWithWebIdentity`). iam-data does not
- * list GitHub's `sub` and `aud` keys for STS, so strict mode would drop them; the policy is validated in strict mode
- * first, then the decision comes from the unvalidated engine that keeps every context key.
- */
+/** Whether a GitHub token with these claims may assume the role (`sts:AssumeRoleWithWebIdentity`). */
 export async function decideAssume(role: PlannedRole, providerArn: string, claims: TokenClaims): Promise<Decision> {
-    const accountId = accountOfRoleArn(role.arn);
-    const simulation: Simulation = {
-        identityPolicies: [],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: role.trust as any,
-        request: {
-            principal: providerArn,
-            action: "sts:AssumeRoleWithWebIdentity",
-            resource: { resource: role.arn, accountId },
-            contextVariables: { [SUB_KEY]: claims.sub, [AUD_KEY]: claims.aud ?? GITHUB_OIDC_AUDIENCE },
-        },
-    };
-    const validated = await runSimulation(simulation, {});
-    if (validated.resultType === "error") throw new Error(`iam-simulate rejected the trust policy of ${role.name}: ${JSON.stringify(validated.errors)}`);
-    // 0.1.173's unsafe engine reads the resource policy's metadata name, which only a pre-validated policy carries;
-    // this is the ValidatedPolicy shape of @cloud-copilot/iam-policy, already validated by the strict run above.
-    const trust = { __validated: true, policyDocument: role.trust, metadata: { name: `${role.name}-trust` }, errors: [] };
-    return runUnsafeSimulation({ ...simulation, resourcePolicy: trust as any }, {}) as Decision;
+    return simulateWebIdentity(providerArn, role, { [SUB_KEY]: claims.sub, [AUD_KEY]: claims.aud ?? GITHUB_OIDC_AUDIENCE });
 }
 
 /** A resource policy that trusts every principal for everything: the worst case a cross-environment test assumes. */

@@ -7,9 +7,10 @@ import { buildSecretResourcePolicy, initialExpiry, ManagedSecret, secretReadStat
 import { fullSecretName } from "../../model/names";
 import { secretTags } from "../../model/environment";
 import { promiseOf, useMocks } from "../support/pulumi";
+import { ACCOUNTS } from "../support/accounts";
+const PROD = ACCOUNTS.prod;
+const STAGING = ACCOUNTS.staging;
 
-const PROD = "736491028554";
-const STAGING = "518204967331";
 
 const catalogEntry = {
     name: "airflow/connections/pg_ledger_core_ro",

@@ -2,15 +2,14 @@
 // together with the secret's resource policy and the environment key's policy: each function reaches only its own
 // strategy's secrets in its own environment, with only the protocol's actions.
 import * as assert from "assert";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { buildEnvironmentKeyPolicy } from "../../components/environment-key";
 import { buildSecretResourcePolicy } from "../../components/managed-secret";
 import { buildRotationPolicy, RotationPolicyInputs, secretArnPattern } from "../../components/secret-rotation";
+import { Decision, simulate } from "../support/iam-simulator";
 import { roleNames } from "../../components/naming";
+import { ACCOUNTS, DEV, REGION } from "../support/accounts";
+const PROD = ACCOUNTS.prod;
 
-const DEV = "402817365190";
-const PROD = "736491028554";
-const REGION = "us-east-1";
 const KEY = `arn:aws:kms:${REGION}:${DEV}:key/mrk-0123456789abcdef0123456789abcdef`;
 
 function inputs(strategy: string, extra: Partial<RotationPolicyInputs> = {}): RotationPolicyInputs {
@@ -35,7 +34,7 @@ interface Check {
     readonly context?: Record<string, string>;
 }
 
-async function decide(policyInputs: RotationPolicyInputs, c: Check): Promise<string> {
+async function decide(policyInputs: RotationPolicyInputs, c: Check): Promise<Decision> {
     const account = c.resource.split(":")[4]!;
     const principal = `arn:aws:iam::${DEV}:role/${roleNames.rotation("fl-dev", policyInputs.strategy)}`;
     const isKms = c.action.startsWith("kms:");
@@ -46,20 +45,15 @@ async function decide(policyInputs: RotationPolicyInputs, c: Check): Promise<str
         ...Object.fromEntries(Object.entries(c.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v])),
         ...(c.context ?? {}),
     };
-    const result = await runSimulation(
-        {
-            request: { principal, action: c.action, resource: { resource: c.resource, accountId: account }, contextVariables },
-            identityPolicies: [{ name: "rotation", policy: buildRotationPolicy(policyInputs) }],
-            serviceControlPolicies: [],
-            resourceControlPolicies: [],
-            resourcePolicy: isKms
-                ? buildEnvironmentKeyPolicy({ accountId: account, region: REGION, administratorRoleNames: ["fl-dev-platform-key-admin"] })
-                : buildSecretResourcePolicy(account),
-        },
-        {},
-    );
-    if (result.resultType === "error") throw new Error(`simulation rejected the request: ${JSON.stringify(result.errors)}`);
-    return result.overallResult;
+    return simulate({
+        principal,
+        action: c.action,
+        resource: c.resource,
+        resourceAccount: account,
+        identityPolicies: [buildRotationPolicy(policyInputs)],
+        resourcePolicy: isKms ? buildEnvironmentKeyPolicy({ accountId: account, region: REGION, administratorRoleNames: ["fl-dev-platform-key-admin"] }) : buildSecretResourcePolicy(account),
+        context: contextVariables,
+    });
 }
 
 const own = (strategy: string) => ({ "rotation-strategy": strategy, environment: "dev" });

@@ -11,8 +11,8 @@ import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { ENVIRONMENTS } from "../../model/config";
 import { isLambdaStrategy } from "../../model/strategies";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
+import { ACCOUNTS } from "../support/accounts";
 
-const ACCOUNTS = { dev: "402817365190", staging: "518204967331", prod: "736491028554" } as const;
 
 describe("rotation in the plan", function () {
     this.timeout(600_000);

@@ -9,7 +9,8 @@ import { secretsManagerViaService } from "../../components/environment-key";
 import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { ENVIRONMENTS, EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
-import { decide, decideWebIdentity, PlanIam, planIam } from "../support/plan-iam";
+import { simulate, simulateWebIdentity } from "../support/iam-simulator";
+import { PlanIam, planIam } from "../support/plan-iam";
 
 const catalog = loadCatalog(path.join(PROJECT_DIR, "catalog"));
 const configs = new Map<string, EnvironmentConfig>(ENVIRONMENTS.map((e) => [e, parseEnvironmentConfig(readStackFile(PROJECT_DIR, e))]));
@@ -35,9 +36,8 @@ function workloadRole(env: string, workloadId: string) {
 async function kmsDecrypt(env: string, role: { arn: string; policies: any[] }, keyEnv: string, viaService?: string) {
     const target = plan(keyEnv);
     counts.kms++;
-    return decide({
+    return simulate({ failOnIgnoredContext: true, 
         principal: role.arn,
-        principalAccount: configs.get(env)!.accountId,
         action: "kms:Decrypt",
         resource: target.key.arn,
         resourceAccount: target.accountId,
@@ -48,9 +48,8 @@ async function kmsDecrypt(env: string, role: { arn: string; policies: any[] }, k
 }
 
 async function getSecretValue(env: string, role: { arn: string; policies: any[] }, secret: { arn: string; policy: any }, secretEnv: string) {
-    return decide({
+    return simulate({ failOnIgnoredContext: true, 
         principal: role.arn,
-        principalAccount: configs.get(env)!.accountId,
         action: "secretsmanager:GetSecretValue",
         resource: secret.arn,
         resourceAccount: plan(secretEnv).accountId,
@@ -108,15 +107,15 @@ describe("IAM simulation of the planned workload roles", function () {
         for (const w of view.workloads) {
             const role = workloadRole(env, w.id);
             counts.kms += 2;
-            const base = { principal: role.arn, principalAccount: p.accountId, resourceAccount: p.accountId, identityPolicies: role.policies };
-            const kms = await decide({ ...base, action: "kms:Decrypt", resource: replicaKey.arn, resourcePolicy: replicaKey.policy, context: { "kms:ViaService": secretsManagerViaService(replicaKey.region) } });
-            const kmsPrimaryVia = await decide({ ...base, action: "kms:Decrypt", resource: replicaKey.arn, resourcePolicy: replicaKey.policy, context: { "kms:ViaService": secretsManagerViaService(configs.get(env)!.region) } });
+            const base = { principal: role.arn, resourceAccount: p.accountId, identityPolicies: role.policies };
+            const kms = await simulate({ failOnIgnoredContext: true,  ...base, action: "kms:Decrypt", resource: replicaKey.arn, resourcePolicy: replicaKey.policy, context: { "kms:ViaService": secretsManagerViaService(replicaKey.region) } });
+            const kmsPrimaryVia = await simulate({ failOnIgnoredContext: true,  ...base, action: "kms:Decrypt", resource: replicaKey.arn, resourcePolicy: replicaKey.policy, context: { "kms:ViaService": secretsManagerViaService(configs.get(env)!.region) } });
             if (kmsPrimaryVia !== "ExplicitlyDenied") mismatches.push(`${w.id}: replica key used via the primary region's Secrets Manager: ${kmsPrimaryVia}`);
             for (const secret of replicated) {
                 counts.replicaReads++;
                 // MSK user slots (rotation layer) are not catalog entries and have no consumer: nobody may read them.
                 const expected = (view.secrets.find((s) => s.name === secret.catalogName)?.consumers ?? []).includes(w.id);
-                const gsv = await decide({ ...base, action: "secretsmanager:GetSecretValue", resource: secret.replicaArn!, resourcePolicy: secret.policy });
+                const gsv = await simulate({ failOnIgnoredContext: true,  ...base, action: "secretsmanager:GetSecretValue", resource: secret.replicaArn!, resourcePolicy: secret.policy });
                 const canRead = gsv === "Allowed" && kms === "Allowed";
                 if (canRead !== expected) mismatches.push(`${w.id} on replica ${secret.replicaArn}: GetSecretValue ${gsv}, replica kms ${kms}; expected ${expected}`);
             }
@@ -176,11 +175,11 @@ describe("IAM simulation of the planned workload roles", function () {
         loose.Statement[0].Condition = { StringLike: { [`${host}:sub`]: "system:serviceaccount:*:payments-tasks" } };
         const otherNamespace = { [`${host}:sub`]: serviceAccountSubject("airflow-fraud", "payments-tasks"), [`${host}:aud`]: "sts.amazonaws.com" };
         const provider = oidcProviderArn(config.accountId, config.cluster.oidcIssuer);
-        assert.notEqual(decideWebIdentity(provider, payments, otherNamespace), "Allowed");
-        assert.equal(decideWebIdentity(provider, { ...payments, trust: loose }, otherNamespace), "Allowed");
+        assert.notEqual(await simulateWebIdentity(provider, payments, otherNamespace), "Allowed");
+        assert.equal(await simulateWebIdentity(provider, { ...payments, trust: loose }, otherNamespace), "Allowed");
     });
 
-    it("only the workload's own service account on its own environment's cluster can assume its role", () => {
+    it("only the workload's own service account on its own environment's cluster can assume its role", async () => {
         const mismatches: string[] = [];
         for (const env of ENVIRONMENTS) {
             const config = configs.get(env)!;
@@ -189,15 +188,15 @@ describe("IAM simulation of the planned workload roles", function () {
             const claims = (ns: string, sa: string, aud = "sts.amazonaws.com", h = host) => ({ [`${h}:sub`]: serviceAccountSubject(ns, sa), [`${h}:aud`]: aud });
             for (const w of catalogForEnvironment(catalog, env).workloads) {
                 const role = workloadRole(env, w.id);
-                const check = (label: string, providerArn: string, c: Record<string, string>, expected: string) => {
+                const check = async (label: string, providerArn: string, c: Record<string, string>, expected: string) => {
                     counts.trust++;
-                    const d = decideWebIdentity(providerArn, role, c);
+                    const d = await simulateWebIdentity(providerArn, role, c);
                     if ((d === "Allowed") !== (expected === "Allowed")) mismatches.push(`${env} ${w.id} ${label}: ${d}, expected ${expected}`);
                 };
-                check("own service account", provider, claims(w.namespace, w.serviceAccount), "Allowed");
-                check("same name in another namespace", provider, claims(`${w.namespace}-other`, w.serviceAccount), "Denied");
-                check("another service account in its namespace", provider, claims(w.namespace, `${w.serviceAccount}-x`), "Denied");
-                check("token for another audience", provider, claims(w.namespace, w.serviceAccount, "sigstore"), "Denied");
+                await check("own service account", provider, claims(w.namespace, w.serviceAccount), "Allowed");
+                await check("same name in another namespace", provider, claims(`${w.namespace}-other`, w.serviceAccount), "Denied");
+                await check("another service account in its namespace", provider, claims(w.namespace, `${w.serviceAccount}-x`), "Denied");
+                await check("token for another audience", provider, claims(w.namespace, w.serviceAccount, "sigstore"), "Denied");
                 for (const other of ENVIRONMENTS.filter((e) => e !== env)) {
                     const oc = configs.get(other)!;
                     // The same namespace and service account exist on every cluster: only the issuer tells them apart.

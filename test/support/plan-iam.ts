@@ -1,4 +1,3 @@
-import { runSimulation, Simulation } from "@cloud-copilot/iam-simulate";
 import type { PlanReport } from "../../tools/plan/report";
 
 /** The IAM view of one environment's plan: roles with their trust and inline policies, secrets, and the key. */
@@ -48,81 +47,4 @@ export function planIam(report: PlanReport): PlanIam {
     const rk = of("aws:kms/replicaKey:ReplicaKey").find((k) => replicaKeyArns.has((k.outputs as any).arn));
     const replicaKey = rk && { arn: (rk.outputs as any).arn as string, policy: parse((rk.inputs as any).policy), region: ((rk.outputs as any).arn as string).split(":")[3] };
     return { stack: report.stack, accountId, roles, secrets, key, replicaKey };
-}
-
-/** One IAM request to simulate. */
-export interface IamRequest {
-    readonly principal: string;
-    readonly principalAccount: string;
-    readonly action: string;
-    readonly resource: string;
-    readonly resourceAccount: string;
-    readonly identityPolicies: readonly any[];
-    readonly resourcePolicy?: any;
-    readonly context?: Record<string, string>;
-}
-
-/**
- * Simulates one request with iam-simulate's validating API and returns its overall result. A validation error, or a
- * context key the simulator would silently ignore, fails loudly: a simulation that drops a condition proves nothing.
- */
-export async function decide(req: IamRequest): Promise<"Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied"> {
-    const simulation: Simulation = {
-        request: {
-            principal: req.principal,
-            action: req.action,
-            resource: { resource: req.resource, accountId: req.resourceAccount },
-            contextVariables: {
-                "aws:PrincipalArn": req.principal,
-                "aws:PrincipalAccount": req.principalAccount,
-                "aws:SecureTransport": "true",
-                ...(req.context ?? {}),
-            },
-        },
-        identityPolicies: req.identityPolicies.map((policy, i) => ({ name: `inline-${i}`, policy })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: req.resourcePolicy,
-    };
-    const result = await runSimulation(simulation, {});
-    if (result.resultType === "error") throw new Error(`Simulation of ${req.action} on ${req.resource} failed validation: ${JSON.stringify(result.errors)}`);
-    if (result.resultType !== "single") throw new Error(`Simulation of ${req.action} on ${req.resource} was not a single-resource result.`);
-    const ignored = result.result.ignoredContextKeys ?? [];
-    if (ignored.length > 0) throw new Error(`Simulation of ${req.action} ignored context keys ${ignored.join(", ")}; fix the test's request.`);
-    return result.overallResult as "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
-}
-
-// Trust policies of IRSA roles use condition keys named after the cluster's issuer (`oidc.eks...:sub`), which the
-// validating API drops as unknown (iam-data lists only well-known providers), and 0.1.173's runUnsafeSimulation
-// crashes on any resource policy (it loads it without a name). So trust checks call the engine function that both
-// entry points use, with the policies loaded the way runSimulation loads them.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const simulateDist = require("path").dirname(require.resolve("@cloud-copilot/iam-simulate"));
-const engine = require(`${simulateDist}/core_engine/CoreSimulatorEngine.js`);
-const requestModule = require(`${simulateDist}/request/request.js`);
-const contextModule = require(`${simulateDist}/requestContext.js`);
-const discoveryModule = require(`${simulateDist}/context_keys/discoveryContextKeyConstraints.js`);
-const { loadPolicy } = require("@cloud-copilot/iam-policy");
-
-/** Simulates `sts:AssumeRoleWithWebIdentity` with an IRSA token's claims against a role's trust policy. */
-export function decideWebIdentity(providerArn: string, role: { arn: string; trust: any }, claims: Record<string, string>): string {
-    const request = new requestModule.AwsRequestImpl(
-        providerArn,
-        { resource: role.arn, accountId: role.arn.split(":")[4] },
-        "sts:AssumeRoleWithWebIdentity",
-        new contextModule.RequestContextImpl(claims),
-    );
-    const analysis = engine.authorize({
-        request,
-        sessionPolicy: undefined,
-        identityPolicies: [],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: loadPolicy(role.trust, { name: "trust" }),
-        permissionBoundaries: undefined,
-        vpcEndpointPolicies: undefined,
-        simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new discoveryModule.DiscoveryContextKeyConstraints([]) },
-        serviceSettings: { s3: {} },
-    });
-    return analysis.result;
 }

@@ -4,7 +4,7 @@ import type { PlanReport } from "../../tools/plan/report";
 import { PackConfig, PolicyTarget, runPolicies, Violation } from "../../tools/policy-runner";
 
 /** The accounts of the three environments, as Pulumi.<env>.yaml declares them. */
-export const ACCOUNTS = { dev: "402817365190", staging: "518204967331", prod: "736491028554" } as const;
+export { ACCOUNTS } from "./accounts";
 
 /** A URN of a resource in a stack of this project. */
 export function urnOf(stack: string, type: string, name: string): string {
