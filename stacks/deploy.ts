@@ -1,6 +1,6 @@
 // Deploy-time access of one environment: the GitHub OIDC roles, the Pulumi state bucket and the secrets-provider
 // key. An administrator applies this layer once per account (docs/cicd.md, "Bootstrap"); CI then runs as its roles.
-import { GithubDeployAccess } from "../components/github-deploy-access";
+import { GithubDeployAccess } from "../components/github-deploy";
 import { EnvironmentPlatform } from "./platform";
 
 /** Creates the environment's {@link GithubDeployAccess} from the stack config. */
