@@ -1,7 +1,7 @@
 // What the preview and deploy roles may do once assumed: their inline policies, on top of ReadOnlyAccess.
 import { PolicyDocument, policyDocument, PolicyStatement, roleArn } from "../iam";
 import { roleNames } from "../naming";
-import { bucketArns, PULUMI_LOCK_PREFIX } from "./backend";
+import { bucketArns, PULUMI_LOCK_PREFIX, pulumiSecretsKeyAlias } from "./backend";
 import { githubOidcProviderArn } from "./trust";
 
 /** The AWS managed policy both roles start from, so `pulumi preview`/`refresh` can read every resource type. */
@@ -59,6 +59,15 @@ export const DEPLOY_SECRETSMANAGER_ACTIONS = [
     "secretsmanager:RemoveRegionsFromReplication",
     "secretsmanager:ListSecretVersionIds",
 ];
+
+/** What `pulumi up` does to the Secrets Manager interface endpoint of the rotation functions, when it creates one. */
+export const DEPLOY_VPC_ENDPOINT_ACTIONS = ["ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints"];
+
+/** What `pulumi up` does to the MSK cluster: associate and release the SCRAM user slots it owns; never the cluster itself. */
+export const DEPLOY_MSK_ACTIONS = ["kafka:BatchAssociateScramSecret", "kafka:BatchDisassociateScramSecret"];
+
+/** Actions the deploy role may still take on the Pulumi key: use it for state and read it; nothing that changes it. */
+export const PULUMI_KEY_USE_ACTIONS = ["kms:Describe*", "kms:Get*", "kms:List*", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"];
 
 /** What the role policies need to know about one environment's account and its deploy-time resources. */
 export interface DeployAccessScope {
@@ -129,14 +138,14 @@ function protectedResourceStatements(scope: DeployAccessScope): PolicyStatement[
         {
             Sid: "CannotWeakenTheStateBucket",
             Effect: "Deny",
-            Action: ["s3:DeleteBucket", "s3:PutBucket*", "s3:DeleteBucket*", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:PutAccountPublicAccessBlock"],
+            Action: ["s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucket*", "s3:DeleteBucket*", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:PutAccountPublicAccessBlock"],
             Resource: `arn:aws:s3:::${scope.stateBucket}`,
         },
         {
             Sid: "CannotChangeThePulumiKey",
             Effect: "Deny",
-            Action: ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:CreateGrant", "kms:UpdateAlias", "kms:DeleteAlias"],
-            Resource: scope.pulumiKeyArn,
+            NotAction: PULUMI_KEY_USE_ACTIONS,
+            Resource: [scope.pulumiKeyArn, `arn:aws:kms:*:${scope.accountId}:${pulumiSecretsKeyAlias(scope.namePrefix)}`],
         },
     ];
 }
@@ -176,6 +185,14 @@ export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
                 `arn:aws:iam::${account}:oidc-provider/*`,
             ],
         },
+        {
+            Sid: "ManageTheSecretsManagerEndpoint",
+            Effect: "Allow",
+            Action: DEPLOY_VPC_ENDPOINT_ACTIONS,
+            Resource: ["vpc-endpoint/*", "vpc/*", "subnet/*", "security-group/*"].map((r) => `arn:aws:ec2:*:${account}:${r}`),
+        },
+        { Sid: "TagTheSecretsManagerEndpoint", Effect: "Allow", Action: ["ec2:CreateTags", "ec2:DeleteTags"], Resource: `arn:aws:ec2:*:${account}:vpc-endpoint/*` },
+        { Sid: "AssociateKafkaUserSlots", Effect: "Allow", Action: DEPLOY_MSK_ACTIONS, Resource: `arn:aws:kafka:*:${account}:cluster/*` },
         { Sid: "ManagePlatformBuckets", Effect: "Allow", Action: "s3:*", Resource: [`arn:aws:s3:::${scope.namePrefix}-*`, `arn:aws:s3:::${scope.namePrefix}-*/*`] },
         { Sid: "ReadAndWritePulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArns(scope.stateBucket) },
         { Sid: "UseThePulumiKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: scope.pulumiKeyArn },
