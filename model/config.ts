@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { z } from "zod";
+import { DEPLOY_PHASES } from "./phase";
 
 /** The environments this platform knows. Each is one AWS account, one KMS key and one Pulumi stack. */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -122,6 +123,8 @@ const environmentConfigSchema = z.strictObject({
             .regex(/^https:\/\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/[A-F0-9]{32}$/, "the cluster's OIDC issuer URL, https://oidc.eks.<region>.amazonaws.com/id/<32 hex>"),
     }),
     keyAdministrators: z.array(iamName).min(1, "at least one key administrator role name"),
+    // The first deploy runs foundation, then the first values are set, then full (docs/cicd.md). Default: full.
+    phase: z.enum(DEPLOY_PHASES, "foundation or full (docs/cicd.md, the phased first deploy)").default("full"),
     recoveryWindowDays: z.coerce.number().int().min(7, "at least 7 days").max(30, "at most 30 days").default(30),
     snowflake: z.strictObject({
         account: z.string().regex(/^[A-Z0-9_-]+$/, "a Snowflake account identifier such as ORG-ACCOUNT"),
