@@ -142,6 +142,9 @@ const environmentConfigSchema = z.strictObject({
             subjectFormat: z.enum(GITHUB_SUBJECT_FORMATS).default("legacy"),
             ownerId: z.string().regex(/^[1-9]\d{0,19}$/, "the numeric id of the GitHub organisation, quoted as a string").optional(),
             repositoryId: z.string().regex(/^[1-9]\d{0,19}$/, "the numeric id of the GitHub repository, quoted as a string").optional(),
+            // IAM allows one OIDC provider per URL: when the account already has GitHub's (npm run preflight says
+            // found), the stack trusts that one instead of creating a second. Default: false (the bootstrap creates it).
+            reuseOidcProvider: z.boolean("true or false").default(false),
         })
         .superRefine((github, ctx) => {
             if (github.subjectFormat !== "immutable") return;
