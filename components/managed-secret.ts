@@ -43,6 +43,18 @@ export function buildSecretResourcePolicy(accountId: string): PolicyDocument {
     ]);
 }
 
+/** The principal of MSK, which reads a SCRAM secret's value itself when the secret is associated with a cluster. */
+export const KAFKA_SERVICE_PRINCIPAL = "kafka.amazonaws.com";
+
+/**
+ * The statement that lets an AWS service read a secret's value itself. For MSK it is the statement MSK attaches on
+ * association (Sid `AWSKafkaResourcePolicy`), so our policy keeps it instead of replacing it, and Pulumi sees no drift.
+ */
+export function serviceReadStatement(service: string, secretArn: string): PolicyStatement {
+    const sid = service === KAFKA_SERVICE_PRINCIPAL ? "AWSKafkaResourcePolicy" : `${service.split(".")[0]}ReadsTheValue`;
+    return { Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: "secretsmanager:getSecretValue", Resource: secretArn };
+}
+
 /**
  * The least-privilege statements that let a principal read one secret: its value on its own ARN, and the
  * environment key's decrypt only when Secrets Manager calls KMS for it.
@@ -80,6 +92,13 @@ export interface ManagedSecretArgs {
     readonly recoveryWindowInDays?: number;
     /** Whether to replicate into the key's replica region. Default: true for critical secrets when the key has a replica. */
     readonly replicate?: boolean;
+    /**
+     * Whether the secret waits for its first value (the foundation phase): a rotated secret is then tagged
+     * `first-value-pending`, which the rotation rule accepts while the stack attaches no rotation. Default: false.
+     */
+    readonly firstValuePending?: boolean;
+    /** AWS service principals that read the value themselves, such as MSK for SCRAM secrets. Default: none. */
+    readonly serviceReaders?: readonly string[];
     /** When the secret is created, for the first `expires-at` of a manual secret. Default: now. */
     readonly createdAt?: Date;
 }
@@ -108,6 +127,7 @@ export class ManagedSecret extends pulumi.ComponentResource {
         const recoveryWindowInDays = args.recoveryWindowInDays ?? 30;
         const replicate = args.replicate ?? (args.secret.criticality === "critical" && args.key.replicaKeyArn !== undefined);
         const createdAt = args.createdAt ?? new Date();
+        const serviceReaders = args.serviceReaders ?? [];
 
         const problems: string[] = [];
         if (recoveryWindowInDays < 7 || recoveryWindowInDays > 30) problems.push(`recoveryWindowInDays ${recoveryWindowInDays} is outside 7..30`);
@@ -134,6 +154,7 @@ export class ManagedSecret extends pulumi.ComponentResource {
                 tags: {
                     ...secretTags(args.environment, args.secret),
                     ...(args.secret.rotation.strategy === "manual" ? { [TAG.expiresAt]: initialExpiry(createdAt, args.secret.rotation.days) } : {}),
+                    ...(args.firstValuePending && args.secret.rotation.strategy !== "manual" ? { [TAG.firstValuePending]: "true" } : {}),
                 },
             },
             // The expiry tag is written by the manual-rotation runbook, not by Pulumi, so a deploy never resets it.
@@ -142,7 +163,14 @@ export class ManagedSecret extends pulumi.ComponentResource {
         this.arn = this.secret.arn;
         new aws.secretsmanager.SecretPolicy(
             `${name}-policy`,
-            { secretArn: this.secret.arn, policy: JSON.stringify(buildSecretResourcePolicy(args.accountId)), blockPublicPolicy: true },
+            {
+                secretArn: this.secret.arn,
+                policy: this.secret.arn.apply((arn) => {
+                    const base = buildSecretResourcePolicy(args.accountId);
+                    return JSON.stringify({ ...base, Statement: [...base.Statement, ...serviceReaders.map((service) => serviceReadStatement(service, arn))] });
+                }),
+                blockPublicPolicy: true,
+            },
             { parent: this },
         );
         this.registerOutputs({ arn: this.arn, secretName: this.secretName });

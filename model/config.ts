@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { z } from "zod";
+import { DEPLOY_PHASES } from "./phase";
 
 /** The environments this platform knows. Each is one AWS account, one KMS key and one Pulumi stack. */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -122,6 +123,8 @@ const environmentConfigSchema = z.strictObject({
             .regex(/^https:\/\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/[A-F0-9]{32}$/, "the cluster's OIDC issuer URL, https://oidc.eks.<region>.amazonaws.com/id/<32 hex>"),
     }),
     keyAdministrators: z.array(iamName).min(1, "at least one key administrator role name"),
+    // The first deploy runs foundation, then the first values are set, then full (docs/cicd.md). Default: full.
+    phase: z.enum(DEPLOY_PHASES, "foundation or full (docs/cicd.md, the phased first deploy)").default("full"),
     recoveryWindowDays: z.coerce.number().int().min(7, "at least 7 days").max(30, "at most 30 days").default(30),
     snowflake: z.strictObject({
         account: z.string().regex(/^[A-Z0-9_-]+$/, "a Snowflake account identifier such as ORG-ACCOUNT"),
@@ -139,6 +142,9 @@ const environmentConfigSchema = z.strictObject({
             subjectFormat: z.enum(GITHUB_SUBJECT_FORMATS).default("legacy"),
             ownerId: z.string().regex(/^[1-9]\d{0,19}$/, "the numeric id of the GitHub organisation, quoted as a string").optional(),
             repositoryId: z.string().regex(/^[1-9]\d{0,19}$/, "the numeric id of the GitHub repository, quoted as a string").optional(),
+            // IAM allows one OIDC provider per URL: when the account already has GitHub's (npm run preflight says
+            // found), the stack trusts that one instead of creating a second. Default: false (the bootstrap creates it).
+            reuseOidcProvider: z.boolean("true or false").default(false),
         })
         .superRefine((github, ctx) => {
             if (github.subjectFormat !== "immutable") return;

@@ -107,4 +107,6 @@ export const TAG = {
     catalogName: "catalog-name",
     managedBy: "managed-by",
     expiresAt: "expires-at",
+    /** `true` on a rotated secret deployed in the foundation phase: no value yet, so no rotation yet. */
+    firstValuePending: "first-value-pending",
 } as const;

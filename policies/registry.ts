@@ -7,6 +7,7 @@ import { iamRoleGithubOidcTrustPinned } from "./iam/role-github-oidc-trust-pinne
 import { iamRoleIrsaTrustPinned } from "./iam/role-irsa-trust-pinned";
 import { kmsKeyPolicyNoForeignOrBroadPrincipal } from "./kms/key-policy-no-foreign-or-broad-principal";
 import { kmsKeyRotationEnabled } from "./kms/key-rotation-enabled";
+import { lambdaFunctionRuntimeSupported } from "./lambda/function-runtime-supported";
 import { kubernetesSecretNoLiteralData } from "./kubernetes/secret-no-literal-data";
 import { packConfigDeclaresEnvironment } from "./pack/config-declares-environment";
 import { secretsmanagerSecretRotationWithinPeriod } from "./secretsmanager/secret-rotation-within-period";
@@ -30,4 +31,5 @@ export const policies: Array<FinledgerResourcePolicy | FinledgerStackPolicy> = [
     iamRoleGithubOidcTrustPinned,
     snowflakeServiceuserKeypairOnly,
     cloudtrailTrailAuditBaseline,
+    lambdaFunctionRuntimeSupported,
 ];

@@ -33,6 +33,8 @@ export interface Exemption {
 export interface PackSettings {
     readonly environments: readonly EnvironmentDeclaration[];
     readonly exemptions: readonly Exemption[];
+    /** Lambda runtime identifiers AWS has deprecated (AWS Lambda developer guide, "Runtime deprecation policy"). */
+    readonly deprecatedLambdaRuntimes: readonly string[];
 }
 
 /**
@@ -48,6 +50,7 @@ const raw = (packConfigFile as Record<string, any>)[SETTINGS_POLICY] ?? {};
 export const PACK_SETTINGS: PackSettings = {
     environments: (raw.environments ?? []) as EnvironmentDeclaration[],
     exemptions: (raw.exemptions ?? []) as Exemption[],
+    deprecatedLambdaRuntimes: (raw.deprecatedLambdaRuntimes ?? []) as string[],
 };
 
 /** The `configSchema` every rule declares, with the baked settings as defaults. */
@@ -70,6 +73,7 @@ export function settingsSchema(): { properties: Record<string, any> } {
                     },
                 },
             },
+            deprecatedLambdaRuntimes: { type: "array", default: PACK_SETTINGS.deprecatedLambdaRuntimes, items: { type: "string" } },
             exemptions: {
                 type: "array",
                 default: PACK_SETTINGS.exemptions,
@@ -95,6 +99,7 @@ export function settingsOf(config: unknown): PackSettings {
     return {
         environments: Array.isArray(c.environments) ? (c.environments as EnvironmentDeclaration[]) : PACK_SETTINGS.environments,
         exemptions: Array.isArray(c.exemptions) ? (c.exemptions as Exemption[]) : PACK_SETTINGS.exemptions,
+        deprecatedLambdaRuntimes: Array.isArray(c.deprecatedLambdaRuntimes) ? (c.deprecatedLambdaRuntimes as string[]) : PACK_SETTINGS.deprecatedLambdaRuntimes,
     };
 }
 

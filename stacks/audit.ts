@@ -10,6 +10,7 @@ import { LatencyProbe } from "../components/latency-probe";
 import { roleNames } from "../components/naming";
 import { SecretExpiryCheck } from "../components/secret-expiry-check";
 import { CANARY_SECRET } from "../model/environment";
+import { deploys } from "../model/phase";
 import { EnvironmentPlatform } from "./platform";
 
 /** What the audit layer hands back to the stack: non-secret outputs. */
@@ -17,7 +18,8 @@ export interface AuditLayer {
     readonly trail: AuditTrail;
     readonly alerts: AuditAlerts;
     readonly breakGlass: BreakGlassRole;
-    readonly probe: LatencyProbe;
+    /** Absent in the foundation phase: its canary secret has no value yet. */
+    readonly probe?: LatencyProbe;
 }
 
 /** Builds the audit layer for one environment. Pass the cluster's Kubernetes provider once the runtime layer has one. */
@@ -88,6 +90,8 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
         },
         opts,
     );
+    // The probe and the in-cluster rules wait for the full phase (model/phase.ts).
+    if (!deploys(config.phase, "latency-probe") || !deploys(config.phase, "in-cluster-alert-rules")) return { trail, alerts, breakGlass };
     const probe = new LatencyProbe(
         `${prefix}-latency-probe`,
         {
@@ -115,6 +119,6 @@ export function auditOutputs(layer: AuditLayer) {
         auditQueries: layer.trail.queryNames,
         alertTopicArn: layer.alerts.topicArn,
         breakGlassRoleArn: layer.breakGlass.roleArn,
-        latencyProbeRoleArn: layer.probe.roleArn,
+        latencyProbeRoleArn: layer.probe?.roleArn,
     };
 }

@@ -1,6 +1,6 @@
 // Deploy-time access of one environment: the GitHub OIDC roles, the Pulumi state bucket and the secrets-provider
 // key. An administrator applies this layer once per account (docs/cicd.md, "Bootstrap"); CI then runs as its roles.
-import { GithubDeployAccess } from "../components/github-deploy-access";
+import { GithubDeployAccess, githubOidcProviderArn } from "../components/github-deploy";
 import { EnvironmentPlatform } from "./platform";
 
 /** Creates the environment's {@link GithubDeployAccess} from the stack config. */
@@ -15,6 +15,7 @@ export function buildDeployAccess(platform: EnvironmentPlatform): GithubDeployAc
             namePrefix: config.namePrefix,
             github: config.github,
             keyAdministrators: config.keyAdministrators,
+            existingOidcProviderArn: config.github.reuseOidcProvider ? githubOidcProviderArn(config.accountId) : undefined,
         },
         { provider: platform.provider },
     );

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, scaleCatalog } from "../model/catalog";
 import { assertValidModel, planEnvironment } from "../model/environment";
 import { parseEnvironmentConfig, rawConfigFromRuntime } from "../model/config";
+import { deploys } from "../model/phase";
 import { auditOutputs, buildAudit } from "./audit";
 import { buildDeployAccess, deployAccessOutputs } from "./deploy";
 import { buildEnvironmentPlatform, platformOutputs } from "./platform";
@@ -29,8 +30,9 @@ export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsMa
 export const { rotationFunctions, rotatedSecretCounts } = rotationOutputs(buildRotation(platform));
 export const { githubPreviewRoleArn, githubDeployRoleArn, pulumiStateBucket, pulumiSecretsProvider } = deployAccessOutputs(buildDeployAccess(platform));
 
-const runtime = buildRuntimeAccess(platform);
-export const { workloadRoleArns, esoControllerRoleArn, secretStoreRegion } = runtimeOutputs(runtime);
+// The foundation phase stops before the cluster: nothing there may consume a value that is not set yet (model/phase.ts).
+const runtime = deploys(config.phase, "cluster-runtime") ? buildRuntimeAccess(platform) : undefined;
+export const { workloadRoleArns, esoControllerRoleArn, secretStoreRegion }: Partial<ReturnType<typeof runtimeOutputs>> = runtime ? runtimeOutputs(runtime) : {};
 
-const audit = buildAudit(platform, { kubernetesProvider: runtime.kubernetesProvider });
+const audit = buildAudit(platform, { kubernetesProvider: runtime?.kubernetesProvider });
 export const { auditTrailArn, auditBucket, auditLogRetentionDays, auditQueries, alertTopicArn, breakGlassRoleArn, latencyProbeRoleArn } = auditOutputs(audit);

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentKey } from "../components/environment-key";
-import { ManagedSecret } from "../components/managed-secret";
+import { KAFKA_SERVICE_PRINCIPAL, ManagedSecret } from "../components/managed-secret";
 import { Catalog } from "../model/catalog";
 import { EnvironmentConfig } from "../model/config";
 import { EnvironmentModel } from "../model/environment";
@@ -57,7 +57,7 @@ export function buildEnvironmentPlatform(model: EnvironmentModel): EnvironmentPl
             planned.entry.name,
             new ManagedSecret(
                 planned.resourceName,
-                { environment: config.environment, accountId: config.accountId, secret: planned.entry, key, recoveryWindowInDays: config.recoveryWindowDays, replicate: planned.replicated },
+                { environment: config.environment, accountId: config.accountId, secret: planned.entry, key, recoveryWindowInDays: config.recoveryWindowDays, replicate: planned.replicated, firstValuePending: config.phase === "foundation", serviceReaders: planned.slotOf ? [KAFKA_SERVICE_PRINCIPAL] : undefined },
                 { provider },
             ),
         );

@@ -8,6 +8,7 @@ import { ManagedSecret } from "../components/managed-secret";
 import { secretArnPattern, SecretRotation } from "../components/secret-rotation";
 import { functionBundles } from "../functions/bundle";
 import { ENV } from "../functions/rotation/runtime";
+import { deploys } from "../model/phase";
 import { LambdaStrategy } from "../model/strategies";
 import { EnvironmentPlatform } from "./platform";
 
@@ -28,7 +29,7 @@ export function buildRotation(platform: EnvironmentPlatform): RotationLayer {
 
     // The functions reach Secrets Manager privately. With private DNS the regional name resolves to the endpoint.
     const dependsOn: pulumi.Resource[] = [];
-    if (!rc.vpc.secretsManagerEndpointId) {
+    if (!rc.vpc.secretsManagerEndpointId && deploys(config.phase, "secrets-manager-endpoint")) {
         dependsOn.push(
             new aws.ec2.VpcEndpoint(
                 `${prefix}-secretsmanager-endpoint`,
@@ -50,10 +51,14 @@ export function buildRotation(platform: EnvironmentPlatform): RotationLayer {
         );
     }
 
-    // MSK: two user slots per SCRAM secret (created with the platform's containers), both associated with the cluster.
+    // MSK: two user slots per SCRAM secret (created with the platform's containers), each associated on its own: the
+    // cluster's other SCRAM users (not ours) are never touched, as a cluster-wide ScramSecretAssociation would remove
+    // them. The associations, the rotation functions and their schedules wait for the full phase, after the first
+    // values are set (model/phase.ts).
     const slots = new Map<string, ManagedSecret>(model.secrets.filter((s) => s.slotOf).map((s) => [s.entry.name, platform.secrets.get(s.entry.name)!]));
-    if (slots.size > 0) {
-        new aws.msk.ScramSecretAssociation(`${prefix}-msk-scram-users`, { clusterArn: rc.kafka.clusterArn, secretArnLists: [...slots.values()].map((s) => s.arn) }, opts);
+    if (!deploys(config.phase, "kafka-slot-associations")) return { rotations: new Map(), kafkaUserSlots: slots };
+    for (const planned of model.secrets.filter((s) => s.slotOf)) {
+        new aws.msk.SingleScramSecretAssociation(`${prefix}-msk-${planned.resourceName}`, { clusterArn: rc.kafka.clusterArn, secretArn: slots.get(planned.entry.name)!.arn }, opts);
     }
 
     const bundles = functionBundles();

@@ -66,7 +66,8 @@ function tagsOf(secret: PolicyResource): Record<string, unknown> {
  * Every critical secret has automatic rotation every 30 days or less. Every other secret has rotation, or an
  * `expires-at` tag (set by the manual-rotation runbook), within its catalog period (`rotation-days` tag).
  * RDS-managed secrets are created and rotated by RDS and are not in the stack. Slot secrets of alternating-user
- * strategies (`<parent>/user-a`) are covered by their parent's rotation.
+ * strategies (`<parent>/user-a`) are covered by their parent's rotation. In the foundation phase, a secret tagged
+ * `first-value-pending` needs no rotation yet, as long as the stack attaches none.
  */
 export const secretsmanagerSecretRotationWithinPeriod = stackRule(
     {
@@ -110,9 +111,17 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
             }
             return undefined;
         };
+        // The foundation phase (docs/cicd.md) creates containers before anyone has set a value, and no rotation yet:
+        // a secret tagged first-value-pending is accepted only while the stack attaches no rotation at all.
+        const stackRotates = args.resources.some((r) => r.type === ROTATION);
         for (const secret of args.resources) {
             if (secret.type !== SECRET) continue;
             const tags = tagsOf(secret);
+            if (knownString(tags[TAG.firstValuePending]) === "true") {
+                const name = knownString(propsOf(secret).name) ?? secret.name;
+                if (stackRotates) report(`Secret '${name}' is tagged ${TAG.firstValuePending} while the stack attaches rotations; set finledger:phase to full so the tag goes`, secret.urn);
+                else if (rotationFor(secret) === undefined) continue;
+            }
             const criticality = knownString(tags[TAG.criticality]) ?? "(untagged)";
             const catalogDays = toNumber(tags[TAG.rotationDays]);
             const limit = criticality === "critical" ? Math.min(CRITICAL_MAX_DAYS, catalogDays || CRITICAL_MAX_DAYS) : catalogDays;

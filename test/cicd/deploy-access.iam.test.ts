@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { githubSubject, GithubRepository, pulumiSecretsProviderUrl } from "../../components/github-deploy-access";
+import { githubSubject, GithubRepository, pulumiSecretsProviderUrl } from "../../components/github-deploy";
 import { roleNames } from "../../components/naming";
 import { ENVIRONMENTS } from "../../model/config";
 import { decide, decideAssume, Decision, PERMISSIVE_RESOURCE_POLICY, PlannedEnvironment, plannedEnvironment, PlannedRole } from "./plan-access";

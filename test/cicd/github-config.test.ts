@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { buildGithubTrustPolicy, githubSubject } from "../../components/github-deploy-access";
+import { buildGithubTrustPolicy, githubSubject } from "../../components/github-deploy";
 import { parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { configProblems, stackConfigWith } from "../support/config-fixtures";
 import { PROJECT_DIR } from "../support/plan-cli";

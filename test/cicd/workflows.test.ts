@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { validateWorkflow } from "@action-validator/core";
-import { pulumiBackendUrl } from "../../components/github-deploy-access";
+import { pulumiBackendUrl } from "../../components/github-deploy";
 import { roleNames } from "../../components/naming";
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { PACK_CONFIG_FILE } from "../../tools/pack-config";

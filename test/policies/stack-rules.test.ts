@@ -62,6 +62,16 @@ describe("secretsmanager-secret-rotation-within-period", () => {
         await assertViolation(rotation, [parent, otherStrategy, rotationOf(parent, { automaticallyAfterDays: 30 })], /user-a' \(critical\) has no automatic rotation/);
     });
 
+    it("accepts a secret waiting for its first value while the stack attaches no rotation (foundation phase)", async () => {
+        const pending = withChange(critical, (t) => ((t.outputs.tags as any)["first-value-pending"] = "true"));
+        await assertCompliant(rotation, [pending, manual]);
+    });
+    it("reports a first-value-pending secret once the stack attaches rotations", async () => {
+        const pending = withChange(critical, (t) => ((t.outputs.tags as any)["first-value-pending"] = "true"));
+        const other = managedSecret("snowflake/dbt/risk", "critical", 30);
+        await assertViolation(rotation, [pending, other, rotationOf(other, { automaticallyAfterDays: 30 })], /tagged first-value-pending while the stack attaches rotations; set finledger:phase to full/);
+    });
+
     it("reads schedule expressions", () => {
         assert.equal(scheduleIntervalDays("rate(30 days)"), 30);
         assert.equal(scheduleIntervalDays("rate(12 hours)"), 0.5);

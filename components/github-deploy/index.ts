@@ -1,0 +1,142 @@
+// The GithubDeployAccess component: composes trust, role policies and the Pulumi backend for one environment.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PolicyDocument } from "../iam";
+import { roleNames } from "../naming";
+import { TYPE } from "../tokens";
+import { buildPulumiKeyPolicy, buildStateBucketPolicy, pulumiBackendUrl, pulumiSecretsKeyAlias, pulumiSecretsProviderUrl, stateBucketName } from "./backend";
+import { buildDeployPolicy, buildPreviewPolicy, DeployAccessScope, READ_ONLY_POLICY_ARN } from "./policies";
+import { buildGithubTrustPolicy, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GithubContext, githubOidcProviderArn, githubSubject, GithubRepository } from "./trust";
+
+export * from "./backend";
+export * from "./policies";
+export * from "./trust";
+
+/** Arguments of {@link GithubDeployAccess}. */
+export interface GithubDeployAccessArgs {
+    /** Environment name; the deploy role trusts only jobs bound to the GitHub environment of this name. */
+    readonly environment: string;
+    /** The environment's AWS account id. Every policy names this account only. */
+    readonly accountId: string;
+    /** Region of the state bucket and the Pulumi key. */
+    readonly region: string;
+    /** Prefix of resource names, such as `fl-prod`. */
+    readonly namePrefix: string;
+    /** The repository whose workflows may assume the roles, and its subject claim format. */
+    readonly github: GithubRepository;
+    /** Role names that administer the Pulumi key. */
+    readonly keyAdministrators: readonly string[];
+    /** ARN of an OIDC provider for GitHub that already exists in the account. Default: the component creates one. */
+    readonly existingOidcProviderArn?: string;
+    /** Max session length of both roles, in seconds. Default: 3600 (one hour: a prod deploy fits, a leaked session expires soon). */
+    readonly maxSessionDuration?: number;
+}
+
+/**
+ * Deploy-time access for one environment: GitHub's OIDC provider, a preview role for pull requests and a deploy
+ * role for the GitHub environment, neither of which can read a secret value, plus the Pulumi state bucket and the
+ * `awskms://` secrets-provider key. An administrator creates it once per account (docs/cicd.md, bootstrap); after
+ * that the deploy role cannot change it.
+ */
+export class GithubDeployAccess extends pulumi.ComponentResource {
+    /** ARN of the role `pulumi preview` assumes on pull requests. */
+    readonly previewRoleArn: pulumi.Output<string>;
+    /** ARN of the role `pulumi up` assumes on merge. */
+    readonly deployRoleArn: pulumi.Output<string>;
+    /** ARN of the GitHub OIDC provider. */
+    readonly oidcProviderArn: pulumi.Output<string>;
+    /** The state bucket's name. */
+    readonly stateBucket: string;
+    /** ARN of the Pulumi state and secrets key. */
+    readonly pulumiKeyArn: pulumi.Output<string>;
+    /** `awskms://alias/<prefix>-pulumi-secrets?region=<region>`. */
+    readonly secretsProviderUrl: string;
+    /** `s3://<bucket>?region=<region>`. */
+    readonly backendUrl: string;
+
+    constructor(name: string, args: GithubDeployAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE.GithubDeployAccess, name, {}, opts);
+        const maxSessionDuration = args.maxSessionDuration ?? 3600;
+
+        const problems: string[] = [];
+        if (!/^\d{12}$/.test(args.accountId)) problems.push(`accountId '${args.accountId}' is not a 12-digit account id`);
+        if (args.keyAdministrators.length === 0) problems.push("keyAdministrators is empty; name at least one role that administers the Pulumi key");
+        if (args.github.subjectFormat === "immutable" && (!args.github.ownerId || !args.github.repositoryId)) {
+            problems.push("github.subjectFormat is immutable but github.ownerId or github.repositoryId is missing; set both numeric ids");
+        }
+        if (args.existingOidcProviderArn !== undefined && args.existingOidcProviderArn !== githubOidcProviderArn(args.accountId)) {
+            problems.push(`existingOidcProviderArn '${args.existingOidcProviderArn}' is not ${githubOidcProviderArn(args.accountId)}; use the GitHub provider of this account`);
+        }
+        if (maxSessionDuration < 900 || maxSessionDuration > 3600) problems.push(`maxSessionDuration ${maxSessionDuration} is outside 900..3600 seconds`);
+        if (problems.length > 0) throw new pulumi.ResourceError(`GithubDeployAccess ${name}: ${problems.join("; ")}.`, this);
+
+        const tags = { environment: args.environment, purpose: "deploy-access", "managed-by": "pulumi" };
+        this.stateBucket = stateBucketName(args.namePrefix, args.accountId);
+        this.secretsProviderUrl = pulumiSecretsProviderUrl(args.namePrefix, args.region);
+        this.backendUrl = pulumiBackendUrl(args.namePrefix, args.accountId, args.region);
+
+        const pulumiKey = new aws.kms.Key(
+            `${name}-pulumi-key`,
+            {
+                description: `Encrypts the ${args.environment} Pulumi state bucket and the stack's secrets provider`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: JSON.stringify(buildPulumiKeyPolicy(args.accountId, args.keyAdministrators)),
+                tags: { ...tags, purpose: "pulumi-state" },
+            },
+            { parent: this },
+        );
+        new aws.kms.Alias(`${name}-pulumi-key-alias`, { name: pulumiSecretsKeyAlias(args.namePrefix), targetKeyId: pulumiKey.keyId }, { parent: this });
+        this.pulumiKeyArn = pulumiKey.arn;
+
+        const bucket = new aws.s3.Bucket(`${name}-state`, { bucket: this.stateBucket, forceDestroy: false, tags }, { parent: this, protect: true });
+        new aws.s3.BucketOwnershipControls(`${name}-state-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+        new aws.s3.BucketPublicAccessBlock(
+            `${name}-state-public-access`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            { parent: this },
+        );
+        new aws.s3.BucketVersioning(`${name}-state-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-state-encryption`,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: pulumiKey.arn }, bucketKeyEnabled: true }] },
+            { parent: this },
+        );
+        new aws.s3.BucketPolicy(`${name}-state-policy`, { bucket: bucket.id, policy: JSON.stringify(buildStateBucketPolicy(this.stateBucket, args.accountId)) }, { parent: this });
+
+        this.oidcProviderArn =
+            args.existingOidcProviderArn !== undefined
+                ? pulumi.output(args.existingOidcProviderArn)
+                : new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE], tags }, { parent: this }).arn;
+
+        const scope = pulumiKey.arn.apply((pulumiKeyArn): DeployAccessScope => ({ accountId: args.accountId, namePrefix: args.namePrefix, stateBucket: this.stateBucket, pulumiKeyArn }));
+        const makeRole = (role: "preview" | "deploy", roleName: string, context: GithubContext, policy: pulumi.Output<PolicyDocument>) => {
+            const created = new aws.iam.Role(
+                `${name}-${role}`,
+                {
+                    name: roleName,
+                    description: role === "preview" ? `pulumi preview of ${args.environment} on pull requests; no secret value` : `pulumi up of ${args.environment} from its GitHub environment; no secret value`,
+                    assumeRolePolicy: this.oidcProviderArn.apply((arn) => JSON.stringify(buildGithubTrustPolicy(arn, githubSubject(args.github, context)))),
+                    maxSessionDuration,
+                    tags,
+                },
+                { parent: this },
+            );
+            new aws.iam.RolePolicyAttachment(`${name}-${role}-read-only`, { role: created.name, policyArn: READ_ONLY_POLICY_ARN }, { parent: this });
+            new aws.iam.RolePolicy(`${name}-${role}-policy`, { role: created.name, name: `${roleName}-policy`, policy: policy.apply((p) => JSON.stringify(p)) }, { parent: this });
+            return created.arn;
+        };
+        this.previewRoleArn = makeRole("preview", roleNames.githubPreview(args.namePrefix), { kind: "pull_request" }, scope.apply(buildPreviewPolicy));
+        this.deployRoleArn = makeRole("deploy", roleNames.githubDeploy(args.namePrefix), { kind: "environment", name: args.environment }, scope.apply(buildDeployPolicy));
+
+        this.registerOutputs({
+            previewRoleArn: this.previewRoleArn,
+            deployRoleArn: this.deployRoleArn,
+            oidcProviderArn: this.oidcProviderArn,
+            stateBucket: this.stateBucket,
+            pulumiKeyArn: this.pulumiKeyArn,
+            secretsProviderUrl: this.secretsProviderUrl,
+            backendUrl: this.backendUrl,
+        });
+    }
+}

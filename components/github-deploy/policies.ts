@@ -1,0 +1,203 @@
+// What the preview and deploy roles may do once assumed: their inline policies, on top of ReadOnlyAccess.
+import { PolicyDocument, policyDocument, PolicyStatement, roleArn } from "../iam";
+import { roleNames } from "../naming";
+import { bucketArns, PULUMI_LOCK_PREFIX, pulumiSecretsKeyAlias } from "./backend";
+import { githubOidcProviderArn } from "./trust";
+
+/** The AWS managed policy both roles start from, so `pulumi preview`/`refresh` can read every resource type. */
+export const READ_ONLY_POLICY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+
+/** Actions that return a secret value. Both roles are denied these on every resource, whatever else allows them. */
+export const SECRET_VALUE_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"];
+
+/** SSM actions that can return SecureString values; ReadOnlyAccess allows them, so both roles are denied them. */
+export const PARAMETER_VALUE_ACTIONS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"];
+
+/** Services whose resources the platform creates. The deploy role may change them only in its own account. */
+export const DEPLOY_MANAGED_SERVICES = ["cloudtrail", "events", "cloudwatch", "logs", "sns", "sqs", "lambda", "config", "athena", "glue"] as const;
+
+/** What `pulumi up` does to keys: manage them, never use them (no Decrypt, Encrypt, GenerateDataKey). */
+export const DEPLOY_KMS_ACTIONS = [
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:UpdateAlias",
+    "kms:DescribeKey",
+    "kms:EnableKey",
+    "kms:DisableKey",
+    "kms:EnableKeyRotation",
+    "kms:DisableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListResourceTags",
+    "kms:ListKeyRotations",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateKeyDescription",
+    "kms:ReplicateKey",
+    "kms:UpdatePrimaryRegion",
+];
+
+/** What `pulumi up` does to secrets: containers, policies, tags, replication and rotation; never a value. */
+export const DEPLOY_SECRETSMANAGER_ACTIONS = [
+    "secretsmanager:CreateSecret",
+    "secretsmanager:DeleteSecret",
+    "secretsmanager:RestoreSecret",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:UpdateSecret",
+    "secretsmanager:TagResource",
+    "secretsmanager:UntagResource",
+    "secretsmanager:GetResourcePolicy",
+    "secretsmanager:PutResourcePolicy",
+    "secretsmanager:DeleteResourcePolicy",
+    "secretsmanager:ValidateResourcePolicy",
+    "secretsmanager:RotateSecret",
+    "secretsmanager:CancelRotateSecret",
+    "secretsmanager:ReplicateSecretToRegions",
+    "secretsmanager:RemoveRegionsFromReplication",
+    "secretsmanager:ListSecretVersionIds",
+];
+
+/** What `pulumi up` does to the Secrets Manager interface endpoint of the rotation functions, when it creates one. */
+export const DEPLOY_VPC_ENDPOINT_ACTIONS = ["ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints"];
+
+/** What `pulumi up` does to the MSK cluster: associate and release the SCRAM user slots it owns; never the cluster itself. */
+export const DEPLOY_MSK_ACTIONS = ["kafka:BatchAssociateScramSecret", "kafka:BatchDisassociateScramSecret"];
+
+/** Actions the deploy role may still take on the Pulumi key: use it for state and read it; nothing that changes it. */
+export const PULUMI_KEY_USE_ACTIONS = ["kms:Describe*", "kms:Get*", "kms:List*", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"];
+
+/** What the role policies need to know about one environment's account and its deploy-time resources. */
+export interface DeployAccessScope {
+    readonly accountId: string;
+    /** Prefix of every platform resource name, such as `fl-prod`. */
+    readonly namePrefix: string;
+    /** The Pulumi state bucket's name. */
+    readonly stateBucket: string;
+    /** ARN of the key that encrypts the state bucket and the stack's secrets (the `awskms://` provider). */
+    readonly pulumiKeyArn: string;
+}
+
+/** Denies shared by both roles: no secret value, no decrypt with any key but the Pulumi key, nothing outside the account. */
+function commonDenies(scope: DeployAccessScope): PolicyStatement[] {
+    return [
+        { Sid: "NeverReadSecretValues", Effect: "Deny", Action: [...SECRET_VALUE_ACTIONS], Resource: "*" },
+        { Sid: "NeverReadParameterValues", Effect: "Deny", Action: [...PARAMETER_VALUE_ACTIONS], Resource: "*" },
+        // The environment key (and any other key) decrypts secret values; only the Pulumi key, which protects
+        // state and stack config that by design hold no secret value, may be used.
+        { Sid: "DecryptOnlyWithThePulumiKey", Effect: "Deny", Action: ["kms:Decrypt", "kms:ReEncrypt*"], NotResource: scope.pulumiKeyArn },
+        {
+            Sid: "StayInTheEnvironmentAccount",
+            Effect: "Deny",
+            NotAction: ["sts:GetCallerIdentity"],
+            Resource: "*",
+            Condition: { StringNotEqualsIfExists: { "aws:ResourceAccount": scope.accountId } },
+        },
+        // Role chaining would let a workflow borrow a workload role that may read secrets.
+        { Sid: "NeverChainIntoAnotherRole", Effect: "Deny", Action: ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"], Resource: "*" },
+    ];
+}
+
+/**
+ * The preview role's inline policy, on top of ReadOnlyAccess: read the state and decrypt the stack's data key with
+ * the Pulumi key, write only lock files, and never read a secret value or use any other key.
+ */
+export function buildPreviewPolicy(scope: DeployAccessScope): PolicyDocument {
+    return policyDocument([
+        { Sid: "ReadPulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArns(scope.stateBucket) },
+        {
+            Sid: "WritePulumiLocksOnly",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:DeleteObject"],
+            Resource: `arn:aws:s3:::${scope.stateBucket}/${PULUMI_LOCK_PREFIX}*`,
+        },
+        // Preview decrypts the stack's data key (awskms:// provider) and reads SSE-KMS state objects.
+        { Sid: "UseThePulumiKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: scope.pulumiKeyArn },
+        ...commonDenies(scope),
+    ]);
+}
+
+/**
+ * Resources only the bootstrap administrator changes: the GitHub roles, the OIDC provider, the state bucket and the
+ * Pulumi key. The deploy role cannot widen its own access or weaken the state that records what it did.
+ */
+function protectedResourceStatements(scope: DeployAccessScope): PolicyStatement[] {
+    return [
+        {
+            Sid: "CannotChangeTheDeployAccessItself",
+            Effect: "Deny",
+            NotAction: ["iam:Get*", "iam:List*"],
+            Resource: [
+                roleArn(scope.accountId, roleNames.githubPreview(scope.namePrefix)),
+                roleArn(scope.accountId, roleNames.githubDeploy(scope.namePrefix)),
+                githubOidcProviderArn(scope.accountId),
+            ],
+        },
+        {
+            Sid: "CannotWeakenTheStateBucket",
+            Effect: "Deny",
+            Action: ["s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucket*", "s3:DeleteBucket*", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:PutAccountPublicAccessBlock"],
+            Resource: `arn:aws:s3:::${scope.stateBucket}`,
+        },
+        {
+            Sid: "CannotChangeThePulumiKey",
+            Effect: "Deny",
+            NotAction: PULUMI_KEY_USE_ACTIONS,
+            Resource: [scope.pulumiKeyArn, `arn:aws:kms:*:${scope.accountId}:${pulumiSecretsKeyAlias(scope.namePrefix)}`],
+        },
+    ];
+}
+
+/**
+ * The deploy role's inline policy, on top of ReadOnlyAccess: change the platform's resources in its own account
+ * (IAM and S3 only under the environment's prefix), read and write state with the Pulumi key, and never read a
+ * secret value, use the environment key, leave the account or change its own access.
+ */
+export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
+    const account = scope.accountId;
+    return policyDocument([
+        // Explicit lists: no kms:* or secretsmanager:*, so no path to a value even before the denies below.
+        { Sid: "ManageKeysInThisAccount", Effect: "Allow", Action: DEPLOY_KMS_ACTIONS, Resource: `arn:aws:kms:*:${account}:*` },
+        { Sid: "ManageSecretContainersInThisAccount", Effect: "Allow", Action: DEPLOY_SECRETSMANAGER_ACTIONS, Resource: `arn:aws:secretsmanager:*:${account}:secret:*` },
+        {
+            Sid: "ManagePlatformServicesInThisAccount",
+            Effect: "Allow",
+            Action: DEPLOY_MANAGED_SERVICES.map((s) => `${s}:*`),
+            Resource: DEPLOY_MANAGED_SERVICES.map((s) => `arn:aws:${s}:*:${account}:*`),
+        },
+        // These actions accept only Resource "*" (no resource ARN exists before the key or secret does); the
+        // StayInTheEnvironmentAccount deny below still pins the account.
+        {
+            Sid: "CreateWithoutResourceArn",
+            Effect: "Allow",
+            Action: ["kms:CreateKey", "kms:ListAliases", "kms:ListKeys", "secretsmanager:ListSecrets", "sts:GetCallerIdentity", "tag:GetResources"],
+            Resource: "*",
+        },
+        {
+            Sid: "ManagePlatformRolesAndPolicies",
+            Effect: "Allow",
+            Action: "iam:*",
+            Resource: [
+                `arn:aws:iam::${account}:role/${scope.namePrefix}-*`,
+                `arn:aws:iam::${account}:policy/${scope.namePrefix}-*`,
+                `arn:aws:iam::${account}:oidc-provider/*`,
+            ],
+        },
+        {
+            Sid: "ManageTheSecretsManagerEndpoint",
+            Effect: "Allow",
+            Action: DEPLOY_VPC_ENDPOINT_ACTIONS,
+            Resource: ["vpc-endpoint/*", "vpc/*", "subnet/*", "security-group/*"].map((r) => `arn:aws:ec2:*:${account}:${r}`),
+        },
+        { Sid: "TagTheSecretsManagerEndpoint", Effect: "Allow", Action: ["ec2:CreateTags", "ec2:DeleteTags"], Resource: `arn:aws:ec2:*:${account}:vpc-endpoint/*` },
+        { Sid: "AssociateKafkaUserSlots", Effect: "Allow", Action: DEPLOY_MSK_ACTIONS, Resource: `arn:aws:kafka:*:${account}:cluster/*` },
+        { Sid: "ManagePlatformBuckets", Effect: "Allow", Action: "s3:*", Resource: [`arn:aws:s3:::${scope.namePrefix}-*`, `arn:aws:s3:::${scope.namePrefix}-*/*`] },
+        { Sid: "ReadAndWritePulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArns(scope.stateBucket) },
+        { Sid: "UseThePulumiKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: scope.pulumiKeyArn },
+        ...protectedResourceStatements(scope),
+        ...commonDenies(scope),
+    ]);
+}
+

@@ -1,0 +1,208 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import { Readable } from "stream";
+import { ConfigServiceClient, PutConfigurationRecorderCommand, PutDeliveryChannelCommand, StartConfigurationRecorderCommand, StopConfigurationRecorderCommand } from "@aws-sdk/client-config-service";
+import { CreateSubnetCommand, CreateVpcCommand, CreateVpcEndpointCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
+import { CreateOpenIDConnectProviderCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateClusterCommand as CreateMskClusterCommand, KafkaClient } from "@aws-sdk/client-kafka";
+import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../../components/github-deploy";
+import { roleArn } from "../../components/iam";
+import { roleNames } from "../../components/naming";
+import { loadCatalog } from "../../model/catalog";
+import { EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../model/config";
+import { CheckResult, formatPreflight, PreflightClients, REQUIRED_CRDS, runPreflight, secretsNeedingFirstValue } from "../../tools/preflight/checks";
+import { connectKube } from "../../tools/preflight/kube";
+import { ClusterState, startEksStub, startKubeStub, StubServer } from "../support/cluster-stub";
+import { FAKE_AWS_ENV, freePort, MotoServer, startMoto } from "../support/moto";
+import { PROJECT_DIR } from "../support/plan-cli";
+
+const MOTO_ACCOUNT = "123456789012";
+const region = "us-east-1";
+const credentials = { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY };
+const catalog = loadCatalog(path.join(PROJECT_DIR, "catalog"));
+/**
+ * moto writes MSK's creationTime as a naive `datetime.isoformat()` (no zone), which the SDK rightly rejects; this
+ * appends the `Z` moto means (it uses UTC) before the SDK parses the answer. Nothing else in the answer changes.
+ */
+function acceptMotoKafkaDates(client: KafkaClient): KafkaClient {
+    client.middlewareStack.add(
+        (next) => async (args) => {
+            const out: any = await next(args);
+            const body = out.response?.body;
+            if (body && typeof body.on === "function") {
+                const chunks: Buffer[] = [];
+                for await (const chunk of body) chunks.push(Buffer.from(chunk));
+                const text = Buffer.concat(chunks).toString("utf8").replace(/("creationTime":\s*"\d{4}-\d\d-\d\dT[\d:.]+)"/g, '$1Z"');
+                out.response.body = Readable.from([Buffer.from(text)]);
+                out.response.headers["content-length"] = String(Buffer.byteLength(text));
+            }
+            return out;
+        },
+        { step: "deserialize", priority: "low", name: "acceptMotoKafkaDates" },
+    );
+    return client;
+}
+const statusOf = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.check, r.status]));
+
+describe("npm run preflight: every prerequisite of a real up, read-only (moto and a stub cluster API)", function () {
+    let moto: MotoServer;
+    let eksStub: StubServer;
+    let kubeStub: StubServer;
+    const accessEntries = new Map<string, string[]>();
+    const cluster: ClusterState = { crds: new Set(), deployments: [], token: ["k8s", "test", "token"].join("-") };
+    const aws = <T>(Client: new (c: object) => T, endpoint?: string): T => new Client({ region, credentials, endpoint: endpoint ?? moto.endpoint });
+    let base: EnvironmentConfig;
+
+    before(async () => {
+        moto = await startMoto();
+        eksStub = await startEksStub(moto.endpoint, accessEntries);
+        kubeStub = await startKubeStub(cluster);
+        const prod = parseEnvironmentConfig(readStackFile(PROJECT_DIR, "prod"));
+        // The prod config, moved into moto's account; the VPC and cluster ARNs are filled in once they exist.
+        base = { ...prod, accountId: MOTO_ACCOUNT, region };
+    });
+    after(async () => {
+        await kubeStub?.close();
+        await eksStub?.close();
+        await moto?.stop();
+    });
+
+    async function clients(kube?: { server: string; token: string }): Promise<PreflightClients> {
+        return {
+            iam: aws(IAMClient),
+            eks: aws(EKSClient, eksStub.url),
+            ec2: aws(EC2Client),
+            kafka: acceptMotoKafkaDates(aws(KafkaClient)),
+            configService: aws(ConfigServiceClient),
+            secrets: aws(SecretsManagerClient),
+            kube: await connectKube({ server: kube?.server ?? kubeStub.url, token: kube?.token ?? cluster.token, timeoutMs: 2000 }),
+        };
+    }
+
+    it("reports every prerequisite missing, each with its fix, in an empty account with an unreachable cluster", async () => {
+        const closed = `http://127.0.0.1:${await freePort()}`;
+        const config: EnvironmentConfig = {
+            ...base,
+            rotation: { ...base.rotation, vpc: { ...base.rotation.vpc, secretsManagerEndpointId: "vpce-0a1b2c3d4e5f60718" }, kafka: { clusterArn: `arn:aws:kafka:${region}:${MOTO_ACCOUNT}:cluster/fl-prod-events/absent-1` } },
+        };
+        const results = await runPreflight(config, catalog, await clients({ server: closed, token: cluster.token }));
+        const expected = [
+            "github-oidc-provider",
+            "eks-cluster",
+            "eks-access-entry-deploy",
+            "eks-access-entry-preview",
+            "secretsmanager-vpc-endpoint",
+            "msk-cluster",
+            "config-recorder",
+            ...REQUIRED_CRDS.map((c) => `crd-${c.name}`),
+            "reloader",
+            "first-values",
+        ];
+        assert.deepEqual(results.map((r) => r.check), expected);
+        for (const r of results) {
+            assert.equal(r.status, "missing", `${r.check}: ${r.detail}`);
+            assert.ok(r.fix && r.fix.length > 20, `${r.check} says how to fix it`);
+        }
+        assert.match(results.find((r) => r.check === "reloader")!.detail, /cannot be reached/);
+        assert.match(formatPreflight("prod", results), /^  MISSING github-oidc-provider/m);
+    });
+
+    it("finds every prerequisite once the account and the cluster have them", async () => {
+        await aws(IAMClient).send(new CreateOpenIDConnectProviderCommand({ Url: `https://${GITHUB_OIDC_HOST}`, ClientIDList: [GITHUB_OIDC_AUDIENCE], ThumbprintList: ["f".repeat(40)] }));
+        const vpc = (await aws(EC2Client).send(new CreateVpcCommand({ CidrBlock: "10.40.0.0/16" }))).Vpc!.VpcId!;
+        const subnet = (await aws(EC2Client).send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.40.1.0/24" }))).Subnet!.SubnetId!;
+        const endpoint = (await aws(EC2Client).send(new CreateVpcEndpointCommand({ VpcId: vpc, ServiceName: `com.amazonaws.${region}.secretsmanager`, VpcEndpointType: "Interface", SubnetIds: [subnet], PrivateDnsEnabled: true }))).VpcEndpoint!.VpcEndpointId!;
+        const eks = (await aws(EKSClient).send(new CreateClusterCommand({ name: base.cluster.name, roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/eks`, resourcesVpcConfig: { subnetIds: [subnet] } }))).cluster!;
+        accessEntries.set(base.cluster.name, [roleArn(MOTO_ACCOUNT, roleNames.githubDeploy(base.namePrefix)), roleArn(MOTO_ACCOUNT, roleNames.githubPreview(base.namePrefix))]);
+        // CreateCluster (v1): moto's CreateClusterV2 drops ClientAuthentication.
+        const msk = await aws(KafkaClient).send(
+            new CreateMskClusterCommand({
+                ClusterName: "fl-prod-events",
+                KafkaVersion: "3.6.0",
+                NumberOfBrokerNodes: 3,
+                BrokerNodeGroupInfo: { InstanceType: "kafka.m7g.large", ClientSubnets: [subnet] },
+                ClientAuthentication: { Sasl: { Scram: { Enabled: true } } },
+            }),
+        );
+        const cfg = aws(ConfigServiceClient);
+        await cfg.send(new PutConfigurationRecorderCommand({ ConfigurationRecorder: { name: "default", roleARN: `arn:aws:iam::${MOTO_ACCOUNT}:role/config`, recordingGroup: { allSupported: true } } }));
+        await cfg.send(new PutDeliveryChannelCommand({ DeliveryChannel: { name: "default", s3BucketName: "fl-prod-config-delivery" } }));
+        await cfg.send(new StartConfigurationRecorderCommand({ ConfigurationRecorderName: "default" }));
+        const sm = aws(SecretsManagerClient);
+        for (const name of secretsNeedingFirstValue(base, catalog)) {
+            // A placeholder built at run time: preflight sees only that a version exists, never the value.
+            await sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ placeholder: ["first", "value"].join("-") }) }));
+        }
+        cluster.crds = new Set(REQUIRED_CRDS.map((c) => c.name));
+        cluster.deployments = [{ namespace: "reloader", name: "reloader-reloader" }];
+
+        base = {
+            ...base,
+            cluster: { ...base.cluster, oidcIssuer: eks.identity!.oidc!.issuer! },
+            rotation: { ...base.rotation, vpc: { ...base.rotation.vpc, vpcId: vpc, secretsManagerEndpointId: endpoint }, kafka: { clusterArn: msk.ClusterArn! } },
+        };
+        const results = await runPreflight(base, catalog, await clients());
+        assert.deepEqual(results.filter((r) => r.status !== "found").map((r) => `${r.check}: ${r.detail}`), []);
+        assert.match(formatPreflight("prod", results), /every prerequisite is in place/);
+    });
+
+    it("says wrong, with the config key to set, when an endpoint exists that the config does not reuse", async () => {
+        const config = { ...base, rotation: { ...base.rotation, vpc: { ...base.rotation.vpc, secretsManagerEndpointId: undefined } } };
+        const r = (await runPreflight(config, catalog, await clients())).find((x) => x.check === "secretsmanager-vpc-endpoint")!;
+        assert.equal(r.status, "wrong");
+        assert.match(r.detail, /conflicting DNS domain/);
+        assert.match(r.fix!, /finledger:rotation\.vpc\.secretsManagerEndpointId.*vpce-/);
+    });
+
+    it("says wrong when the cluster's OIDC issuer differs from the config, and when the recorder is stopped", async () => {
+        await aws(ConfigServiceClient).send(new StopConfigurationRecorderCommand({ ConfigurationRecorderName: "default" }));
+        try {
+            const config = { ...base, cluster: { ...base.cluster, oidcIssuer: "https://oidc.eks.us-east-1.amazonaws.com/id/00000000000000000000000000000000" } };
+            const s = statusOf(await runPreflight(config, catalog, await clients()));
+            assert.equal(s["eks-cluster"], "wrong");
+            assert.equal(s["config-recorder"], "wrong");
+        } finally {
+            await aws(ConfigServiceClient).send(new StartConfigurationRecorderCommand({ ConfigurationRecorderName: "default" }));
+        }
+    });
+
+    it("reports each missing CRD, a missing Reloader and missing access entries on a reachable cluster", async () => {
+        const saved = { crds: cluster.crds, deployments: cluster.deployments };
+        accessEntries.set(base.cluster.name, [roleArn(MOTO_ACCOUNT, roleNames.githubDeploy(base.namePrefix))]);
+        try {
+            for (const crd of REQUIRED_CRDS) {
+                cluster.crds = new Set(REQUIRED_CRDS.map((c) => c.name).filter((n) => n !== crd.name));
+                cluster.deployments = [];
+                const s = statusOf(await runPreflight(base, catalog, await clients()));
+                assert.equal(s[`crd-${crd.name}`], "missing");
+                assert.equal(s.reloader, "missing");
+                assert.equal(s["eks-access-entry-preview"], "missing");
+                assert.equal(s["eks-access-entry-deploy"], "found");
+            }
+        } finally {
+            Object.assign(cluster, saved);
+            accessEntries.set(base.cluster.name, [roleArn(MOTO_ACCOUNT, roleNames.githubDeploy(base.namePrefix)), roleArn(MOTO_ACCOUNT, roleNames.githubPreview(base.namePrefix))]);
+        }
+    });
+
+    it("treats a cluster that refuses the token as unreachable, so preview cannot pass on a degraded cluster", async () => {
+        const kube = await connectKube({ server: kubeStub.url, token: "not-the-token", timeoutMs: 2000 });
+        assert.ok("unreachable" in kube);
+        assert.match(kube.unreachable, /refused the token \(HTTP 401\)/);
+    });
+
+    it("blocks the full phase while a rotated secret has no value, and not the foundation phase", async () => {
+        const [first] = secretsNeedingFirstValue(base, catalog);
+        const sm = aws(SecretsManagerClient);
+        await sm.send(new DeleteSecretCommand({ SecretId: first, ForceDeleteWithoutRecovery: true }));
+        await sm.send(new CreateSecretCommand({ Name: first }));
+        const full = (await runPreflight(base, catalog, await clients())).find((r) => r.check === "first-values")!;
+        assert.equal(full.status, "wrong");
+        assert.ok(full.detail.includes(first), full.detail);
+        assert.match(full.fix!, /npm run secret:set/);
+        const foundation = (await runPreflight({ ...base, phase: "foundation" }, catalog, await clients())).find((r) => r.check === "first-values")!;
+        assert.equal(foundation.status, "found");
+    });
+});
