@@ -111,7 +111,6 @@ export function buildAirflowHelmValues(inputs: AirflowHelmInputs): Record<string
         redis: { enabled: false },
         scheduler: sa(inputs.serviceAccounts.scheduler),
         webserver: { ...sa(inputs.serviceAccounts.webserver), defaultUser: { enabled: false } },
-        createUserJob: { enabled: false },
         triggerer: sa(inputs.serviceAccounts.triggerer),
         workers: sa(inputs.serviceAccounts.worker, false),
         dagProcessor: { annotations },

@@ -89,7 +89,6 @@ describe("Airflow task pods, RBAC and chart values", () => {
         assert.equal(v.multiNamespaceMode, false);
         assert.equal(v.rbac.create, false);
         assert.equal(v.webserver.defaultUser.enabled, false);
-        assert.equal(v.createUserJob.enabled, false);
         assert.deepEqual(YAML.parse(v.podTemplate).spec.containers[0].envFrom, [{ configMapRef: { name: TASK_CONFIG_CONFIGMAP } }]);
     });
 
