@@ -43,9 +43,47 @@ export function buildEsoAlerts(environment: string): PrometheusAlert[] {
     ];
 }
 
+/**
+ * Alerts per Airflow task namespace (domain) on the ExternalSecrets that render its task files: not Ready, and no
+ * successful sync within the age a task still accepts (`maxFileAgeSeconds`), after which its tasks refuse the files.
+ * ESO exports no last-success timestamp, so "stale" is "every sync call in the window failed, or none ran".
+ */
+export function buildAirflowFileAlerts(environment: string, namespaces: readonly string[], maxFileAgeSeconds: number): PrometheusAlert[] {
+    if (namespaces.length === 0) return [];
+    const runbook = "docs/runbooks/secrets-manager-or-kms-outage.md";
+    const selector = `namespace=~"${[...namespaces].sort().join("|")}"`;
+    const window = `${maxFileAgeSeconds}s`;
+    return [
+        {
+            alert: "AirflowTaskSecretNotReady",
+            expr: `max by (namespace, name) (externalsecret_status_condition{condition="Ready",status="False",${selector}}) == 1`,
+            for: "5m",
+            labels: { severity: "critical", environment },
+            annotations: {
+                summary: "Airflow domain {{ $labels.namespace }}: ExternalSecret {{ $labels.name }} is not Ready.",
+                description: `Tasks keep reading the last rendered file, and refuse it once its sync stamp is older than ${maxFileAgeSeconds} s; fix the sync before then.`,
+                runbook_url: runbook,
+            },
+        },
+        {
+            alert: "AirflowTaskSecretStale",
+            expr: `(sum by (namespace, name) (increase(externalsecret_sync_calls_total{${selector}}[${window}])) - sum by (namespace, name) (increase(externalsecret_sync_calls_error{${selector}}[${window}]))) < 1`,
+            for: "5m",
+            labels: { severity: "critical", environment },
+            annotations: {
+                summary: "Airflow domain {{ $labels.namespace }}: ExternalSecret {{ $labels.name }} has not synced successfully for " + `${maxFileAgeSeconds} s.`,
+                description: "New tasks of this domain now refuse this connection or variable (stale file). See the runbook for outages and permission errors.",
+                runbook_url: runbook,
+            },
+        },
+    ];
+}
+
 /** Arguments of {@link EsoAlertRules}. */
 export interface EsoAlertRulesArgs {
     readonly environment: string;
+    /** Airflow task namespaces and the file age their tasks accept, for the per-domain alerts. Default: none. */
+    readonly airflowTaskFiles?: { readonly namespaces: readonly string[]; readonly maxFileAgeSeconds: number };
     /** Namespace of the PrometheusRule. Default: `external-secrets`. */
     readonly namespace?: string;
     /** Labels that the cluster's Prometheus `ruleSelector` selects. Default: `app.kubernetes.io/part-of: finledger-secrets-platform`. */
@@ -67,7 +105,7 @@ export class EsoAlertRules extends pulumi.ComponentResource {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
                 metadata: { name: this.ruleName, namespace, labels },
-                spec: { groups: [{ name: "external-secrets", rules: buildEsoAlerts(args.environment) }] },
+                spec: { groups: [{ name: "external-secrets", rules: [...buildEsoAlerts(args.environment), ...(args.airflowTaskFiles ? buildAirflowFileAlerts(args.environment, args.airflowTaskFiles.namespaces, args.airflowTaskFiles.maxFileAgeSeconds) : [])] }] },
             },
             { parent: this },
         );

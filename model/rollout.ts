@@ -60,13 +60,24 @@ export function esoRefreshInterval(rollout: RolloutSettings): string {
     return s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
 }
 
+/** Slack on top of ESO refresh + kubelet sync before a task refuses a secret file as stale (ESO retries, jitter). */
+export const TASK_FILE_MARGIN_SECONDS = 300;
+
 /**
- * The longest a replaced credential must stay valid: the slowest path by which a new value reaches a task
- * (ESO refresh then kubelet projection, or the Airflow cache), plus the longest task that may have started with
+ * The oldest sync stamp a task accepts on a secret file: one ESO refresh, the kubelet's projection delay and a margin.
+ * A task may therefore start with a replaced value at most this long after the rotation that replaced it.
+ */
+export function maxTaskFileAgeSeconds(rollout: RolloutSettings): number {
+    return rollout.esoRefreshIntervalSeconds + rollout.kubeletSyncSeconds + TASK_FILE_MARGIN_SECONDS;
+}
+
+/**
+ * The longest a replaced credential must stay valid: the slowest path by which a new value reaches a task (a file
+ * a task still accepts, or the core components' Airflow cache), plus the longest task that may have started with
  * the old value just before the new one arrived.
  */
 export function requiredGraceSeconds(rollout: RolloutSettings): number {
-    return Math.max(rollout.esoRefreshIntervalSeconds + rollout.kubeletSyncSeconds, rollout.airflowSecretsCacheTtlSeconds) + rollout.longestTaskSeconds;
+    return Math.max(maxTaskFileAgeSeconds(rollout), rollout.airflowSecretsCacheTtlSeconds) + rollout.longestTaskSeconds;
 }
 
 /**
@@ -95,7 +106,7 @@ export function graceRuleViolations(rollout: RolloutSettings, windowHours: numbe
         .map(
             (s) =>
                 `Secret '${s.name}' rotates every ${s.days} days with a ${windowHours} h window, so its old credential is valid for only ${guaranteedGraceSeconds(s.days, windowHours)} s, ` +
-                `less than the ${need} s that refresh (max(ESO ${rollout.esoRefreshIntervalSeconds} s + kubelet ${rollout.kubeletSyncSeconds} s, Airflow cache ${rollout.airflowSecretsCacheTtlSeconds} s)) plus the longest task (${rollout.longestTaskSeconds} s) need; ` +
+                `less than the ${need} s that delivery (max(ESO ${rollout.esoRefreshIntervalSeconds} s + kubelet ${rollout.kubeletSyncSeconds} s + margin ${TASK_FILE_MARGIN_SECONDS} s, Airflow cache ${rollout.airflowSecretsCacheTtlSeconds} s)) plus the longest task (${rollout.longestTaskSeconds} s) need; ` +
                 `rotate it less often, shorten the window, or lower the refresh interval or task timeout.`,
         );
 }

@@ -1,12 +1,14 @@
 // The audit layer of an environment: trail and locked bucket, detections and alarms, Config rules, the expiry
 // check, the latency probe, the ESO alerts and the break-glass role. Principle 6 of docs/architecture.md.
 import * as k8s from "@pulumi/kubernetes";
+import { isAirflowTaskWorkload } from "../components/airflow-patterns";
 import { AuditAlerts, buildDetectionRules, buildLogAlarms } from "../components/audit-alerts";
 import { AuditTrail } from "../components/audit-trail";
 import { BreakGlassRole } from "../components/break-glass";
 import { SecretsComplianceRules } from "../components/compliance-rules";
 import { EsoAlertRules } from "../components/eso-alert-rules";
 import { LatencyProbe } from "../components/latency-probe";
+import { maxTaskFileAgeSeconds, rolloutSettings } from "../model/rollout";
 import { roleNames } from "../components/naming";
 import { SecretExpiryCheck } from "../components/secret-expiry-check";
 import { CANARY_SECRET } from "../model/environment";
@@ -106,7 +108,12 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
         },
         opts,
     );
-    new EsoAlertRules(`${prefix}-eso-alerts`, { environment: config.environment }, options.kubernetesProvider ? { provider: options.kubernetesProvider } : {});
+    const taskNamespaces = [...new Set(platform.catalog.workloads.filter(isAirflowTaskWorkload).map((w) => w.namespace))];
+    new EsoAlertRules(
+        `${prefix}-eso-alerts`,
+        { environment: config.environment, airflowTaskFiles: { namespaces: taskNamespaces, maxFileAgeSeconds: maxTaskFileAgeSeconds(rolloutSettings(config)) } },
+        options.kubernetesProvider ? { provider: options.kubernetesProvider } : {},
+    );
     return { trail, alerts, breakGlass, probe };
 }
 

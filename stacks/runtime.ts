@@ -4,19 +4,14 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    AIRFLOW_BACKEND_CONFIGMAP,
-    AIRFLOW_CHART,
-    AIRFLOW_INTERNAL_SECRETS,
-    buildAirflowBackendEnv,
-    buildAirflowBackendKwargs,
-    buildAirflowHelmValues,
-    isAirflowBackendSecret,
-    managedAirflowIds,
-} from "../components/airflow";
+import { AIRFLOW_CHART, AIRFLOW_INTERNAL_SECRETS, buildAirflowBackendEnv, buildAirflowBackendKwargs, buildAirflowHelmValues, buildTaskNamespaceRbac } from "../components/airflow";
+import { AIRFLOW_FILE_KEYS, connectionFileTemplate, SYNCED_AT_TEMPLATE, variableFileTemplate } from "../components/airflow-connections";
+import { buildAirflowLocalSettings, buildSecretsBackendModule, domainDagFolder, SECRETS_MODULE_FILE, TaskGroupSettings } from "../components/airflow-local-settings";
+import { AIRFLOW_CONNECTIONS_PATH, AIRFLOW_DEFAULT_TASK_WORKLOAD, AIRFLOW_VARIABLES_PATH, isAirflowBackendSecret, isAirflowTaskWorkload, managedAirflowIds } from "../components/airflow-patterns";
+import { buildTaskConfigEnv, buildTaskPodOverride, LOCAL_SETTINGS_CONFIGMAP, LOCAL_SETTINGS_KEY, ManagedFile, TASK_CONFIG_CONFIGMAP } from "../components/airflow-task-pod";
 import { buildExternalSecret, buildSecretStore, ExternalSecretSpecInputs, ExternalSecretsOperator } from "../components/external-secrets";
 import { kubernetesSecretName } from "../model/names";
-import { reloaderAnnotations, rolloutSettings } from "../model/rollout";
+import { maxTaskFileAgeSeconds, reloaderAnnotations, rolloutSettings } from "../model/rollout";
 import { WorkloadIdentity } from "../components/workload-identity";
 import { CatalogSecret, CatalogWorkload } from "../model/catalog";
 import { EnvironmentConfig } from "../model/config";
@@ -63,14 +58,14 @@ export interface SyncedSecret {
 }
 
 /**
- * Every secret that ESO syncs: each consumed secret that is not read through Airflow's backend, once per consumer
- * namespace. Secrets absent from `present` (RDS-managed) are skipped.
+ * Every secret that ESO syncs: each consumed secret once per consumer namespace (Airflow connections and variables
+ * as task files). Secrets absent from `present` (RDS-managed) are skipped.
  */
 export function planSyncedSecrets(secrets: readonly CatalogSecret[], workloads: readonly CatalogWorkload[], present: (name: string) => boolean): SyncedSecret[] {
     const byId = new Map(workloads.map((w) => [w.id, w]));
     const out: SyncedSecret[] = [];
     for (const secret of secrets) {
-        if (isAirflowBackendSecret(secret.name) || !present(secret.name)) continue;
+        if (!present(secret.name)) continue;
         const byNamespace = new Map<string, CatalogWorkload>();
         for (const id of [...secret.consumers].sort()) {
             const w = byId.get(id);
@@ -81,8 +76,17 @@ export function planSyncedSecrets(secrets: readonly CatalogSecret[], workloads: 
     return out;
 }
 
-/** How the Kubernetes Secret of a synced catalog secret is shaped: Airflow's internal secrets get the chart's keys. */
-export function externalSecretShape(catalogName: string): Pick<ExternalSecretSpecInputs, "keys" | "template" | "targetName"> {
+/**
+ * How the Kubernetes Secret of a synced catalog secret is shaped: Airflow's internal secrets get the chart's keys, and
+ * Airflow connections and variables become a task file in Airflow's JSON format plus its sync stamp.
+ */
+export function externalSecretShape(secret: Pick<CatalogSecret, "name" | "kind">): Pick<ExternalSecretSpecInputs, "keys" | "template" | "targetName"> {
+    const catalogName = secret.name;
+    if (isAirflowBackendSecret(catalogName)) {
+        const id = catalogName.split("/").pop()!;
+        const file = catalogName.startsWith(`${AIRFLOW_CONNECTIONS_PATH}/`) ? connectionFileTemplate(secret.kind, id, catalogName) : variableFileTemplate(id);
+        return { keys: [{ secretKey: "value" }], template: { [AIRFLOW_FILE_KEYS.value]: file, [AIRFLOW_FILE_KEYS.syncedAt]: SYNCED_AT_TEMPLATE } };
+    }
     const s = AIRFLOW_INTERNAL_SECRETS;
     if (catalogName === s.fernetKey.catalogName) return { targetName: s.fernetKey.secretName, keys: [{ secretKey: s.fernetKey.key }] };
     if (catalogName === s.webserverSecretKey.catalogName) return { targetName: s.webserverSecretKey.secretName, keys: [{ secretKey: s.webserverSecretKey.key }] };
@@ -171,7 +175,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
     const internalSecrets: pulumi.Resource[] = [];
     for (const sync of planSyncedSecrets(catalog.secrets, catalog.workloads, (n) => platform.secrets.has(n))) {
         const managed = platform.secrets.get(sync.secret.name)!;
-        const shape = externalSecretShape(sync.secret.name);
+        const shape = externalSecretShape(sync.secret);
         const name = kubernetesSecretName(sync.secret.name);
         const es = buildExternalSecret({
             name,
@@ -190,49 +194,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
         if (shape.targetName) internalSecrets.push(resource);
     }
 
-    // Airflow: one backend ConfigMap per Airflow namespace (core, then each domain), and the chart's release.
-    const airflowGroups = new Map<string, CatalogWorkload[]>();
-    for (const w of catalog.workloads) {
-        if (w.type !== "airflow" && w.type !== "airflow-core") continue;
-        airflowGroups.set(w.namespace, [...(airflowGroups.get(w.namespace) ?? []), w]);
-    }
-    let coreEnv: Record<string, string> | undefined;
-    for (const [ns, members] of airflowGroups) {
-        const names = members.flatMap((m) => readsOf.get(m.id) ?? []);
-        const ids = managedAirflowIds([...new Set(names)]);
-        const env = buildAirflowBackendEnv(buildAirflowBackendKwargs({ environment: config.environment, region, ...ids }));
-        if (members.some((m) => m.type === "airflow-core")) coreEnv = env;
-        new k8s.core.v1.ConfigMap(
-            `${prefix}-airflow-backend-${ns}`,
-            { metadata: { name: AIRFLOW_BACKEND_CONFIGMAP, namespace: namespaces.get(ns)!.metadata.name, labels: { "app.kubernetes.io/managed-by": "pulumi" } }, data: env },
-            k8sOpts,
-        );
-    }
-    const core = catalog.workloads.filter((w) => w.type === "airflow-core");
-    const coreSa = (suffix: string) => core.find((w) => w.id === `airflow-${suffix}`)?.serviceAccount;
-    const [scheduler, webserver, triggerer, worker] = ["scheduler", "webserver", "triggerer", "worker"].map(coreSa);
-    if (coreEnv && scheduler && webserver && triggerer && worker) {
-        const coreNamespace = core[0].namespace;
-        new k8s.helm.v3.Release(
-            `${prefix}-airflow`,
-            {
-                name: "airflow",
-                chart: AIRFLOW_CHART.chart,
-                version: AIRFLOW_CHART.version,
-                repositoryOpts: { repo: AIRFLOW_CHART.repo },
-                namespace: namespaces.get(coreNamespace)!.metadata.name,
-                values: buildAirflowHelmValues({
-                    namespace: coreNamespace,
-                    serviceAccounts: { scheduler, webserver, triggerer, worker },
-                    backendEnv: coreEnv,
-                    taskNamespaces: [...airflowGroups.keys()],
-                    secretsCacheTtlSeconds: rolloutSettings(config).airflowSecretsCacheTtlSeconds,
-                    reloaderAnnotations: reloaderAnnotations(Object.values(AIRFLOW_INTERNAL_SECRETS).map((s) => s.secretName)),
-                }),
-            },
-            { provider: kubernetesProvider, dependsOn: [...internalSecrets, ...core.map((w) => identities.get(w.id)!)] },
-        );
-    }
+    buildAirflow(platform, { namespaces, identities, readsOf, internalSecrets, region, kubernetesProvider });
     return { identities, eso, secretStoreRegion: region, kubernetesProvider };
 }
 
@@ -243,4 +205,109 @@ export function runtimeOutputs(runtime: RuntimeAccess) {
         esoControllerRoleArn: runtime.eso.controllerRoleArn,
         secretStoreRegion: runtime.secretStoreRegion,
     };
+}
+
+/** What the Airflow part of the runtime layer needs from the rest of it. */
+interface AirflowWiring {
+    readonly namespaces: ReadonlyMap<string, k8s.core.v1.Namespace>;
+    readonly identities: ReadonlyMap<string, WorkloadIdentity>;
+    /** Catalog names each workload reads (from the model). */
+    readonly readsOf: ReadonlyMap<string, readonly string[]>;
+    readonly internalSecrets: readonly pulumi.Resource[];
+    readonly region: string;
+    readonly kubernetesProvider: k8s.Provider;
+}
+
+/** One Airflow task group per namespace: the core worker's (DAGs outside every domain folder) and each domain's. */
+export interface AirflowTaskGroup {
+    readonly workload: CatalogWorkload;
+    readonly connections: string[];
+    readonly variables: string[];
+    readonly files: ManagedFile[];
+}
+
+/** The task groups of a catalog: for each Airflow namespace, the workload whose identity its tasks use and the files they read. */
+export function planAirflowTaskGroups(workloads: readonly CatalogWorkload[], readsOf: ReadonlyMap<string, readonly string[]>, present: (name: string) => boolean): AirflowTaskGroup[] {
+    const taskWorkloads = workloads.filter(isAirflowTaskWorkload);
+    return taskWorkloads.map((workload) => {
+        const names = (readsOf.get(workload.id) ?? []).filter(present);
+        const ids = managedAirflowIds([...new Set(names)]);
+        const files: ManagedFile[] = [
+            ...ids.connections.map((id) => ({ type: "connections" as const, id, kubernetesSecret: kubernetesSecretName(`${AIRFLOW_CONNECTIONS_PATH}/${id}`) })),
+            ...ids.variables.map((id) => ({ type: "variables" as const, id, kubernetesSecret: kubernetesSecretName(`${AIRFLOW_VARIABLES_PATH}/${id}`) })),
+        ];
+        return { workload, ...ids, files };
+    });
+}
+
+function buildAirflow(platform: EnvironmentPlatform, w: AirflowWiring): void {
+    const { config, catalog } = platform;
+    const prefix = config.namePrefix;
+    const k8sOpts = { provider: w.kubernetesProvider };
+    const rollout = rolloutSettings(config);
+    const core = catalog.workloads.filter((x) => x.type === "airflow-core");
+    const coreSa = (suffix: string) => core.find((x) => x.id === `airflow-${suffix}`)?.serviceAccount;
+    const [scheduler, webserver, triggerer, worker] = ["scheduler", "webserver", "triggerer", "worker"].map(coreSa);
+    if (!(scheduler && webserver && triggerer && worker)) return;
+    const coreNamespace = core[0].namespace;
+
+    const groups = planAirflowTaskGroups(catalog.workloads, w.readsOf, (n) => platform.secrets.has(n));
+    const settingsOf = (g: AirflowTaskGroup): TaskGroupSettings => ({
+        workloadId: g.workload.id,
+        namespace: g.workload.namespace,
+        serviceAccount: g.workload.serviceAccount,
+        podOverride: buildTaskPodOverride({ namespace: g.workload.namespace, serviceAccount: g.workload.serviceAccount, workloadId: g.workload.id, files: g.files }),
+    });
+    const defaultGroup = groups.find((g) => g.workload.id === AIRFLOW_DEFAULT_TASK_WORKLOAD)!;
+    const localSettings = buildAirflowLocalSettings({
+        defaultGroup: settingsOf(defaultGroup),
+        domains: Object.fromEntries(groups.filter((g) => g !== defaultGroup).map((g) => [domainDagFolder(g.workload.id), settingsOf(g)])),
+    });
+
+    // Every task namespace: its task settings, the trusted local settings, and the scheduler's pod rights (no exec).
+    for (const g of groups) {
+        const ns = g.workload.namespace;
+        const nsName = w.namespaces.get(ns)!.metadata.name;
+        const labels = { "app.kubernetes.io/managed-by": "pulumi", "finledger.io/workload": g.workload.id };
+        new k8s.core.v1.ConfigMap(
+            `${prefix}-airflow-task-config-${ns}`,
+            { metadata: { name: TASK_CONFIG_CONFIGMAP, namespace: nsName, labels }, data: buildTaskConfigEnv({ connections: g.connections, variables: g.variables, maxFileAgeSeconds: maxTaskFileAgeSeconds(rollout) }) },
+            k8sOpts,
+        );
+        new k8s.core.v1.ConfigMap(`${prefix}-airflow-local-settings-${ns}`, { metadata: { name: LOCAL_SETTINGS_CONFIGMAP, namespace: nsName, labels }, data: { [LOCAL_SETTINGS_KEY]: localSettings, [SECRETS_MODULE_FILE]: buildSecretsBackendModule() } }, k8sOpts);
+        for (const rbac of buildTaskNamespaceRbac(coreNamespace, { scheduler, webserver })) {
+            const role = new k8s.rbac.v1.Role(`${prefix}-${rbac.role.name}-${ns}`, { metadata: { name: rbac.role.name, namespace: nsName, labels }, rules: rbac.role.rules }, k8sOpts);
+            for (const b of rbac.bindings) {
+                new k8s.rbac.v1.RoleBinding(
+                    `${prefix}-${b.role}-binding-${ns}`,
+                    { metadata: { name: b.role, namespace: nsName, labels }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: b.role }, subjects: b.subjects },
+                    { ...k8sOpts, dependsOn: [role] },
+                );
+            }
+        }
+    }
+
+    // The long-running core components keep the Secrets Manager backend for their own few ids (start-up cost is paid once).
+    const coreNames = core.flatMap((m) => w.readsOf.get(m.id) ?? []);
+    const coreEnv = buildAirflowBackendEnv(buildAirflowBackendKwargs({ environment: config.environment, region: w.region, ...managedAirflowIds([...new Set(coreNames)]) }));
+    new k8s.helm.v3.Release(
+        `${prefix}-airflow`,
+        {
+            name: "airflow",
+            chart: AIRFLOW_CHART.chart,
+            version: AIRFLOW_CHART.version,
+            repositoryOpts: { repo: AIRFLOW_CHART.repo },
+            namespace: w.namespaces.get(coreNamespace)!.metadata.name,
+            values: buildAirflowHelmValues({
+                namespace: coreNamespace,
+                serviceAccounts: { scheduler, webserver, triggerer, worker },
+                backendEnv: coreEnv,
+                taskNamespaces: groups.map((g) => g.workload.namespace),
+                secretsCacheTtlSeconds: rollout.airflowSecretsCacheTtlSeconds,
+                reloaderAnnotations: reloaderAnnotations(Object.values(AIRFLOW_INTERNAL_SECRETS).map((s) => s.secretName)),
+                localSettings,
+            }),
+        },
+        { provider: w.kubernetesProvider, dependsOn: [...w.internalSecrets, ...core.map((x) => w.identities.get(x.id)!)] },
+    );
 }

@@ -9,9 +9,10 @@ import { PROJECT_DIR } from "../support/plan-cli";
 
 describe("rollout and the grace rule", () => {
     it("needs the slowest refresh path plus the longest task", () => {
-        // max(3600 + 120, 300) + 21600
-        assert.strictEqual(requiredGraceSeconds(DEFAULT_ROLLOUT), 25320);
+        // max(3600 + 120 + 300, 300) + 21600
+        assert.strictEqual(requiredGraceSeconds(DEFAULT_ROLLOUT), 3600 + 120 + 300 + 21600, "ESO refresh + kubelet + margin (the oldest file a task accepts) + longest task");
         assert.strictEqual(requiredGraceSeconds({ ...DEFAULT_ROLLOUT, esoRefreshIntervalSeconds: 60, airflowSecretsCacheTtlSeconds: 900 }), 900 + 21600);
+        assert.strictEqual(requiredGraceSeconds({ ...DEFAULT_ROLLOUT, esoRefreshIntervalSeconds: 60, airflowSecretsCacheTtlSeconds: 100 }), 60 + 120 + 300 + 21600);
     });
 
     it("guarantees the schedule minus one window, and flags a schedule that is too short", () => {

@@ -1,6 +1,7 @@
-// The Airflow contract against real software: Airflow 2.11 with the Amazon provider (test venv), moto in server mode
-// as Secrets Manager and STS, and exactly the backend settings and airflow_local_settings.py that the dev plan emits
-// for the payments domain. Lookups go through Airflow's own API in a separate Python process.
+// The Secrets Manager path against real software: Airflow 2.11 with the Amazon provider (test venv), moto in server
+// mode as Secrets Manager and STS, the backend settings the core components use (built for the payments domain's ids,
+// the old task path that tools/bench-task-start.ts compares with) and the airflow_local_settings.py of the dev plan.
+// Lookups go through Airflow's own API in a separate Python process. Task files: test/runtime/airflow-files.test.ts.
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { strict as assert } from "assert";
@@ -9,7 +10,7 @@ import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AIRFLOW_BACKEND_CONFIGMAP } from "../../components/airflow";
+import { buildAirflowBackendEnv, buildAirflowBackendKwargs, managedAirflowIds } from "../../components/airflow";
 import { fullSecretName } from "../../model/names";
 import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { FAKE_AWS_ENV, MotoServer, startMoto, VENV } from "../support/moto";
@@ -31,7 +32,7 @@ interface Lookup {
 
 const sha256 = (v: string) => createHash("sha256").update(v).digest("hex");
 
-describe("Airflow contract: the plan's backend settings in a real Airflow against moto", function () {
+describe("Airflow Secrets Manager path: the backend settings in a real Airflow against moto", function () {
     this.timeout(300_000);
     let moto: MotoServer;
     let home: string;
@@ -56,11 +57,6 @@ describe("Airflow contract: the plan's backend settings in a real Airflow agains
         const report = planReport(ENV);
         const catalog = catalogForEnvironment(loadCatalog(path.join(PROJECT_DIR, "catalog")), ENV);
         const workload = catalog.workloads.find((w) => w.id === DOMAIN)!;
-        const configMap = report.resources.find(
-            (r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs as any).metadata.name === AIRFLOW_BACKEND_CONFIGMAP && (r.inputs as any).metadata.namespace === workload.namespace,
-        );
-        assert.ok(configMap, `the ${ENV} plan has no ${AIRFLOW_BACKEND_CONFIGMAP} ConfigMap in ${workload.namespace}`);
-        backendEnv = (configMap.inputs as any).data;
         const release = report.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.inputs as any).chart === "airflow");
         assert.ok(release, `the ${ENV} plan has no Airflow release`);
         const localSettings: string = (release.inputs as any).values.airflowLocalSettings;
@@ -68,6 +64,13 @@ describe("Airflow contract: the plan's backend settings in a real Airflow agains
         assert.ok(role, `the ${ENV} plan has no role for ${DOMAIN}`);
 
         const mine = catalog.secrets.filter((s) => s.consumers.includes(DOMAIN));
+        const ids = managedAirflowIds(mine.map((s) => s.name));
+        const kwargs = buildAirflowBackendKwargs({ environment: ENV, region: "us-east-1", ...ids });
+        backendEnv = {
+            ...buildAirflowBackendEnv(kwargs),
+            AIRFLOW__FINLEDGER__MANAGED_CONNECTIONS_PATTERN: kwargs.connections_lookup_pattern!,
+            AIRFLOW__FINLEDGER__MANAGED_VARIABLES_PATTERN: kwargs.variables_lookup_pattern!,
+        };
         managedConnections = mine.filter((s) => s.name.startsWith("airflow/connections/")).map((s) => s.name.split("/").pop()!).sort();
         managedVariable = mine.filter((s) => s.name.startsWith("airflow/variables/")).map((s) => s.name.split("/").pop()!)[0];
         otherDomainConnection = catalog.secrets.find((s) => s.consumers.includes(OTHER_DOMAIN) && s.name.startsWith("airflow/connections/"))!.name.split("/").pop()!;
@@ -131,7 +134,7 @@ describe("Airflow contract: the plan's backend settings in a real Airflow agains
 
     let online: Record<string, Lookup> & { log: string[] };
 
-    it("loads the plan's settings: env-specific prefixes, exact lookup patterns, no config lookups", () => {
+    it("loads the backend settings: env-specific prefixes, exact lookup patterns, no config lookups", () => {
         const kwargs = JSON.parse(backendEnv.AIRFLOW__SECRETS__BACKEND_KWARGS);
         assert.equal(backendEnv.AIRFLOW__SECRETS__BACKEND, "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend");
         assert.equal(kwargs.connections_prefix, `${ENV}/airflow/connections`);
@@ -180,8 +183,8 @@ describe("Airflow contract: the plan's backend settings in a real Airflow agains
         assert.equal(outage.variable_outage.error, "KeyError", `a managed variable resolved during the outage: ${JSON.stringify(outage.variable_outage)}`);
         const log = (outage.log as string[]).join("\n");
         assert.match(log, /Unable to retrieve connection from secrets backend \(SecretsManagerBackend\)/);
-        assert.match(log, /is managed in AWS Secrets Manager; refusing the copy in EnvironmentVariablesBackend/);
-        assert.match(log, /is managed in AWS Secrets Manager; refusing the copy in MetastoreBackend/);
+        assert.match(log, /is managed by the FinLedger secrets platform; refusing the copy in EnvironmentVariablesBackend/);
+        assert.match(log, /is managed by the FinLedger secrets platform; refusing the copy in MetastoreBackend/);
         // Unmanaged ids keep Airflow's normal fall-through, and never touch AWS.
         assert.equal(outage.unmanaged_env_copy.error, null);
         assert.equal(outage.unmanaged_env_copy.login, "adhoc");

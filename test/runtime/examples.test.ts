@@ -4,6 +4,7 @@ import { lintSource } from "@secretlint/core";
 import { creator as recommended } from "@secretlint/secretlint-rule-preset-recommend";
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import { domainDagFolder } from "../../components/airflow-local-settings";
 import * as path from "path";
 import * as YAML from "yaml";
 import { loadCatalog } from "../../model/catalog";
@@ -108,11 +109,10 @@ describe("Examples for Airflow, dbt and Spark", function () {
         for (const v of visible) assert.ok(!synced.has(v) && !/secretKeyRef|BEGIN|password=/i.test(v), `visible value ${v} carries a secret`);
     });
 
-    it("the Airflow pod_override example uses the domain's namespace, service account and backend ConfigMap", () => {
-        const text = fs.readFileSync(path.join(EXAMPLES, "airflow", "payments_dag_defaults.py"), "utf8");
+    it("the Airflow example DAG sits in its domain's folder and asks for no namespace or service account", () => {
         const w = catalog.workloads.find((x) => x.id === "airflow-payments")!;
-        assert.match(text, new RegExp(`namespace="${w.namespace}"`));
-        assert.match(text, new RegExp(`service_account_name="${w.serviceAccount}"`));
-        assert.match(text, /config_map_ref=k8s.V1ConfigMapEnvSource\(name="airflow-secrets-backend"\)/);
+        const text = fs.readFileSync(path.join(EXAMPLES, "airflow", "dags", domainDagFolder(w.id), "payments_settlements_daily.py"), "utf8");
+        assert.doesNotMatch(text, /namespace=|service_account_name=/, "the cluster policy decides both; test/runtime/airflow-files.test.ts loads this DAG with it");
+        assert.match(text, /BaseHook\.get_connection\("snowflake_payments"\)/);
     });
 });

@@ -7,12 +7,13 @@ VENV=.venv-test
 LOCK=test/python/requirements.lock
 STAMP="$VENV/.lock-sha256"
 want=$(sha256sum "$LOCK" | cut -d' ' -f1)
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/moto_server" ]; then
-  exit 0
-fi
+if ! { [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/moto_server" ]; }; then
 echo "Installing the pinned Python test environment into $VENV (moto, Airflow) ..."
 rm -rf "$VENV"
 python3 -m venv "$VENV"
 "$VENV/bin/pip" install --disable-pip-version-check --quiet --no-deps -r "$LOCK"
 "$VENV/bin/pip" check --disable-pip-version-check >/dev/null || { "$VENV/bin/pip" check; exit 1; }
 echo "$want" > "$STAMP"
+fi
+bash "$(dirname "$0")/airflow-k8s-client.sh"
+bash "$(dirname "$0")/eso-render.sh"
