@@ -4,7 +4,8 @@
 import * as assert from "assert";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { RotationError, SecretStore } from "../../functions/rotation/protocol";
-import { kafkaScramAlternatingUsersStrategy, scramSlotSecretName, ScramLoginCheck, ScramValue } from "../../functions/rotation/strategies/kafka-scram";
+import { kafkaScramAlternatingUsersStrategy, ScramLoginCheck, ScramValue } from "../../functions/rotation/strategies/kafka-scram";
+import { kafkaSlotSecretName, kafkaSlotUsername, MSK_SECRET_PREFIX } from "../../model/names";
 import { kafkaClientView } from "../support/consumer-views";
 import { KafkaBroker, startKafka } from "../support/kafka";
 import { MotoServer, startMoto } from "../support/moto";
@@ -29,10 +30,10 @@ describe("Kafka SCRAM secret, from rotation to a real client login", function ()
 
     /** A client secret and its two user slots, bootstrapped as the runbook does: user _a in the client secret and slot A. */
     async function bootstrap() {
-        const name = `AmazonMSK_dev/kafka/${uniqueName("spark-payments-")}`;
-        const first: ScramValue = { username: `${name.split("/").pop()!.replace(/-/g, "_")}_a`, password: ["boot", Date.now().toString(36), Math.random().toString(36).slice(2)].join("-") };
+        const name = `${MSK_SECRET_PREFIX}dev/kafka/${uniqueName("spark-payments-")}`;
+        const first: ScramValue = { username: kafkaSlotUsername(name, "a"), password: ["boot", Date.now().toString(36), Math.random().toString(36).slice(2)].join("-") };
         const secretId = await createSecret(client, name, JSON.stringify(first));
-        const slots = [await createSecret(client, scramSlotSecretName(name, first.username), JSON.stringify(first)), await createEmptySecret(client, scramSlotSecretName(name, first.username.replace(/_a$/, "_b")))];
+        const slots = [await createSecret(client, kafkaSlotSecretName(name, "a"), JSON.stringify(first)), await createEmptySecret(client, kafkaSlotSecretName(name, "b"))];
         return { secretId, slots };
     }
 

@@ -10,14 +10,12 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { SecretStore } from "../../functions/rotation/protocol";
+import { MSK_SECRET_PREFIX } from "../../model/names";
 import { ProcessResult, runJava, spawnJava } from "./client-runtime";
 import { freePort } from "./moto";
 
 /** The SASL mechanism MSK supports for username/password clients. */
 export const SCRAM_MECHANISM = "SCRAM-SHA-512";
-
-/** MSK refuses to associate a secret whose name does not start with this prefix. */
-export const MSK_SECRET_PREFIX = "AmazonMSK_";
 
 /** A client's login attempt: `ok`, refused credentials, or another failure (with the client's stderr). */
 export type LoginOutcome = { result: "ok"; clusterId: string } | { result: "refused"; detail: string } | { result: "error"; detail: string };
