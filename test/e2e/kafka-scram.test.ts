@@ -1,6 +1,7 @@
 // Kafka SASL/SCRAM end to end, on real software: the kafka-scram-alternating-users rotation runs against moto, a
-// real Kafka broker (KRaft, SCRAM-SHA-512) gets its users from the slot secrets as MSK's secret association makes
-// them, and the Kafka Java client logs in with the JAAS line a consumer pod gets, before and after rotations.
+// real Kafka broker (KRaft, SCRAM-SHA-512 over TLS) gets its users from the slot secrets as MSK's secret
+// association makes them, and the Kafka Java client logs in with the JAAS line and the client properties a
+// consumer pod gets, before and after rotations.
 import * as assert from "assert";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { RotationError, SecretStore } from "../../functions/rotation/protocol";
@@ -49,12 +50,18 @@ describe("Kafka SCRAM secret, from rotation to a real client login", function ()
     }
 
     const jaasOf = (raw: string) => kafkaClientView(raw)["sasl.jaas.config"]!;
+    /** Logs in with both files of the consumer's view (the JAAS line, the client properties); they must agree. */
+    async function viewLogsIn(raw: string): Promise<string> {
+        const [jaas, props] = await Promise.all([kafka.login(jaasOf(raw)), kafka.loginWithProperties(kafkaClientView(raw)["client.properties"]!)]);
+        assert.strictEqual(props.result, jaas.result, `client.properties and sasl.jaas.config must give the same outcome: ${JSON.stringify([jaas, props])}`);
+        return jaas.result;
+    }
 
-    it("the consumer's JAAS line logs in before and after two rotations, the held user keeps working for one rotation, and a wrong password is refused", async () => {
+    it("the consumer's JAAS line and client properties log in before and after two rotations, the held user keeps working for one rotation, and a wrong password is refused", async () => {
         const { secretId, slots } = await bootstrap();
         await kafka.associateSecrets(store, slots);
         const v0 = await currentValue(store, secretId);
-        assert.strictEqual((await kafka.login(jaasOf(v0.value))).result, "ok", "the bootstrap user must log in");
+        assert.strictEqual(await viewLogsIn(v0.value), "ok", "the bootstrap user must log in");
 
         const wrong = { ...JSON.parse(v0.value), password: `${JSON.parse(v0.value).password}x` };
         const refused = await kafka.login(jaasOf(JSON.stringify(wrong)));
@@ -72,9 +79,9 @@ describe("Kafka SCRAM secret, from rotation to a real client login", function ()
         await kafka.associateSecrets(store, slots);
         const v2 = await currentValue(store, secretId);
         assert.strictEqual(JSON.parse(v2.value).username, JSON.parse(v0.value).username);
-        assert.strictEqual((await kafka.login(jaasOf(v2.value))).result, "ok", "the second rotation's value must log in");
+        assert.strictEqual(await viewLogsIn(v2.value), "ok", "the second rotation's value must log in");
         assert.strictEqual((await kafka.login(jaasOf(v1.value))).result, "ok", "the value of one rotation ago must still log in");
-        assert.strictEqual((await kafka.login(jaasOf(v0.value))).result, "refused", "a value two rotations old must be refused: its user has a new password");
+        assert.strictEqual(await viewLogsIn(v0.value), "refused", "a value two rotations old must be refused: its user has a new password");
     });
 
     it("the rotation's test step fails, and AWSCURRENT stays, when the broker does not accept the pending user", async () => {

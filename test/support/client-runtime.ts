@@ -38,9 +38,9 @@ export interface ProcessResult {
 }
 
 /** Runs a program to its end, feeding `stdin` (credentials go there, never into argv). */
-export function runProcess(command: string, args: readonly string[], stdin = "", timeoutMs = 120_000): Promise<ProcessResult> {
+export function runProcess(command: string, args: readonly string[], stdin = "", timeoutMs = 120_000, env: NodeJS.ProcessEnv = process.env): Promise<ProcessResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], env });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

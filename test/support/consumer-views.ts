@@ -5,10 +5,11 @@
 /** Secret key (file name) to file content. */
 export type ConsumerFiles = Readonly<Record<string, string>>;
 
-/** A Kafka client's view of a kafka-scram secret: the JAAS line for `sasl.jaas.config`. */
+/** A Kafka client's view of a kafka-scram secret: the JAAS line for `sasl.jaas.config`, and a client properties file. */
 export function kafkaClientView(storedJson: string): ConsumerFiles {
     const v = JSON.parse(storedJson) as { username: string; password: string };
-    return { "sasl.jaas.config": `org.apache.kafka.common.security.scram.ScramLoginModule required username="${v.username}" password="${v.password}";` };
+    const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${v.username}" password="${v.password}";`;
+    return { "sasl.jaas.config": jaas, "client.properties": `security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=${jaas}\n` };
 }
 
 /** dbt's and the JDBC driver's view of a snowflake-keypair secret: the PKCS#8 PEM key file `private_key`. */

@@ -1,8 +1,10 @@
 // A real Kafka broker for tests: Apache Kafka in KRaft mode (one process, broker and controller), jars from
-// tools/test-env/clients.sh, on free loopback ports, whose client listener accepts only SASL/SCRAM-SHA-512 like an
-// MSK cluster with SASL/SCRAM client authentication. The broker's own inter-broker user is created at storage
-// format time with a password generated per run; client users come from Secrets Manager secrets, the way MSK's
-// secret association makes them (`associateSecrets`).
+// tools/test-env/clients.sh, on free loopback ports, whose one listener takes only SASL/SCRAM-SHA-512 over TLS
+// (SASL_SSL), like an MSK cluster with SASL/SCRAM client authentication. Its certificate is self-signed per run for
+// 127.0.0.1; clients trust it through the JVM's default trust store setting, so a client's properties stay exactly
+// what the consumer gets (MSK's certificates chain to a public CA that JVMs trust by default). The broker's own
+// user is created at storage format time with a password generated per run; client users come from Secrets
+// Manager secrets, the way MSK's secret association makes them (`associateSecrets`).
 import { ChildProcess } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
@@ -11,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { SecretStore } from "../../functions/rotation/protocol";
 import { MSK_SECRET_PREFIX } from "../../model/names";
-import { ProcessResult, runJava, spawnJava } from "./client-runtime";
+import { ProcessResult, runJava, runProcess, spawnJava } from "./client-runtime";
 import { freePort } from "./moto";
 
 /** The SASL mechanism MSK supports for username/password clients. */
@@ -24,8 +26,10 @@ export type LoginOutcome = { result: "ok"; clusterId: string } | { result: "refu
 export interface KafkaBroker {
     /** `127.0.0.1:<port>` of the SASL/SCRAM listener. */
     readonly bootstrap: string;
-    /** Logs in with the Kafka Java client, given the value of its `sasl.jaas.config` property. */
+    /** Logs in with the Kafka Java client over SASL_SSL, given the value of its `sasl.jaas.config` property. */
     login(jaasLine: string): Promise<LoginOutcome>;
+    /** Logs in with the Kafka Java client configured by a whole client properties file (plus `bootstrap.servers`). */
+    loginWithProperties(clientProperties: string): Promise<LoginOutcome>;
     /**
      * Does what MSK does for secrets associated with the cluster: one SCRAM user per secret, from the AWSCURRENT
      * value's `username` and `password`; a user whose secret changed gets the new password (the old one stops
@@ -65,6 +69,31 @@ async function portOpen(port: number): Promise<boolean> {
     });
 }
 
+/**
+ * A PKCS#12 key store with a self-signed certificate for 127.0.0.1 (the broker's), and a trust store holding only
+ * that certificate (the clients'). keytool reads the store password from the environment, never from argv; the
+ * trust store's password guards a public certificate only, so clients get it as a JVM option.
+ */
+async function selfSignedKeystore(dir: string): Promise<{ keystore: string; truststore: string; password: string; trustPassword: string; clientJvmOptions: string[] }> {
+    const password = randomBytes(18).toString("base64url");
+    const trustPassword = randomBytes(18).toString("base64url");
+    const keystore = path.join(dir, "broker.p12");
+    const truststore = path.join(dir, "trust.p12");
+    const cert = path.join(dir, "broker.crt");
+    const env = { ...process.env, STORE_PASSWORD: password, TRUST_PASSWORD: trustPassword };
+    const store = ["-storetype", "PKCS12", "-storepass:env", "STORE_PASSWORD", "-keystore", keystore];
+    const steps = [
+        ["-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1", ...store],
+        ["-exportcert", "-alias", "broker", "-rfc", "-file", cert, ...store],
+        ["-importcert", "-noprompt", "-alias", "broker", "-file", cert, "-storetype", "PKCS12", "-storepass:env", "TRUST_PASSWORD", "-keystore", truststore],
+    ];
+    for (const args of steps) {
+        const r = await runProcess("keytool", args, "", 60_000, env);
+        if (r.status !== 0) throw new Error(`keytool ${args[0]} failed (${r.status}): ${r.stderr || r.stdout}`);
+    }
+    return { keystore, truststore, password, trustPassword, clientJvmOptions: [`-Djavax.net.ssl.trustStore=${truststore}`, "-Djavax.net.ssl.trustStoreType=PKCS12", `-Djavax.net.ssl.trustStorePassword=${trustPassword}`] };
+}
+
 /** Formats fresh storage and starts a broker; resolves once the admin user can log in. */
 export async function startKafka(timeoutMs = 180_000): Promise<KafkaBroker> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-e2e-"));
@@ -72,6 +101,7 @@ export async function startKafka(timeoutMs = 180_000): Promise<KafkaBroker> {
     const [clientPort, controllerPort] = [await freePort(), await freePort()];
     const admin = { username: "broker-admin", password: randomBytes(24).toString("base64url") };
     const adminJaas = scramJaas(admin.username, admin.password);
+    const tls = await selfSignedKeystore(dir);
     const config = path.join(dir, "server.properties");
     fs.writeFileSync(
         config,
@@ -79,14 +109,19 @@ export async function startKafka(timeoutMs = 180_000): Promise<KafkaBroker> {
             "process.roles=broker,controller",
             "node.id=1",
             `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-            `listeners=SASL_PLAINTEXT://127.0.0.1:${clientPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-            `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${clientPort}`,
+            `listeners=SASL_SSL://127.0.0.1:${clientPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+            `advertised.listeners=SASL_SSL://127.0.0.1:${clientPort}`,
             "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
-            "inter.broker.listener.name=SASL_PLAINTEXT",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL",
+            "inter.broker.listener.name=SASL_SSL",
+            "ssl.keystore.type=PKCS12",
+            `ssl.keystore.location=${tls.keystore}`,
+            `ssl.keystore.password=${tls.password}`,
+            `ssl.truststore.location=${tls.truststore}`,
+            `ssl.truststore.password=${tls.trustPassword}`,
             `sasl.enabled.mechanisms=${SCRAM_MECHANISM}`,
             `sasl.mechanism.inter.broker.protocol=${SCRAM_MECHANISM}`,
-            `listener.name.sasl_plaintext.${SCRAM_MECHANISM.toLowerCase()}.sasl.jaas.config=${adminJaas}`,
+            `listener.name.sasl_ssl.${SCRAM_MECHANISM.toLowerCase()}.sasl.jaas.config=${adminJaas}`,
             `log.dirs=${path.join(dir, "data")}`,
             "num.partitions=1",
             "offsets.topic.replication.factor=1",
@@ -112,7 +147,8 @@ export async function startKafka(timeoutMs = 180_000): Promise<KafkaBroker> {
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
     const bootstrap = `127.0.0.1:${clientPort}`;
-    const login = async (jaasLine: string) => outcome(await runJava("kafka", "KafkaScramClient", ["login", bootstrap], `${jaasLine}\n`));
+    const client = (mode: string, stdin: string) => runJava("kafka", "KafkaScramClient", [mode, bootstrap], stdin, tls.clientJvmOptions);
+    const login = async (jaasLine: string) => outcome(await client("login", `${jaasLine}\n`));
     const stop = async () => {
         if (child.exitCode === null && child.signalCode === null) {
             await new Promise<void>((resolve) => {
@@ -145,6 +181,9 @@ export async function startKafka(timeoutMs = 180_000): Promise<KafkaBroker> {
     return {
         bootstrap,
         login,
+        async loginWithProperties(clientProperties) {
+            return outcome(await client("properties", clientProperties));
+        },
         async associateSecrets(store, secretIds) {
             const lines: string[] = [];
             const dropped = new Set<string>();
@@ -163,7 +202,7 @@ export async function startKafka(timeoutMs = 180_000): Promise<KafkaBroker> {
             }
             const named = new Set(usersBySecret.values());
             for (const user of dropped) if (!named.has(user)) lines.push(["delete", user].join("\t"));
-            const r = await runJava("kafka", "KafkaScramClient", ["users", bootstrap], [adminJaas, ...lines, ""].join("\n"));
+            const r = await client("users", [adminJaas, ...lines, ""].join("\n"));
             if (r.status !== 0) throw new Error(`Creating the SCRAM users on ${bootstrap} failed (${r.status}): ${r.stderr}`);
         },
         stop,

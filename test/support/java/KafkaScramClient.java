@@ -1,7 +1,9 @@
 // A Kafka Java client for the end-to-end tests, on the same kafka-clients jar the broker ships.
-//   login <bootstrap>  reads a JAAS line (the value of sasl.jaas.config) on stdin, logs in over SASL/SCRAM-SHA-512
-//                      and asks the cluster for its id. Exit 0: logged in (prints the cluster id); 2: the broker
-//                      refused the credentials; 1: any other failure.
+//   login <bootstrap>  reads a JAAS line (the value of sasl.jaas.config) on stdin, logs in with SCRAM-SHA-512 over
+//                      TLS (SASL_SSL) and asks the cluster for its id. Exit 0: logged in (prints the cluster id);
+//                      2: the broker refused the credentials; 1: any other failure.
+//   properties <bootstrap>  the same, configured only by a client properties file read on stdin (the consumer's
+//                      client.properties) plus bootstrap.servers.
 //   users <bootstrap>  reads the admin's JAAS line, then lines "upsert<TAB>user<TAB>password" or "delete<TAB>user",
 //                      and applies them as SCRAM-SHA-512 credentials (what MSK does for associated secrets).
 // Credentials are read from stdin, never from argv, so they do not show in the process list.
@@ -24,10 +26,14 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 public final class KafkaScramClient {
     private static Properties clientProperties(String bootstrap, String jaas) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("security.protocol", "SASL_PLAINTEXT");
+        p.put("security.protocol", "SASL_SSL");
         p.put("sasl.mechanism", "SCRAM-SHA-512");
         p.put("sasl.jaas.config", jaas);
+        return withTestTimeouts(p, bootstrap);
+    }
+
+    private static Properties withTestTimeouts(Properties p, String bootstrap) {
+        p.put("bootstrap.servers", bootstrap);
         p.put("request.timeout.ms", "15000");
         p.put("default.api.timeout.ms", "20000");
         // A refused login is final: no reconnect storm while the test waits for the answer.
@@ -36,11 +42,22 @@ public final class KafkaScramClient {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(args[0].equals("login") || args[0].equals("users"))) {
-            System.err.println("usage: KafkaScramClient login|users <bootstrap>");
+        if (args.length != 2 || !(args[0].equals("login") || args[0].equals("users") || args[0].equals("properties"))) {
+            System.err.println("usage: KafkaScramClient login|users|properties <bootstrap>");
             System.exit(64);
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        if (args[0].equals("properties")) {
+            Properties p = new Properties();
+            p.load(in);
+            try (Admin admin = Admin.create(withTestTimeouts(p, args[1]))) {
+                System.out.println(admin.describeCluster().clusterId().get(20, TimeUnit.SECONDS));
+            } catch (ExecutionException e) {
+                System.err.println("KafkaScramClient properties failed: " + e.getCause());
+                System.exit(e.getCause() instanceof SaslAuthenticationException ? 2 : 1);
+            }
+            return;
+        }
         String jaas = in.readLine();
         if (jaas == null || jaas.isBlank()) {
             System.err.println("KafkaScramClient: the first line of stdin must be a JAAS line (sasl.jaas.config).");
