@@ -72,9 +72,10 @@ async function portOpen(port: number): Promise<boolean> {
 /**
  * A PKCS#12 key store with a self-signed certificate for 127.0.0.1 (the broker's), and a trust store holding only
  * that certificate (the clients'). keytool reads the store password from the environment, never from argv; the
- * trust store's password guards a public certificate only, so clients get it as a JVM option.
+ * trust store's password guards a public certificate only, so clients get it as a JVM option. The stores are
+ * written in the background (`created`), so the storage format can run meanwhile.
  */
-async function selfSignedKeystore(dir: string): Promise<{ keystore: string; truststore: string; password: string; trustPassword: string; clientJvmOptions: string[] }> {
+function selfSignedKeystore(dir: string): { keystore: string; truststore: string; password: string; trustPassword: string; clientJvmOptions: string[]; created: Promise<void> } {
     const password = randomBytes(18).toString("base64url");
     const trustPassword = randomBytes(18).toString("base64url");
     const keystore = path.join(dir, "broker.p12");
@@ -87,11 +88,13 @@ async function selfSignedKeystore(dir: string): Promise<{ keystore: string; trus
         ["-exportcert", "-alias", "broker", "-rfc", "-file", cert, ...store],
         ["-importcert", "-noprompt", "-alias", "broker", "-file", cert, "-storetype", "PKCS12", "-storepass:env", "TRUST_PASSWORD", "-keystore", truststore],
     ];
-    for (const args of steps) {
-        const r = await runProcess("keytool", args, "", 60_000, env);
-        if (r.status !== 0) throw new Error(`keytool ${args[0]} failed (${r.status}): ${r.stderr || r.stdout}`);
-    }
-    return { keystore, truststore, password, trustPassword, clientJvmOptions: [`-Djavax.net.ssl.trustStore=${truststore}`, "-Djavax.net.ssl.trustStoreType=PKCS12", `-Djavax.net.ssl.trustStorePassword=${trustPassword}`] };
+    const created = (async () => {
+        for (const args of steps) {
+            const r = await runProcess("keytool", args, "", 60_000, env);
+            if (r.status !== 0) throw new Error(`keytool ${args[0]} failed (${r.status}): ${r.stderr || r.stdout}`);
+        }
+    })();
+    return { keystore, truststore, password, trustPassword, created, clientJvmOptions: [`-Djavax.net.ssl.trustStore=${truststore}`, "-Djavax.net.ssl.trustStoreType=PKCS12", `-Djavax.net.ssl.trustStorePassword=${trustPassword}`] };
 }
 
 /** Formats fresh storage and starts a broker; resolves once the admin user can log in. */
@@ -101,7 +104,7 @@ export async function startKafka(timeoutMs = 180_000): Promise<KafkaBroker> {
     const [clientPort, controllerPort] = [await freePort(), await freePort()];
     const admin = { username: "broker-admin", password: randomBytes(24).toString("base64url") };
     const adminJaas = scramJaas(admin.username, admin.password);
-    const tls = await selfSignedKeystore(dir);
+    const tls = selfSignedKeystore(dir);
     const config = path.join(dir, "server.properties");
     fs.writeFileSync(
         config,
@@ -136,10 +139,11 @@ export async function startKafka(timeoutMs = 180_000): Promise<KafkaBroker> {
     const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
     // The broker's own user must exist before it starts, so it is written into the metadata at format time (the
     // storage tool takes it only as an argument; the password is generated for this run and dies with it).
-    const format = await runJava("kafka", "kafka.tools.StorageTool", ["format", "-t", clusterId(), "-c", config, "--add-scram", `${SCRAM_MECHANISM}=[name=${admin.username},password=${admin.password}]`]);
-    if (format.status !== 0) {
+    const [format, keystores] = await Promise.allSettled([runJava("kafka", "kafka.tools.StorageTool", ["format", "-t", clusterId(), "-c", config, "--add-scram", `${SCRAM_MECHANISM}=[name=${admin.username},password=${admin.password}]`]), tls.created]);
+    if (keystores.status === "rejected" || format.status === "rejected" || format.value.status !== 0) {
         cleanup();
-        throw new Error(`kafka-storage format failed (${format.status}): ${format.stderr}`);
+        if (keystores.status === "rejected") throw keystores.reason;
+        throw format.status === "rejected" ? format.reason : new Error(`kafka-storage format failed (${format.value.status}): ${format.value.stderr}`);
     }
     let tail = "";
     const child: ChildProcess = spawnJava("kafka", "kafka.Kafka", [config], ["-Xmx384m"]);
