@@ -3,6 +3,8 @@
 # Idempotent: it reinstalls only when test/python/requirements.lock changes. Tests never reach a real AWS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The real consumer clients of the end-to-end tests (Kafka broker, Snowflake drivers): their own script and cache.
+bash tools/test-env/clients.sh
 VENV=.venv-test
 LOCK=test/python/requirements.lock
 STAMP="$VENV/.lock-sha256"

@@ -1,0 +1,103 @@
+// Kafka SASL/SCRAM end to end, on real software: the kafka-scram-alternating-users rotation runs against moto, a
+// real Kafka broker (KRaft, SCRAM-SHA-512 over TLS) gets its users from the slot secrets as MSK's secret
+// association makes them, and the Kafka Java client logs in with the JAAS line and the client properties a
+// consumer pod gets, before and after rotations.
+import * as assert from "assert";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { RotationError, SecretStore } from "../../functions/rotation/protocol";
+import { kafkaScramAlternatingUsersStrategy, ScramLoginCheck, ScramValue } from "../../functions/rotation/strategies/kafka-scram";
+import { kafkaSlotSecretName, kafkaSlotUsername, MSK_SECRET_PREFIX } from "../../model/names";
+import { kafkaClientView } from "../support/consumer-views";
+import { KafkaBroker, startKafka } from "../support/kafka";
+import { MotoServer, startMoto } from "../support/moto";
+import { uniqueName } from "../rotation/fixtures";
+import { createEmptySecret, createSecret, currentValue, motoClient, rotateOnce } from "../rotation/harness";
+
+describe("Kafka SCRAM secret, from rotation to a real client login", function () {
+    this.timeout(600_000);
+    let moto: MotoServer;
+    let kafka: KafkaBroker;
+    let client: SecretsManagerClient;
+    let store: SecretStore;
+
+    before(async () => {
+        [moto, kafka] = await Promise.all([startMoto(), startKafka()]);
+        client = motoClient(moto);
+        store = new SecretStore(client);
+    });
+    after(async () => {
+        await Promise.all([moto?.stop(), kafka?.stop()]);
+    });
+
+    /** A client secret and its two user slots, bootstrapped as the runbook does: user _a in the client secret and slot A. */
+    async function bootstrap() {
+        const name = `${MSK_SECRET_PREFIX}dev/kafka/${uniqueName("spark-payments-")}`;
+        const first: ScramValue = { username: kafkaSlotUsername(name, "a"), password: ["boot", Date.now().toString(36), Math.random().toString(36).slice(2)].join("-") };
+        const secretId = await createSecret(client, name, JSON.stringify(first));
+        const slots = [await createSecret(client, kafkaSlotSecretName(name, "a"), JSON.stringify(first)), await createEmptySecret(client, kafkaSlotSecretName(name, "b"))];
+        return { secretId, slots };
+    }
+
+    /** The rotation's testSecret step against the real broker: MSK picks the slot up, then the pending user logs in. */
+    function brokerCheck(slots: readonly string[]): ScramLoginCheck {
+        return {
+            async verify(value) {
+                await kafka.associateSecrets(store, slots);
+                const r = await kafka.login(kafkaClientView(JSON.stringify(value))["sasl.jaas.config"]!);
+                if (r.result !== "ok") throw new RotationError(`The pending user ${value.username} cannot log in to Kafka: ${r.result}.`);
+            },
+        };
+    }
+
+    const jaasOf = (raw: string) => kafkaClientView(raw)["sasl.jaas.config"]!;
+    /** Logs in with both files of the consumer's view (the JAAS line, the client properties); they must agree. */
+    async function viewLogsIn(raw: string): Promise<string> {
+        const [jaas, props] = await Promise.all([kafka.login(jaasOf(raw)), kafka.loginWithProperties(kafkaClientView(raw)["client.properties"]!)]);
+        assert.strictEqual(props.result, jaas.result, `client.properties and sasl.jaas.config must give the same outcome: ${JSON.stringify([jaas, props])}`);
+        return jaas.result;
+    }
+
+    it("the consumer's JAAS line and client properties log in before and after two rotations, the held user keeps working for one rotation, and a wrong password is refused", async () => {
+        const { secretId, slots } = await bootstrap();
+        await kafka.associateSecrets(store, slots);
+        const v0 = await currentValue(store, secretId);
+        assert.strictEqual(await viewLogsIn(v0.value), "ok", "the bootstrap user must log in");
+
+        const wrong = { ...JSON.parse(v0.value), password: `${JSON.parse(v0.value).password}x` };
+        const refused = await kafka.login(jaasOf(JSON.stringify(wrong)));
+        assert.strictEqual(refused.result, "refused", `a wrong password must be refused by the broker, got ${JSON.stringify(refused)}`);
+
+        const strategy = kafkaScramAlternatingUsersStrategy(brokerCheck(slots));
+        await rotateOnce(client, store, strategy, secretId);
+        await kafka.associateSecrets(store, slots);
+        const v1 = await currentValue(store, secretId);
+        assert.notStrictEqual(JSON.parse(v1.value).username, JSON.parse(v0.value).username, "a rotation switches to the other user");
+        assert.strictEqual((await kafka.login(jaasOf(v1.value))).result, "ok", "the rotated value must log in");
+        assert.strictEqual((await kafka.login(jaasOf(v0.value))).result, "ok", "tasks still holding the previous value must keep logging in until the next rotation");
+
+        await rotateOnce(client, store, strategy, secretId);
+        await kafka.associateSecrets(store, slots);
+        const v2 = await currentValue(store, secretId);
+        assert.strictEqual(JSON.parse(v2.value).username, JSON.parse(v0.value).username);
+        assert.strictEqual(await viewLogsIn(v2.value), "ok", "the second rotation's value must log in");
+        assert.strictEqual((await kafka.login(jaasOf(v1.value))).result, "ok", "the value of one rotation ago must still log in");
+        assert.strictEqual(await viewLogsIn(v0.value), "refused", "a value two rotations old must be refused: its user has a new password");
+    });
+
+    it("the rotation's test step fails, and AWSCURRENT stays, when the broker does not accept the pending user", async () => {
+        const { secretId, slots } = await bootstrap();
+        await kafka.associateSecrets(store, slots);
+        const before = await currentValue(store, secretId);
+        // MSK never picks up the slot (an association missing for slot B): the pending user cannot log in.
+        const unassociated: ScramLoginCheck = {
+            async verify(value) {
+                const r = await kafka.login(jaasOf(JSON.stringify(value)));
+                if (r.result !== "ok") throw new RotationError(`The pending user ${value.username} cannot log in to Kafka: ${r.result}.`);
+            },
+        };
+        await assert.rejects(rotateOnce(client, store, kafkaScramAlternatingUsersStrategy(unassociated), secretId), /cannot log in to Kafka: refused/);
+        const after = await currentValue(store, secretId);
+        assert.strictEqual(after.versionId, before.versionId, "a failed test step must leave AWSCURRENT where it was");
+        assert.strictEqual((await kafka.login(jaasOf(after.value))).result, "ok");
+    });
+});
