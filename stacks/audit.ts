@@ -9,6 +9,8 @@ import { EsoAlertRules } from "../components/eso-alert-rules";
 import { LatencyProbe } from "../components/latency-probe";
 import { roleNames } from "../components/naming";
 import { SecretExpiryCheck } from "../components/secret-expiry-check";
+import { buildSeparationDetectionRules } from "../components/separation-detections";
+import { stateBucketName } from "../components/github-deploy";
 import { CANARY_SECRET } from "../model/environment";
 import { deploys } from "../model/phase";
 import { EnvironmentPlatform } from "./platform";
@@ -40,6 +42,7 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
             namePrefix: prefix,
             cloudTrailLogsRoleName: roleNames.cloudTrailLogs(prefix),
             logArchive: config.audit.logArchive,
+            dataEventBuckets: [stateBucketName(prefix, config.accountId)],
         },
         opts,
     );
@@ -57,12 +60,23 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
             keyArn: trail.key.arn,
             logGroupName: trail.logGroup.name,
             subscriptions: config.audit.alertSubscriptions,
-            rules: buildDetectionRules({
-                namePrefix: prefix,
-                accountId: config.accountId,
-                deployRoleName: roleNames.githubDeploy(prefix),
-                breakGlassRoleName: breakGlass.roleName,
-            }),
+            rules: [
+                ...buildDetectionRules({
+                    namePrefix: prefix,
+                    accountId: config.accountId,
+                    deployRoleName: roleNames.githubDeploy(prefix),
+                    breakGlassRoleName: breakGlass.roleName,
+                }),
+                ...buildSeparationDetectionRules({
+                    environment: config.environment,
+                    accountId: config.accountId,
+                    namePrefix: prefix,
+                    deployRoleName: roleNames.githubDeploy(prefix),
+                    previewRoleName: roleNames.githubPreview(prefix),
+                    breakGlassRoleName: breakGlass.roleName,
+                    stateBucket: stateBucketName(prefix, config.accountId),
+                }),
+            ],
             logAlarms: buildLogAlarms({ accountId: config.accountId, breakGlassRoleName: breakGlass.roleName, accessDeniedThreshold: config.audit.accessDeniedThreshold }),
             forwardFrom: { region: config.replicaRegion, provider: platform.replicaProvider, roleName: roleNames.eventForwarder(prefix), homeRegion: config.region },
         },
