@@ -14,6 +14,7 @@ import { stateBucketName } from "../components/github-deploy";
 import { CANARY_SECRET } from "../model/environment";
 import { deploys } from "../model/phase";
 import { EnvironmentPlatform } from "./platform";
+import { deployedLayerOptions } from "./role-boundary";
 
 /** What the audit layer hands back to the stack: non-secret outputs. */
 export interface AuditLayer {
@@ -28,7 +29,7 @@ export interface AuditLayer {
 export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesProvider?: k8s.Provider } = {}): AuditLayer {
     const { config } = platform;
     const prefix = config.namePrefix;
-    const opts = { provider: platform.provider };
+    const opts = deployedLayerOptions(platform);
     // The model refuses an environment without the canary before any resource exists.
     const canary = platform.secrets.get(CANARY_SECRET)!;
 

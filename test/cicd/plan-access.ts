@@ -126,7 +126,9 @@ export interface RoleRequest {
     /** Account that owns the resource. */
     readonly resourceAccount: string;
     readonly resourcePolicy?: PolicyDocument;
-    readonly context?: Record<string, string>;
+    readonly context?: Record<string, string | string[]>;
+    /** The role's permissions boundary, if it has one. */
+    readonly boundary?: PolicyDocument;
 }
 
 function accountOfRoleArn(arn: string): string {
@@ -141,6 +143,7 @@ export async function decide(req: RoleRequest): Promise<Decision> {
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         resourcePolicy: req.resourcePolicy as any,
+        permissionBoundaryPolicies: req.boundary ? [{ name: "boundary", policy: req.boundary as any }] : undefined,
         request: {
             principal: req.role.arn,
             action: req.action,
