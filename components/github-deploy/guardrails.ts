@@ -148,7 +148,7 @@ export function buildDeployGuardrails(scope: GuardrailScope): PolicyStatement[] 
             Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
         },
         { Sid: "NoBoundaryRemoval", Effect: "Deny", Action: BOUNDARY_CHANGE_ACTIONS, Resource: "*" },
-        { Sid: "NoChangeToTheBoundaryPolicy", Effect: "Deny", Action: [...POLICY_CONTENT_ACTIONS, "iam:TagPolicy", "iam:UntagPolicy"], Resource: boundary },
+        { Sid: "NoChangeToTheBoundaryPolicy", Effect: "Deny", Action: ["iam:CreatePolicy", ...POLICY_CONTENT_ACTIONS, "iam:TagPolicy", "iam:UntagPolicy"], Resource: boundary },
         // The boundary allows everything its denies leave, so attaching it as a role's own policy would grant that.
         {
             Sid: "AttachOnlyThePlatformsOwnPolicies",
@@ -193,12 +193,13 @@ export function buildDeployGuardrails(scope: GuardrailScope): PolicyStatement[] 
 
 /**
  * The preview role's denies on top of its read access: no object of any bucket but the state bucket, no log content,
- * no function code. A pull request's workflow runs with this role, so what it can read, the PR's author can read.
+ * no invoke. A pull request's workflow runs with this role, so what it can read, the PR's author can read.
  */
 export function buildPreviewGuardrails(stateBucket: string): PolicyStatement[] {
     return [
         { Sid: "NoObjectOutsideTheStateBucket", Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"], NotResource: `arn:aws:s3:::${stateBucket}/*` },
-        { Sid: "NoFunctionCode", Effect: "Deny", Action: ["lambda:GetFunction", "lambda:GetLayerVersion"], Resource: "*" },
+        // lambda:GetFunction stays: `pulumi refresh` reads functions with it. The code it links to is built from this
+        // repository, which the pull request's author already reads (docs/threat-model.md, path 13).
         { Sid: "NeverReadLogContent", Effect: "Deny", Action: LOG_CONTENT_ACTIONS, Resource: "*" },
         { Sid: "NeverInvokeFunctions", Effect: "Deny", Action: FUNCTION_INVOKE_ACTIONS, Resource: "*" },
     ];
