@@ -48,6 +48,22 @@ export interface AuditTrailArgs {
     readonly retentionDays?: number;
     /** Days the CloudWatch Logs copy (for metric filters) is kept. Default: 90. */
     readonly logGroupRetentionDays?: number;
+    /** Buckets whose object reads and writes the trail records as S3 data events, such as the Pulumi state bucket. Default: none. */
+    readonly dataEventBuckets?: readonly string[];
+}
+
+/**
+ * The trail's classic event selector: every management event, reads included, plus S3 data events on the given
+ * buckets (the trailing `/` selects every object of a bucket).
+ */
+export function buildTrailEventSelectors(dataEventBuckets: readonly string[]): aws.types.input.cloudtrail.TrailEventSelector[] {
+    return [
+        {
+            readWriteType: "All",
+            includeManagementEvents: true,
+            ...(dataEventBuckets.length > 0 ? { dataResources: [{ type: "AWS::S3::Object", values: dataEventBuckets.map((b) => `arn:aws:s3:::${b}/`) }] } : {}),
+        },
+    ];
 }
 
 /**
@@ -155,7 +171,8 @@ export class AuditTrail extends pulumi.ComponentResource {
                 cloudWatchLogsGroupArn: pulumi.interpolate`${this.logGroup.arn}:*`,
                 cloudWatchLogsRoleArn: logsRole.arn,
                 // Read events too: GetSecretValue is a read-only management event, and it is the one auditors ask about.
-                eventSelectors: [{ readWriteType: "All", includeManagementEvents: true }],
+                // State reads are data events: without them nobody could tell who read the Pulumi state.
+                eventSelectors: buildTrailEventSelectors(args.dataEventBuckets ?? []),
                 tags: { environment: args.environment, purpose: "audit" },
             },
             // CloudTrail checks at creation that it can write to the bucket and the log group.

@@ -11,9 +11,12 @@ import { LatencyProbe } from "../components/latency-probe";
 import { maxTaskFileAgeSeconds, rolloutSettings } from "../model/rollout";
 import { roleNames } from "../components/naming";
 import { SecretExpiryCheck } from "../components/secret-expiry-check";
+import { buildSeparationDetectionRules } from "../components/separation-detections";
+import { stateBucketName } from "../components/github-deploy";
 import { CANARY_SECRET } from "../model/environment";
 import { deploys } from "../model/phase";
 import { EnvironmentPlatform } from "./platform";
+import { deployedLayerOptions } from "./role-boundary";
 
 /** What the audit layer hands back to the stack: non-secret outputs. */
 export interface AuditLayer {
@@ -28,7 +31,7 @@ export interface AuditLayer {
 export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesProvider?: k8s.Provider } = {}): AuditLayer {
     const { config } = platform;
     const prefix = config.namePrefix;
-    const opts = { provider: platform.provider };
+    const opts = deployedLayerOptions(platform);
     // The model refuses an environment without the canary before any resource exists.
     const canary = platform.secrets.get(CANARY_SECRET)!;
 
@@ -42,6 +45,7 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
             namePrefix: prefix,
             cloudTrailLogsRoleName: roleNames.cloudTrailLogs(prefix),
             logArchive: config.audit.logArchive,
+            dataEventBuckets: [stateBucketName(prefix, config.accountId)],
         },
         opts,
     );
@@ -59,12 +63,23 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
             keyArn: trail.key.arn,
             logGroupName: trail.logGroup.name,
             subscriptions: config.audit.alertSubscriptions,
-            rules: buildDetectionRules({
-                namePrefix: prefix,
-                accountId: config.accountId,
-                deployRoleName: roleNames.githubDeploy(prefix),
-                breakGlassRoleName: breakGlass.roleName,
-            }),
+            rules: [
+                ...buildDetectionRules({
+                    namePrefix: prefix,
+                    accountId: config.accountId,
+                    deployRoleName: roleNames.githubDeploy(prefix),
+                    breakGlassRoleName: breakGlass.roleName,
+                }),
+                ...buildSeparationDetectionRules({
+                    environment: config.environment,
+                    accountId: config.accountId,
+                    namePrefix: prefix,
+                    deployRoleName: roleNames.githubDeploy(prefix),
+                    previewRoleName: roleNames.githubPreview(prefix),
+                    breakGlassRoleName: breakGlass.roleName,
+                    stateBucket: stateBucketName(prefix, config.accountId),
+                }),
+            ],
             logAlarms: buildLogAlarms({ accountId: config.accountId, breakGlassRoleName: breakGlass.roleName, accessDeniedThreshold: config.audit.accessDeniedThreshold }),
             forwardFrom: { region: config.replicaRegion, provider: platform.replicaProvider, roleName: roleNames.eventForwarder(prefix), homeRegion: config.region },
         },

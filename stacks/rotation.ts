@@ -11,6 +11,7 @@ import { ENV } from "../functions/rotation/runtime";
 import { deploys } from "../model/phase";
 import { LambdaStrategy } from "../model/strategies";
 import { EnvironmentPlatform } from "./platform";
+import { deployedLayerOptions } from "./role-boundary";
 
 /** What the rotation layer exports: function ARNs by strategy and how many secrets each rotates. */
 export interface RotationLayer {
@@ -23,7 +24,7 @@ export function buildRotation(platform: EnvironmentPlatform): RotationLayer {
     const { config, model } = platform;
     const rc = config.rotation;
 
-    const opts = { provider: platform.provider };
+    const opts = deployedLayerOptions(platform);
     const prefix = config.namePrefix;
     const endpointUrl = `https://secretsmanager.${config.region}.amazonaws.com`;
 

@@ -15,6 +15,7 @@ import { maxTaskFileAgeSeconds, reloaderAnnotations, rolloutSettings } from "../
 import { WorkloadIdentity } from "../components/workload-identity";
 import { CatalogSecret, CatalogWorkload } from "../model/catalog";
 import { EnvironmentConfig } from "../model/config";
+import { deployedLayerOptions } from "./role-boundary";
 import { EnvironmentPlatform } from "./platform";
 
 /** The region SecretStores and Airflow's backend read from: the failover switch `finledger:runtime.storeRegion`. */
@@ -136,7 +137,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
         );
     }
 
-    const eso = new ExternalSecretsOperator(`${prefix}-eso`, { namePrefix: prefix, accountId: config.accountId, oidcIssuer: config.cluster.oidcIssuer, kubernetesProvider }, { provider: platform.provider });
+    const eso = new ExternalSecretsOperator(`${prefix}-eso`, { namePrefix: prefix, accountId: config.accountId, oidcIssuer: config.cluster.oidcIssuer, kubernetesProvider }, deployedLayerOptions(platform));
 
     // What each workload reads comes from the model; RDS-managed secrets are out of every workload's reach.
     const readsOf = new Map(platform.model.identities.map((i) => [i.workload.id, i.reads]));
@@ -158,7 +159,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
                 labels: { "finledger.io/workload-type": w.type },
                 kubernetesProvider,
             },
-            { provider: platform.provider },
+            deployedLayerOptions(platform),
         );
         identities.set(w.id, identity);
         const store = buildSecretStore({ name: w.serviceAccount, namespace: w.namespace, serviceAccount: w.serviceAccount, region, labels: { "finledger.io/workload": w.id } });

@@ -22,6 +22,10 @@ export const HYGIENE_RULES = {
     "mask-derived": "A credential a script derives (a token, a password) is masked with `::add-mask::` before anything else uses it.",
     "checkout-no-persist": "actions/checkout runs with `persist-credentials: false`, so the token is not left in .git/config for later steps.",
     "no-untrusted-expression-in-run": "A `run:` script never expands `${{ github.event.* }}`, `${{ github.head_ref }}` or `${{ inputs.* }}`; such values reach it through `env:`.",
+    "scanner-outside-tree": "A secret scanner is never run through `npx` (which resolves packages and `.npmrc` from the working directory) but installed under `$RUNNER_TEMP` and called by absolute path, so the scanned tree cannot replace it.",
+    "scan-without-oidc": "A job that scans a build context or an image, or unpacks or runs a built image, has no `id-token: write`.",
+    "push-job-isolated": "A job that pushes an image runs no checkout, no npm or npx and no scanner: only the pinned login and the push.",
+    "install-no-scripts": "A job that can assume an AWS role installs with `--ignore-scripts`, and when it runs Pulumi it installs the provider plugins in an explicit `pulumi plugin install` step first.",
 } as const;
 
 /** A rule id. */
@@ -44,6 +48,12 @@ const CREDENTIAL_SHAPES = [
 ];
 const XTRACE = /(^|[;&|\s])(set\s+-[a-wyz]*x[a-z]*\b|set\s+-o\s+xtrace\b|bash\s+-[a-z]*x[a-z]*\b|sh\s+-[a-z]*x[a-z]*\b)/m;
 const PULUMI_MUTATING = /\bpulumi\s+(up|update|preview|refresh|destroy)\b/;
+/** Secret scanners whose invocation the scanner rules look at. */
+const SCANNER = /\b(secretlint|quick-start(\.js)?|gitleaks|trufflehog|trivy|grype)\b/;
+/** Commands that unpack or run a built image's content. */
+const IMAGE_CONTENT = /\bdocker\s+(export|run|create)\b/;
+/** An npm command that installs packages. */
+const NPM_INSTALL = /\bnpm\s+(ci|install|i|add)\b/;
 /** Commands whose output is a credential. */
 const CREDENTIAL_COMMANDS = /(get-authorization-token|get-login-password|get-secret-value|assume-role|get-session-token|get-federation-token|gh\s+auth\s+token|print-access-token|ACTIONS_ID_TOKEN_REQUEST|create-installation-token|vault\s+(read|kv\s+get))/;
 
@@ -167,7 +177,8 @@ function checkSteps(jobs: Mapping, out: HygieneFinding[]): void {
             if (/--show-secrets/.test(run) || Object.values(withs).some((v) => /--show-secrets/.test(String(v)))) {
                 out.push({ rule: "no-show-secrets", at, message: `${at} passes --show-secrets; never print secret values in CI.` });
             }
-            if (uses.startsWith("pulumi/actions@") && String(withs["suppress-outputs"]) !== "true") {
+            // pulumi/actions without a command only installs the CLI and prints no stack output.
+            if (uses.startsWith("pulumi/actions@") && withs.command !== undefined && String(withs["suppress-outputs"]) !== "true") {
                 out.push({ rule: "outputs-suppressed", at, message: `${at} runs pulumi/actions without 'suppress-outputs: true'; stack outputs must not reach the log or the PR comment.` });
             }
             if (PULUMI_MUTATING.test(run) && !/--suppress-outputs/.test(run)) {
@@ -188,6 +199,58 @@ function checkSteps(jobs: Mapping, out: HygieneFinding[]): void {
     }
 }
 
+/** Lines of a script that invoke a scanner, and whether each calls it by an absolute path without npx. */
+function scannerInvocations(script: string): Array<{ line: string; absolute: boolean }> {
+    const found: Array<{ line: string; absolute: boolean }> = [];
+    for (const raw of script.split("\n")) {
+        const line = raw.trim();
+        if (!SCANNER.test(line) || /^(#|echo\b|printf\b|mkdir\b|cd\b)/.test(line) || (NPM_INSTALL.test(line) && !/\bnpx\b/.test(line))) continue;
+        const tokens = line.split(/\s+/);
+        const command = (tokens[0] === "node" ? tokens[1] ?? "" : tokens[0]).replace(/^["']|["']$/g, "");
+        found.push({ line, absolute: !/\bnpx\b/.test(line) && /^(\/|\$RUNNER_TEMP\b|\$\{RUNNER_TEMP\})/.test(command) && SCANNER.test(command) });
+    }
+    return found;
+}
+
+function checkIsolation(jobs: Mapping, out: HygieneFinding[]): void {
+    for (const [id, job] of Object.entries(jobs)) {
+        if (!isMapping(job) || !Array.isArray(job.steps)) continue;
+        const steps = job.steps.filter(isMapping) as Mapping[];
+        const runs = steps.map((st) => (typeof st.run === "string" ? st.run : ""));
+        const usesOf = steps.map((st) => (typeof st.uses === "string" ? st.uses : ""));
+        const oidc = isMapping(job.permissions) && job.permissions["id-token"] === "write";
+        let scans = false;
+        runs.forEach((run, n) => {
+            for (const inv of scannerInvocations(run)) {
+                scans = true;
+                if (!inv.absolute) {
+                    out.push({ rule: "scanner-outside-tree", at: `jobs.${id}.steps[${n}]`, message: `jobs.${id}.steps[${n}] runs '${inv.line}'; install the scanner under $RUNNER_TEMP and call it by absolute path, never through npx or from the scanned tree.` });
+                }
+            }
+            if (IMAGE_CONTENT.test(run)) scans = true;
+        });
+        if (scans && oidc) {
+            out.push({ rule: "scan-without-oidc", at: `jobs.${id}.permissions`, message: `Job '${id}' scans or unpacks untrusted content and holds id-token: write; move the scan to a job without it.` });
+        }
+        if (runs.some((r) => /\bdocker\s+push\b/.test(r))) {
+            const extra = usesOf.some((u) => u.startsWith("actions/checkout@")) || runs.some((r) => /\bnpm\b|\bnpx\b/.test(r) || scannerInvocations(r).length > 0);
+            if (extra) out.push({ rule: "push-job-isolated", at: `jobs.${id}`, message: `Job '${id}' pushes an image and also checks out, runs npm/npx or a scanner; push from a job that only loads the scanned image, logs in and pushes.` });
+        }
+        if (!oidc) continue;
+        runs.forEach((run, n) => {
+            for (const line of run.split("\n")) {
+                if (NPM_INSTALL.test(line) && !/--ignore-scripts\b/.test(line)) {
+                    out.push({ rule: "install-no-scripts", at: `jobs.${id}.steps[${n}]`, message: `jobs.${id}.steps[${n}] runs '${line.trim()}' in a job that can assume an AWS role; add --ignore-scripts so no package's install script runs with the session.` });
+                }
+            }
+        });
+        const firstPulumi = steps.findIndex((st, n) => usesOf[n].startsWith("pulumi/actions@") && isMapping(st.with) && st.with.command !== undefined);
+        if (firstPulumi >= 0 && !runs.slice(0, firstPulumi).some((r) => /\bpulumi\s+plugin\s+install\b/.test(r))) {
+            out.push({ rule: "install-no-scripts", at: `jobs.${id}.steps[${firstPulumi}]`, message: `Job '${id}' runs Pulumi without an explicit 'pulumi plugin install' step before it; install the provider plugins package.json pins, since npm ran no install script.` });
+        }
+    }
+}
+
 /** Checks one workflow file's text against every hygiene rule. */
 export function checkWorkflow(text: string): HygieneFinding[] {
     const doc = YAML.parse(text) as unknown;
@@ -199,5 +262,6 @@ export function checkWorkflow(text: string): HygieneFinding[] {
     checkPullRequestOidc(doc, jobs, out);
     checkEnvBlock(doc.env, "env", out);
     checkSteps(jobs, out);
+    checkIsolation(jobs, out);
     return out;
 }

@@ -5,10 +5,12 @@ import { PolicyDocument } from "../iam";
 import { roleNames } from "../naming";
 import { TYPE } from "../tokens";
 import { buildPulumiKeyPolicy, buildStateBucketPolicy, pulumiBackendUrl, pulumiSecretsKeyAlias, pulumiSecretsProviderUrl, stateBucketName } from "./backend";
+import { buildPlatformBoundary, platformBoundaryName } from "./guardrails";
 import { buildDeployPolicy, buildPreviewPolicy, DeployAccessScope, READ_ONLY_POLICY_ARN } from "./policies";
 import { buildGithubTrustPolicy, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GithubContext, githubOidcProviderArn, githubSubject, GithubRepository } from "./trust";
 
 export * from "./backend";
+export * from "./guardrails";
 export * from "./policies";
 export * from "./trust";
 
@@ -108,6 +110,19 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
             args.existingOidcProviderArn !== undefined
                 ? pulumi.output(args.existingOidcProviderArn)
                 : new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE], tags }, { parent: this }).arn;
+
+        // Every role a deploy run creates or changes must carry this boundary; only this bootstrap layer writes it.
+        new aws.iam.Policy(
+            `${name}-platform-boundary`,
+            {
+                name: platformBoundaryName(args.namePrefix),
+                description: `Permissions boundary of every ${args.environment} platform role; the deploy role can neither change nor remove it`,
+                policy: JSON.stringify(buildPlatformBoundary({ accountId: args.accountId, namePrefix: args.namePrefix, environment: args.environment })),
+                // The policy pack judges a boundary as a ceiling (its Allow * lets each role's own policy decide).
+                tags: { ...tags, purpose: "permissions-boundary" },
+            },
+            { parent: this },
+        );
 
         const scope = pulumiKey.arn.apply((pulumiKeyArn): DeployAccessScope => ({ accountId: args.accountId, namePrefix: args.namePrefix, stateBucket: this.stateBucket, pulumiKeyArn }));
         const makeRole = (role: "preview" | "deploy", roleName: string, context: GithubContext, policy: pulumi.Output<PolicyDocument>) => {

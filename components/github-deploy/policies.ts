@@ -2,6 +2,7 @@
 import { PolicyDocument, policyDocument, PolicyStatement, roleArn } from "../iam";
 import { roleNames } from "../naming";
 import { bucketArns, PULUMI_LOCK_PREFIX, pulumiSecretsKeyAlias } from "./backend";
+import { buildDeployGuardrails, buildPreviewGuardrails } from "./guardrails";
 import { githubOidcProviderArn } from "./trust";
 
 /** The AWS managed policy both roles start from, so `pulumi preview`/`refresh` can read every resource type. */
@@ -115,6 +116,7 @@ export function buildPreviewPolicy(scope: DeployAccessScope): PolicyDocument {
         },
         // Preview decrypts the stack's data key (awskms:// provider) and reads SSE-KMS state objects.
         { Sid: "UseThePulumiKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: scope.pulumiKeyArn },
+        ...buildPreviewGuardrails(scope.stateBucket),
         ...commonDenies(scope),
     ]);
 }
@@ -182,7 +184,6 @@ export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
             Resource: [
                 `arn:aws:iam::${account}:role/${scope.namePrefix}-*`,
                 `arn:aws:iam::${account}:policy/${scope.namePrefix}-*`,
-                `arn:aws:iam::${account}:oidc-provider/*`,
             ],
         },
         {
@@ -197,6 +198,7 @@ export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
         { Sid: "ReadAndWritePulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArns(scope.stateBucket) },
         { Sid: "UseThePulumiKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: scope.pulumiKeyArn },
         ...protectedResourceStatements(scope),
+        ...buildDeployGuardrails(scope),
         ...commonDenies(scope),
     ]);
 }

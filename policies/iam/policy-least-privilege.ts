@@ -13,6 +13,15 @@ const WILDCARD_RESOURCE = /^(\*|arn:aws[a-z-]*:(secretsmanager|kms):[^:]*:[^:]*:
 // VPC endpoint policies are network boundaries, not grants: they conventionally name Principal "*" and broad actions,
 // and are sound when they pin the calling account.
 const ENDPOINT_POLICY_TYPES = new Set(["aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"]);
+
+/**
+ * A managed policy tagged `purpose: permissions-boundary` is a ceiling, not a grant: its `Allow *` lets the role's
+ * own policies decide, and its denies are the point. It is judged like an endpoint policy (wildcard principals only).
+ */
+function isPermissionsBoundary(type: string, props: Record<string, unknown>): boolean {
+    const tags = props.tags as Record<string, unknown> | undefined;
+    return type === "aws:iam/policy:Policy" && tags?.purpose === "permissions-boundary";
+}
 const ACCOUNT_PINS = ["aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:ResourceAccount", "aws:SourceAccount"];
 
 function pinsAccount(s: Statement): boolean {
@@ -63,7 +72,7 @@ export const iamPolicyLeastPrivilege = resourceRule(
     ({ args, props, report }) => {
         for (const doc of findPolicyDocuments(args.type, props)) {
             doc.statements.forEach((s, i) => {
-                for (const problem of problemsOf(s, doc.kind === "key", ENDPOINT_POLICY_TYPES.has(args.type))) report(`Policy at '${doc.path}' of '${args.name}' (${args.type}), statement ${s.sid ?? i}, ${problem}`);
+                for (const problem of problemsOf(s, doc.kind === "key", ENDPOINT_POLICY_TYPES.has(args.type) || isPermissionsBoundary(args.type, props))) report(`Policy at '${doc.path}' of '${args.name}' (${args.type}), statement ${s.sid ?? i}, ${problem}`);
             });
         }
     },

@@ -5,7 +5,7 @@ import { randomUUID } from "crypto";
 
 /** Who made a call, as CloudTrail's userIdentity element records it. */
 export type Caller =
-    | { kind: "role"; accountId: string; roleName: string }
+    | { kind: "role"; accountId: string; roleName: string; sessionName?: string }
     | { kind: "user"; accountId: string; userName: string }
     | { kind: "root"; accountId: string }
     | { kind: "service"; service: string };
@@ -15,10 +15,11 @@ export function userIdentity(caller: Caller): Record<string, unknown> {
     switch (caller.kind) {
         case "role": {
             const roleId = `AROA${"Q".repeat(17)}`;
+            const session = caller.sessionName ?? "session-1";
             return {
                 type: "AssumedRole",
-                principalId: `${roleId}:session-1`,
-                arn: `arn:aws:sts::${caller.accountId}:assumed-role/${caller.roleName}/session-1`,
+                principalId: `${roleId}:${session}`,
+                arn: `arn:aws:sts::${caller.accountId}:assumed-role/${caller.roleName}/${session}`,
                 accountId: caller.accountId,
                 accessKeyId: `ASIA${"Z".repeat(16)}`,
                 sessionContext: {
@@ -48,12 +49,14 @@ export function userIdentity(caller: Caller): Record<string, unknown> {
 export function apiCall(opts: {
     accountId: string;
     region?: string;
-    service: "secretsmanager" | "kms" | "sts" | "cloudtrail";
+    service: "secretsmanager" | "kms" | "sts" | "cloudtrail" | "iam" | "lambda" | "s3";
     eventName: string;
     caller: Caller;
     requestParameters?: Record<string, unknown> | null;
     errorCode?: string;
     readOnly?: boolean;
+    /** S3 object reads and writes are data events, not management events. */
+    dataEvent?: boolean;
 }): { source: string; detailType: string; detail: Record<string, unknown> } {
     const region = opts.region ?? "us-east-1";
     return {
@@ -75,9 +78,9 @@ export function apiCall(opts: {
             eventID: randomUUID(),
             readOnly: opts.readOnly ?? /^(Get|Describe|List|BatchGet)/.test(opts.eventName),
             eventType: "AwsApiCall",
-            managementEvent: true,
+            managementEvent: !opts.dataEvent,
             recipientAccountId: opts.accountId,
-            eventCategory: "Management",
+            eventCategory: opts.dataEvent ? "Data" : "Management",
         },
     };
 }

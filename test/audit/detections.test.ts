@@ -5,7 +5,9 @@ import { strict as assert } from "assert";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { buildDetectionRules } from "../../components/audit-alerts";
+import { stateBucketName } from "../../components/github-deploy";
 import { roleNames } from "../../components/naming";
+import { buildSeparationDetectionRules, deploySessionPrefix } from "../../components/separation-detections";
 import { FAKE_AWS_ENV, MotoServer, startMoto } from "../support/moto";
 import { planReport } from "../support/plan-cli";
 import { apiCall, Caller, secretsManagerServiceEvent } from "./cloudtrail-samples";
@@ -16,6 +18,24 @@ const PREFIX = "fl-prod";
 const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:${PROD}:secret:${name}-AbCdEf`;
 const role = (roleName: string, accountId = PROD): Caller => ({ kind: "role", accountId, roleName });
 const breakGlassArn = `arn:aws:iam::${PROD}:role/${roleNames.breakGlass(PREFIX)}`;
+const STATE_BUCKET = stateBucketName(PREFIX, PROD);
+/** The deploy role in a prod deploy run: its session name carries the run id, as deploy.yml sets it. */
+const deployRun = (): Caller => ({ kind: "role", accountId: PROD, roleName: roleNames.githubDeploy(PREFIX), sessionName: `${deploySessionPrefix("prod")}8812345678` });
+const iamCall = (eventName: string, caller: Caller, requestParameters: Record<string, unknown>) => apiCall({ accountId: PROD, service: "iam", eventName, caller, requestParameters });
+const lambdaCall = (eventName: string, caller: Caller) =>
+    apiCall({ accountId: PROD, service: "lambda", eventName, caller, requestParameters: { functionName: `${PREFIX}-rotate-postgres-alternating-users` } });
+const tagCall = (eventName: "TagResource" | "UntagResource", caller: Caller, keys: string[]) =>
+    apiCall({
+        accountId: PROD,
+        service: "secretsmanager",
+        eventName,
+        caller,
+        requestParameters: eventName === "TagResource" ? { secretId: "prod/dbt/snowflake_key", tags: keys.map((key) => ({ key, value: "x" })) } : { secretId: "prod/dbt/snowflake_key", tagKeys: keys },
+    });
+const stateRead = (caller: Caller, eventName = "GetObject", bucketName = STATE_BUCKET) =>
+    apiCall({ accountId: PROD, service: "s3", eventName, caller, dataEvent: true, requestParameters: { bucketName, key: ".pulumi/stacks/finledger-secrets-platform/prod.json" } });
+const sso = role("AWSReservedSSO_AdministratorAccess_0123456789abcdef");
+const workloadRole = roleNames.workload(PREFIX, "airflow-payments");
 
 interface Sample {
     readonly label: string;
@@ -124,6 +144,112 @@ const SAMPLES: Sample[] = [
         event: apiCall({ accountId: PROD, service: "sts", eventName: "AssumeRole", caller: { kind: "user", accountId: PROD, userName: "ci" }, requestParameters: { roleArn: `${breakGlassArn}-old`, roleSessionName: "x" } }),
         expect: [],
     },
+    // Separation of duties: role, provider and function changes outside a deploy run.
+    ...["UpdateAssumeRolePolicy", "PutRolePolicy", "AttachRolePolicy", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary"].map((eventName) => ({
+        label: `an SSO admin calls iam ${eventName} on a workload role`,
+        event: iamCall(eventName, sso, { roleName: workloadRole }),
+        expect: ["platform-role-or-provider-change-outside-deploy"],
+    })),
+    ...["UpdateAssumeRolePolicy", "PutRolePolicy", "AttachRolePolicy"].map((eventName) => ({
+        label: `a deploy run calls iam ${eventName} on a workload role`,
+        event: iamCall(eventName, deployRun(), { roleName: workloadRole }),
+        expect: [],
+    })),
+    {
+        label: "the deploy role under a session name that is not a run's rewrites a trust policy",
+        event: iamCall("UpdateAssumeRolePolicy", { ...deployRun(), sessionName: "manual-fix" } as Caller, { roleName: workloadRole }),
+        expect: ["platform-role-or-provider-change-outside-deploy"],
+    },
+    {
+        label: "a look-alike deploy role name with a run session rewrites a trust policy",
+        event: iamCall("UpdateAssumeRolePolicy", { ...deployRun(), roleName: `${roleNames.githubDeploy(PREFIX)}-old` } as Caller, { roleName: workloadRole }),
+        expect: ["platform-role-or-provider-change-outside-deploy"],
+    },
+    {
+        label: "the dev deploy role's run session (another account) rewrites a prod trust policy",
+        event: iamCall("UpdateAssumeRolePolicy", { kind: "role", accountId: DEV, roleName: roleNames.githubDeploy(PREFIX), sessionName: `${deploySessionPrefix("prod")}1` }, { roleName: workloadRole }),
+        expect: ["platform-role-or-provider-change-outside-deploy"],
+    },
+    {
+        label: "a staging-named deploy session of the prod role rewrites a trust policy",
+        event: iamCall("UpdateAssumeRolePolicy", { ...deployRun(), sessionName: `${deploySessionPrefix("staging")}1` } as Caller, { roleName: workloadRole }),
+        expect: ["platform-role-or-provider-change-outside-deploy"],
+    },
+    {
+        label: "an SSO admin puts an inline policy on a role outside the platform",
+        event: iamCall("PutRolePolicy", sso, { roleName: "data-export" }),
+        expect: [],
+    },
+    {
+        label: "an SSO admin reads a platform role (GetRole is no change)",
+        event: iamCall("GetRole", sso, { roleName: workloadRole }),
+        expect: [],
+    },
+    {
+        label: "a workload role creates an OIDC provider",
+        event: iamCall("CreateOpenIDConnectProvider", role(workloadRole), { url: "https://attacker.example", clientIDList: ["sts.amazonaws.com"] }),
+        expect: ["platform-role-or-provider-change-outside-deploy"],
+    },
+    {
+        label: "a deploy run creates an OIDC provider (denied by IAM, and still not a change of a platform role)",
+        event: iamCall("CreateOpenIDConnectProvider", deployRun(), { url: "https://attacker.example" }),
+        expect: [],
+    },
+    ...["UpdateFunctionCode20150331v2", "UpdateFunctionConfiguration20150331v2", "DeleteFunctionCodeSigningConfig"].map((eventName) => ({
+        label: `an SSO admin calls lambda ${eventName}`,
+        event: lambdaCall(eventName, sso),
+        expect: ["function-code-change-outside-deploy"],
+    })),
+    {
+        label: "a deploy run updates a function's code",
+        event: lambdaCall("UpdateFunctionCode20150331v2", deployRun()),
+        expect: [],
+    },
+    ...["GetFunction20150331v2", "Invoke", "ListFunctions20150331"].map((eventName) => ({
+        label: `someone calls the look-alike lambda ${eventName}`,
+        event: lambdaCall(eventName, sso),
+        expect: [],
+    })),
+    // Secret tags.
+    {
+        label: "an SSO admin retags a secret's rotation strategy",
+        event: tagCall("TagResource", sso, ["rotation-strategy"]),
+        expect: ["secret-tag-change-outside-deploy"],
+    },
+    {
+        label: "a workload role removes a secret's environment tag",
+        event: tagCall("UntagResource", role(workloadRole), ["environment"]),
+        expect: ["secret-tag-change-outside-deploy"],
+    },
+    {
+        label: "the manual-rotation runbook sets expires-at (an expected alert)",
+        event: tagCall("TagResource", sso, ["expires-at"]),
+        expect: ["secret-tag-change-outside-deploy"],
+    },
+    {
+        label: "someone removes expires-at, which would silence the expiry check",
+        event: tagCall("UntagResource", sso, ["expires-at"]),
+        expect: ["secret-tag-change-outside-deploy"],
+    },
+    {
+        label: "an SSO admin only describes a secret's tags",
+        event: apiCall({ accountId: PROD, service: "secretsmanager", eventName: "DescribeSecret", caller: sso, requestParameters: { secretId: "prod/dbt/snowflake_key" } }),
+        expect: [],
+    },
+    {
+        label: "a deploy run sets a secret's tags",
+        event: tagCall("TagResource", deployRun(), ["owner", "criticality"]),
+        expect: [],
+    },
+    // Reads of the Pulumi state.
+    { label: "the preview role reads the state", event: stateRead(role(roleNames.githubPreview(PREFIX))), expect: [] },
+    { label: "a deploy run reads the state", event: stateRead(deployRun()), expect: [] },
+    { label: "break glass reads the state", event: stateRead(role(roleNames.breakGlass(PREFIX))), expect: [] },
+    { label: "an SSO admin downloads the state", event: stateRead(sso), expect: ["state-read-by-unknown-principal"] },
+    { label: "an IAM user reads an old state version", event: stateRead({ kind: "user", accountId: PROD, userName: "alice" }, "GetObjectVersion"), expect: ["state-read-by-unknown-principal"] },
+    { label: "a role named like the preview role in another account reads the state", event: stateRead(role(roleNames.githubPreview(PREFIX), DEV)), expect: ["state-read-by-unknown-principal"] },
+    { label: "an SSO admin reads an object of another bucket", event: stateRead(sso, "GetObject", `${PREFIX}-audit-trail-${PROD}`), expect: [] },
+    { label: "an SSO admin lists the state bucket (metadata only)", event: stateRead(sso, "HeadBucket"), expect: [] },
     // The platform's own expiry findings.
     {
         label: "the expiry check reports a secret expiring",
@@ -199,7 +325,18 @@ describe("audit detections in a real EventBridge (moto)", function () {
     });
 
     it("plans exactly the detections the builder defines, with the planned patterns", () => {
-        const built = buildDetectionRules({ namePrefix: PREFIX, accountId: PROD, deployRoleName: roleNames.githubDeploy(PREFIX), breakGlassRoleName: roleNames.breakGlass(PREFIX) });
+        const built = [
+            ...buildDetectionRules({ namePrefix: PREFIX, accountId: PROD, deployRoleName: roleNames.githubDeploy(PREFIX), breakGlassRoleName: roleNames.breakGlass(PREFIX) }),
+            ...buildSeparationDetectionRules({
+                environment: "prod",
+                accountId: PROD,
+                namePrefix: PREFIX,
+                deployRoleName: roleNames.githubDeploy(PREFIX),
+                previewRoleName: roleNames.githubPreview(PREFIX),
+                breakGlassRoleName: roleNames.breakGlass(PREFIX),
+                stateBucket: STATE_BUCKET,
+            }),
+        ];
         assert.deepEqual(
             plannedRules.map((r) => ({ name: r.name, pattern: JSON.parse(r.pattern), state: r.state })).sort((a, b) => a.name.localeCompare(b.name)),
             built.map((r) => ({ name: `${PREFIX}-${r.id}`, pattern: r.pattern, state: r.state })).sort((a, b) => a.name.localeCompare(b.name)),

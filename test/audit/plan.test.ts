@@ -27,14 +27,19 @@ for (const env of ["dev", "staging", "prod"] as const) {
             assert.deepEqual(ours, []);
         });
 
-        it("has one multi-region trail with log file validation, its own KMS key and read events", () => {
+        it("has one multi-region trail with log file validation, its own KMS key, read events and data events on the state bucket only", () => {
             const trails = ofType("aws:cloudtrail/trail:Trail");
             assert.equal(trails.length, 1);
             const t = trails[0].inputs;
             assert.equal(t.isMultiRegionTrail, true);
             assert.equal(t.includeGlobalServiceEvents, true);
             assert.equal(t.enableLogFileValidation, true);
-            assert.deepEqual(t.eventSelectors, [{ includeManagementEvents: true, readWriteType: "All" }]);
+            const stateBucket = ofType("aws:s3/bucket:Bucket").find((b) => /-pulumi-state-\d{12}$/.test(String(b.inputs.bucket)));
+            assert.ok(stateBucket, "the plan has the Pulumi state bucket");
+            // Reads of the state are S3 data events: who read it is in the trail.
+            assert.deepEqual(t.eventSelectors, [
+                { includeManagementEvents: true, readWriteType: "All", dataResources: [{ type: "AWS::S3::Object", values: [`arn:aws:s3:::${stateBucket!.inputs.bucket}/`] }] },
+            ]);
             const auditKey = ofType("aws:kms/key:Key").find((k) => k.outputs.arn === t.kmsKeyId);
             assert.ok(auditKey, "the trail's kmsKeyId is a key of this plan");
             assert.notEqual(auditKey!.inputs.multiRegion, true, "the trail does not use the secrets key");

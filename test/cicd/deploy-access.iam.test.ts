@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { githubSubject, GithubRepository, pulumiSecretsProviderUrl } from "../../components/github-deploy";
+import { githubSubject, GithubRepository, platformBoundaryArn, pulumiSecretsProviderUrl } from "../../components/github-deploy";
 import { roleNames } from "../../components/naming";
 import { ENVIRONMENTS } from "../../model/config";
 import { decide, decideAssume, Decision, PERMISSIVE_RESOURCE_POLICY, PlannedEnvironment, plannedEnvironment, PlannedRole } from "./plan-access";
@@ -124,7 +124,18 @@ describe("GitHub deploy roles under IAM simulation (planned roles of dev, stagin
             const secret = [...env.secrets.keys()][0];
             for (const action of ["secretsmanager:UpdateSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:TagResource", "secretsmanager:RotateSecret"]) await ok(action, secret, env.secrets.get(secret));
             for (const action of ["kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:TagResource"]) await ok(action, env.environmentKey.arn, env.environmentKey.policy);
-            await ok("iam:PutRolePolicy", `arn:aws:iam::${env.accountId}:role/${roleNames.workload(`fl-${env.environment}`, "airflow-payments")}`);
+            // Only under the platform boundary (test/cicd/separation.iam.test.ts proves the refusal without it).
+            assert.equal(
+                await decide({
+                    role,
+                    action: "iam:PutRolePolicy",
+                    resourceArn: `arn:aws:iam::${env.accountId}:role/${roleNames.workload(`fl-${env.environment}`, "airflow-payments")}`,
+                    resourceAccount: env.accountId,
+                    context: { "iam:PermissionsBoundary": platformBoundaryArn(env.accountId, `fl-${env.environment}`) },
+                }),
+                "Allowed",
+                `${env.environment} deploy iam:PutRolePolicy under the boundary`,
+            );
             await ok("s3:PutObject", `arn:aws:s3:::${env.stateBucket.name}/.pulumi/stacks/finledger-secrets-platform/${env.environment}.json`, env.stateBucket.policy);
             await ok("kms:GenerateDataKey", env.pulumiKey.arn, env.pulumiKey.policy);
         }

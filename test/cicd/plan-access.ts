@@ -125,7 +125,9 @@ export interface RoleRequest {
     /** Account that owns the resource. */
     readonly resourceAccount: string;
     readonly resourcePolicy?: PolicyDocument;
-    readonly context?: Record<string, string>;
+    readonly context?: Record<string, string | string[]>;
+    /** The role's permissions boundary, if it has one. */
+    readonly boundary?: PolicyDocument;
 }
 
 /** Runs one request by a planned role through the IAM simulator (test/support/iam-simulator.ts). */
@@ -138,6 +140,7 @@ export async function decide(req: RoleRequest): Promise<Decision> {
         identityPolicies: req.role.identityPolicies,
         resourcePolicy: req.resourcePolicy,
         context: req.context,
+        permissionBoundary: req.boundary,
     });
 }
 

@@ -19,7 +19,8 @@ describe("workflow pins and the preflight gate", () => {
         it(`${file} runs preflight for the same stack right before every pulumi preview or up`, () => {
             for (const { job, steps } of stepsOf(file)) {
                 steps.forEach((s, i) => {
-                    if (!String(s.uses ?? "").startsWith("pulumi/actions@")) return;
+                    // A pulumi/actions step without a command only installs the CLI (before the plugins are installed).
+                    if (!String(s.uses ?? "").startsWith("pulumi/actions@") || s.with?.command === undefined) return;
                     const before = steps[i - 1];
                     assert.match(String(before?.run ?? ""), /^npm run preflight -- --stack /, `${file} ${job}: the step before ${s.name} runs preflight`);
                     const stack = String(before.run).includes("$STACK") ? before.env?.STACK : String(before.run).split("--stack ")[1];

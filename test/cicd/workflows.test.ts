@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { validateWorkflow } from "@action-validator/core";
 import { pulumiBackendUrl } from "../../components/github-deploy";
 import { roleNames } from "../../components/naming";
+import { deploySessionPrefix } from "../../components/separation-detections";
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { PACK_CONFIG_FILE } from "../../tools/pack-config";
 import { checkWorkflow, HygieneRule, HYGIENE_RULES } from "../../tools/workflow-hygiene";
@@ -36,6 +37,10 @@ jobs:
       - uses: ${CHECKOUT}
         with:
           persist-credentials: false
+      - name: install
+        run: npm ci --ignore-scripts --no-audit --no-fund
+      - name: plugins
+        run: pulumi plugin install resource aws 7.48.0
       - uses: ${AWS_CREDS}
         with:
           role-to-assume: arn:aws:iam::402817365190:role/fl-dev-github-preview
@@ -51,6 +56,34 @@ jobs:
           command: preview
           stack-name: dev
           suppress-outputs: true
+  scan:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+    steps:
+      - name: install the scanner outside the tree
+        run: |
+          mkdir -p "$RUNNER_TEMP/scanner"
+          cd "$RUNNER_TEMP/scanner"
+          npm install --no-save --ignore-scripts @secretlint/quick-start@13.0.5
+      - name: scan
+        run: |
+          docker export "$(docker create img)" | tar -x -C "$RUNNER_TEMP/root"
+          node "$RUNNER_TEMP/scanner/node_modules/@secretlint/quick-start/bin/quick-start.js" "$RUNNER_TEMP/root/**/*"
+  push:
+    if: github.event.pull_request.head.repo.full_name == github.repository
+    runs-on: ubuntu-24.04
+    permissions:
+      id-token: write
+    steps:
+      - uses: ${AWS_CREDS}
+        with:
+          role-to-assume: arn:aws:iam::402817365190:role/fl-dev-ecr-push
+          aws-region: us-east-1
+      - name: push
+        run: |
+          docker load --input "$RUNNER_TEMP/image.tar"
+          docker push "$ECR_REPOSITORY_URI:$GITHUB_SHA"
 `;
 
 function rulesOf(text: string): HygieneRule[] {
@@ -103,23 +136,33 @@ describe("GitHub workflows", () => {
         const pr = YAML.parse(read("pr.yml"));
         const deploy = YAML.parse(read("deploy.yml"));
         const matrix = pr.jobs.preview.strategy.matrix.include as Array<{ environment: string; account: string }>;
-        assert.deepEqual(matrix.map((m) => m.environment), [...ENVIRONMENTS]);
+        assert.deepEqual(matrix.map((m) => m.environment), ENVIRONMENTS.filter((e) => e !== "prod"), "prod's preview runs in its own job, after an approving review");
+        const pulumiCommand = (steps: Array<{ uses?: string; with?: Record<string, unknown> }>) => steps.find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command !== undefined)!;
         for (const env of ENVIRONMENTS) {
             const config = parseEnvironmentConfig(readStackFile(PROJECT_DIR, env));
-            assert.equal(matrix.find((m) => m.environment === env)!.account, config.accountId, `preview account of ${env}`);
+            if (env === "prod") {
+                const prod = pr.jobs["preview-prod"];
+                const role = prod.steps.find((s: { uses?: string }) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+                assert.equal(role.with["role-to-assume"], `arn:aws:iam::${config.accountId}:role/${roleNames.githubPreview(config.namePrefix)}`);
+                const run = pulumiCommand(prod.steps);
+                assert.deepEqual([run.with!.command, run.with!["stack-name"], run.with!["cloud-url"]], ["preview", env, pulumiBackendUrl(config.namePrefix, config.accountId, config.region)]);
+            } else {
+                assert.equal(matrix.find((m) => m.environment === env)!.account, config.accountId, `preview account of ${env}`);
+            }
             const job = deploy.jobs[`deploy-${env}`];
             assert.equal(job.environment, env);
             assert.deepEqual(job.concurrency, { group: `deploy-${env}`, "cancel-in-progress": false });
             const creds = job.steps.find((s: { uses?: string }) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
             assert.equal(creds.with["role-to-assume"], `arn:aws:iam::${config.accountId}:role/${roleNames.githubDeploy(config.namePrefix)}`);
-            const up = job.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@"));
-            assert.equal(up.with.command, "up");
-            assert.equal(up.with["stack-name"], env);
-            assert.equal(up.with["cloud-url"], pulumiBackendUrl(config.namePrefix, config.accountId, config.region));
-            assert.equal(up.with.policyPacks, "policies");
-            assert.equal(up.with.policyPackConfigs, PACK_CONFIG_FILE);
+            assert.equal(creds.with["role-session-name"], `${deploySessionPrefix(env)}\${{ github.run_id }}`, "the session name the audit detections recognise as a deploy run");
+            const up = pulumiCommand(job.steps);
+            assert.equal(up.with!.command, "up");
+            assert.equal(up.with!["stack-name"], env);
+            assert.equal(up.with!["cloud-url"], pulumiBackendUrl(config.namePrefix, config.accountId, config.region));
+            assert.equal(up.with!.policyPacks, "policies");
+            assert.equal(up.with!.policyPackConfigs, PACK_CONFIG_FILE);
         }
-        const preview = pr.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@"));
+        const preview = pulumiCommand(pr.jobs.preview.steps) as any;
         assert.equal(preview.with.command, "preview");
         assert.equal(preview.with["comment-on-pr"], true);
         assert.equal(preview.with.policyPacks, "policies");
@@ -203,6 +246,29 @@ describe("workflow hygiene rules catch bad examples", () => {
             ["a reusable workflow input in a script", () => replaceOnce(BASELINE, "          set -euo pipefail\n", "          set -euo pipefail\n          docker build ${{ inputs.context }}\n")],
         ],
         "checkout-no-persist": [["checkout keeps the token", () => replaceOnce(BASELINE, "        with:\n          persist-credentials: false\n", "")]],
+        "scanner-outside-tree": [
+            ["the scanner through npx in the scanned tree", () => replaceOnce(BASELINE, 'node "$RUNNER_TEMP/scanner/node_modules/@secretlint/quick-start/bin/quick-start.js" "$RUNNER_TEMP/root/**/*"', 'npx --yes @secretlint/quick-start@13.0.5 "**/*"')],
+            ["the scanner by a relative path", () => replaceOnce(BASELINE, 'node "$RUNNER_TEMP/scanner/node_modules/@secretlint/quick-start/bin/quick-start.js"', "node node_modules/@secretlint/quick-start/bin/quick-start.js")],
+        ],
+        "scan-without-oidc": [
+            [
+                "a scan job that holds id-token",
+                () =>
+                    replaceOnce(
+                        BASELINE,
+                        "  scan:\n    runs-on: ubuntu-24.04\n    permissions:\n      contents: read\n    steps:\n",
+                        `  scan:\n    if: github.event.pull_request.head.repo.full_name == github.repository\n    runs-on: ubuntu-24.04\n    permissions:\n      contents: read\n      id-token: write\n    steps:\n      - uses: ${AWS_CREDS}\n        with:\n          role-to-assume: arn:aws:iam::402817365190:role/fl-dev-ecr-push\n          aws-region: us-east-1\n`,
+                    ),
+            ],
+        ],
+        "push-job-isolated": [
+            ["a push job that runs npm", () => replaceOnce(BASELINE, '          docker load --input "$RUNNER_TEMP/image.tar"\n', '          docker load --input "$RUNNER_TEMP/image.tar"\n          npm --version\n')],
+            ["a push job that checks out", () => replaceOnce(BASELINE, "    steps:\n      - uses: " + AWS_CREDS + "\n        with:\n          role-to-assume: arn:aws:iam::402817365190:role/fl-dev-ecr-push", "    steps:\n      - uses: " + CHECKOUT + "\n        with:\n          persist-credentials: false\n      - uses: " + AWS_CREDS + "\n        with:\n          role-to-assume: arn:aws:iam::402817365190:role/fl-dev-ecr-push")],
+        ],
+        "install-no-scripts": [
+            ["npm ci with install scripts in a job that assumes a role", () => replaceOnce(BASELINE, "npm ci --ignore-scripts --no-audit --no-fund", "npm ci --no-audit --no-fund")],
+            ["pulumi without an explicit plugin install step", () => replaceOnce(BASELINE, "        run: pulumi plugin install resource aws 7.48.0\n", "        run: pulumi version\n")],
+        ],
     };
 
     for (const [rule, examples] of Object.entries(BAD_EXAMPLES) as Array<[HygieneRule, Array<[string, () => string]>]>) {

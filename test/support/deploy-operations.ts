@@ -1,6 +1,7 @@
 // The IAM requests `pulumi up` makes, per resource type of the plan: what the AWS provider calls to create, update,
 // delete, tag and (during `preview`/`refresh`) read each resource, and on which ARN. Data, read by the deploy-role
 // sufficiency simulation; a resource type missing here fails that test, so a new type cannot slip past it.
+import { BOUNDARY_ENFORCED_ACTIONS } from "../../components/github-deploy/guardrails";
 import type { PlanReport } from "../../tools/plan/report";
 
 /** One plan resource as the plan report gives it. */
@@ -20,13 +21,15 @@ export interface ArnContext {
     readonly clusterName: string;
     /** KMS key id to key ARN, for aliases that name their target by id. */
     readonly keyArnById: ReadonlyMap<string, string>;
+    /** Role ARN to the permissions boundary the plan puts on it; calls that carry `iam:PermissionsBoundary` send it. */
+    readonly roleBoundaries?: ReadonlyMap<string, string>;
 }
 
 /** One IAM request: an action on a resource ARN ("*" for actions that take none), with the context keys AWS sets. */
 export interface IamCall {
     readonly action: string;
     readonly resource: string;
-    readonly context?: Record<string, string>;
+    readonly context?: Record<string, string | string[]>;
 }
 
 /** How one AWS resource type is operated on. Each operation lists its calls; `resources` names the ARNs they act on. */
@@ -154,6 +157,17 @@ export const DEPLOY_OPERATIONS: Readonly<Record<string, AwsTypeOperations | NoIa
             tag: [["iam:TagRole", "self"], ["iam:UntagRole", "self"]],
             // ListInstanceProfilesForRole runs before a delete, but it is a read.
             read: [["iam:GetRole", "self"], ["iam:ListRolePolicies", "self"], ["iam:ListAttachedRolePolicies", "self"], ["iam:ListInstanceProfilesForRole", "self"]],
+        },
+    },
+    "aws:iam/policy:Policy": {
+        kind: "aws",
+        arns: (r) => ({ self: outputs(r).arn }),
+        calls: {
+            create: [["iam:CreatePolicy", "self"]],
+            update: [["iam:CreatePolicyVersion", "self"], ["iam:DeletePolicyVersion", "self"]],
+            delete: [["iam:DeletePolicy", "self"]],
+            tag: [["iam:TagPolicy", "self"], ["iam:UntagPolicy", "self"]],
+            read: [["iam:GetPolicy", "self"], ["iam:GetPolicyVersion", "self"], ["iam:ListPolicyVersions", "self"]],
         },
     },
     "aws:iam/rolePolicy:RolePolicy": {
@@ -439,7 +453,20 @@ export function callsOf(r: PlannedResource, op: Operation, ctx: ArnContext): Iam
         // An optional ARN (a target without a role) means the call is not made.
         if (resource === undefined && on !== "self") continue;
         if (typeof resource !== "string" || resource.length === 0) throw new Error(`DEPLOY_OPERATIONS for ${r.type} has no '${on}' ARN for ${r.name}.`);
-        calls.push({ action, resource, context });
+        calls.push({ action, resource, context: requestContext(r, action, resource, ctx, context) });
     }
     return calls;
+}
+
+/**
+ * The condition keys AWS adds from the request itself: the target role's boundary on the calls that carry
+ * `iam:PermissionsBoundary`, the attached policy's ARN, and the tag keys a tagging call sends.
+ */
+function requestContext(r: PlannedResource, action: string, resource: string, ctx: ArnContext, fixed?: Record<string, string>): Record<string, string | string[]> | undefined {
+    const extra: Record<string, string | string[]> = { ...(fixed ?? {}) };
+    const boundary = ctx.roleBoundaries?.get(resource);
+    if (boundary && BOUNDARY_ENFORCED_ACTIONS.includes(action)) extra["iam:PermissionsBoundary"] = boundary;
+    if (action === "iam:AttachRolePolicy" || action === "iam:DetachRolePolicy") extra["iam:PolicyARN"] = String(inputs(r).policyArn);
+    if ((action === "secretsmanager:TagResource" || action === "secretsmanager:UntagResource") && inputs(r).tags) extra["aws:TagKeys"] = Object.keys(inputs(r).tags);
+    return Object.keys(extra).length > 0 ? extra : undefined;
 }

@@ -109,7 +109,13 @@ export function sufficiencyScope(stack: string): SufficiencyScope {
     return {
         stack,
         resources,
-        ctx: { accountId: config.accountId, region: config.region, clusterName: config.cluster.name, keyArnById },
+        ctx: {
+            accountId: config.accountId,
+            region: config.region,
+            clusterName: config.cluster.name,
+            keyArnById,
+            roleBoundaries: new Map(of("aws:iam/role:Role").filter((r) => inp(r).permissionsBoundary).map((r) => [String(out(r).arn), String(inp(r).permissionsBoundary)])),
+        },
         deployRole: withRealReadOnly(env.deployRole),
         previewRole: withRealReadOnly(env.previewRole),
         resourcePolicies,

@@ -16,6 +16,8 @@ export interface SimulationRequest {
     /** Identity policies of the principal: documents, or named documents. */
     readonly identityPolicies?: ReadonlyArray<unknown | { readonly name: string; readonly policy: unknown }>;
     readonly resourcePolicy?: unknown;
+    /** The principal's permissions boundary, if it has one. Default: none. */
+    readonly permissionBoundary?: unknown;
     /** Context keys beyond the global ones this wrapper sets (aws:PrincipalArn, aws:PrincipalAccount, aws:ResourceAccount, aws:SecureTransport, aws:PrincipalIsAWSService). */
     readonly context?: Record<string, string | string[]>;
     /** Fail when the simulator ignores a context key the request passed (a dropped condition proves nothing). Default: false. */
@@ -57,6 +59,7 @@ export async function simulate(req: SimulationRequest): Promise<Decision> {
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         resourcePolicy: req.resourcePolicy as any,
+        permissionBoundaryPolicies: req.permissionBoundary ? [{ name: "boundary", policy: req.permissionBoundary as any }] : undefined,
     };
     const result = await runSimulation(simulation, {});
     if (result.resultType === "error") throw new Error(`iam-simulate rejected ${req.action} on ${req.resource}: ${JSON.stringify(result.errors)}`);
