@@ -1,0 +1,85 @@
+import { strict as assert } from "assert";
+import { rotationPeriodDays, scheduleIntervalDays, secretsmanagerSecretRotationWithinPeriod as rotation } from "../../../policies/secretsmanager/secret-rotation-within-period";
+import { ACCOUNTS, assertCompliant, assertViolation, target, withChange } from "../../support/policy-fixtures";
+
+const DEV = ACCOUNTS.dev;
+const day = 86_400_000;
+const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * day).toISOString().slice(0, 10);
+
+function managedSecret(name: string, criticality: string, rotationDays: number, extraTags: Record<string, string> = {}) {
+    const arn = `arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/${name}-AbCdEf`;
+    return target("aws:secretsmanager/secret:Secret", `${name}-secret`, {}, {
+        outputs: { id: arn, arn, name: `dev/${name}`, tags: { criticality, "rotation-days": String(rotationDays), "rotation-strategy": "snowflake-key-pair", "catalog-name": name, ...extraTags } },
+    });
+}
+
+function rotationOf(secret: ReturnType<typeof managedSecret>, rules: Record<string, unknown>) {
+    return target("aws:secretsmanager/secretRotation:SecretRotation", `${secret.name}-rotation`, {}, { outputs: { secretId: secret.outputs.arn, rotationLambdaArn: `arn:aws:lambda:us-east-1:${DEV}:function:fl-dev-rot-snowflake-key-pair`, rotationRules: rules } });
+}
+
+describe("secretsmanager-secret-rotation-within-period", () => {
+    const critical = managedSecret("snowflake/dbt/finance", "critical", 30);
+    const manual = managedSecret("vendor/zendesk", "standard", 90, { "expires-at": isoDay(60) });
+
+    it("stays quiet when the critical secret rotates every 30 days and the manual one carries an expiry inside its period", async () => {
+        await assertCompliant(rotation, [critical, rotationOf(critical, { automaticallyAfterDays: 30 }), manual]);
+    });
+    it("accepts a schedule expression of at most 30 days", async () => {
+        await assertCompliant(rotation, [critical, rotationOf(critical, { scheduleExpression: "rate(14 days)" })]);
+        await assertCompliant(rotation, [critical, rotationOf(critical, { scheduleExpression: "cron(0 4 1,15 * ? *)" })]);
+    });
+    it("reports a critical secret without rotation", async () => {
+        await assertViolation(rotation, [critical, manual], /'dev\/snowflake\/dbt\/finance' \(critical\) has no automatic rotation.*Fix: attach the rotation component/);
+    });
+    it("reports a critical secret rotating every 45 days", async () => {
+        await assertViolation(rotation, [critical, rotationOf(critical, { automaticallyAfterDays: 45 })], /rotates every 45 days, more than its limit of 30 days/);
+    });
+    it("reports a monthly cron, which can leave 31 days between rotations", async () => {
+        await assertViolation(rotation, [critical, rotationOf(critical, { scheduleExpression: "cron(0 4 1 * ? *)" })], /rotates every 31 days/);
+    });
+    it("reports a non-critical secret without rotation or expiry tag", async () => {
+        await assertViolation(rotation, [withChange(manual, (t) => delete (t.outputs.tags as any)["expires-at"])], /neither automatic rotation nor an expires-at tag/);
+    });
+    it("reports an expiry beyond the catalog period", async () => {
+        await assertViolation(rotation, [withChange(manual, (t) => ((t.outputs.tags as any)["expires-at"] = isoDay(200)))], /beyond its 90-day catalog period/);
+    });
+    it("reports an expired secret", async () => {
+        await assertViolation(rotation, [withChange(manual, (t) => ((t.outputs.tags as any)["expires-at"] = isoDay(-2)))], /expired on/);
+    });
+    it("links a rotation by dependency when the secret id is unknown during preview", async () => {
+        const rot = rotationOf(critical, { automaticallyAfterDays: 30 });
+        const previewRot = { ...rot, outputs: { ...rot.outputs, secretId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }, propertyDependencies: { secretId: [critical.urn] }, hasUnknowns: true };
+        await assertCompliant(rotation, [critical, previewRot]);
+    });
+    it("counts alternating-user slot secrets as rotated by their parent's rotation of the same strategy", async () => {
+        const alternating = { "rotation-strategy": "kafka-scram-alternating-users" };
+        const parent = managedSecret("kafka/airflow-risk", "critical", 30, alternating);
+        const slot = managedSecret("kafka/airflow-risk/user-a", "critical", 30, alternating);
+        await assertCompliant(rotation, [parent, slot, rotationOf(parent, { automaticallyAfterDays: 30 })]);
+        await assertViolation(rotation, [parent, slot], /'dev\/kafka\/airflow-risk\/user-a' \(critical\) has no automatic rotation/);
+        const otherStrategy = withChange(slot, (t) => ((t.outputs.tags as any)["rotation-strategy"] = "manual"));
+        await assertViolation(rotation, [parent, otherStrategy, rotationOf(parent, { automaticallyAfterDays: 30 })], /user-a' \(critical\) has no automatic rotation/);
+    });
+
+    it("reports a critical secret with a '/' in its name and no rotation-strategy tag, even beside a rotated untagged parent", async () => {
+        const untagged = withChange(managedSecret("snowflake/dbt/finance", "critical", 30), (t) => delete (t.outputs.tags as any)["rotation-strategy"]);
+        await assertViolation(rotation, [untagged], /'dev\/snowflake\/dbt\/finance' \(critical\) has no automatic rotation/);
+        const parent = withChange(managedSecret("snowflake/dbt", "critical", 30), (t) => delete (t.outputs.tags as any)["rotation-strategy"]);
+        await assertViolation(rotation, [parent, rotationOf(parent, { automaticallyAfterDays: 30 }), untagged], /'dev\/snowflake\/dbt\/finance' \(critical\) has no automatic rotation/);
+    });
+    it("does not let a slot-shaped name escape under a strategy that is not alternating-user", async () => {
+        const parent = managedSecret("snowflake/dbt", "critical", 30);
+        const child = managedSecret("snowflake/dbt/user-a", "critical", 30);
+        await assertViolation(rotation, [parent, rotationOf(parent, { automaticallyAfterDays: 30 }), child], /user-a' \(critical\) has no automatic rotation/);
+    });
+
+    it("reads schedule expressions", () => {
+        assert.equal(scheduleIntervalDays("rate(30 days)"), 30);
+        assert.equal(scheduleIntervalDays("rate(12 hours)"), 0.5);
+        assert.equal(scheduleIntervalDays("cron(0 0 ? * MON *)"), 7);
+        assert.equal(scheduleIntervalDays("cron(0 0 */10 * ? *)"), 10);
+        assert.equal(scheduleIntervalDays("cron(0 0 1 1 ? *)"), 365);
+        assert.equal(scheduleIntervalDays("every day"), undefined);
+        assert.equal(rotationPeriodDays([{ automaticallyAfterDays: 7 }]), 7);
+    });
+});
