@@ -1,7 +1,8 @@
 // `npm run policy:check -- <file> [--json <out>] [--policy-pack-config <config.json>]`
 // Runs the pack on a `pulumi stack export` (deployment version 3) or a `pulumi preview --json` file, through the
 // same runner and report as `plan`. `--policy-pack-config` takes the same file `pulumi preview` would (default:
-// policies/pack-config.json); each rule gets its own entry over its defaults, as the engine passes it. Exit status: 0 with no mandatory violation, 1 with one, 2 for bad usage or a
+// policies/pack-config.json); each rule gets its own entry over its defaults, as the engine passes it.
+// Exit status: 0 with no mandatory violation, 1 with one, 2 for bad usage or a
 // malformed input file.
 import * as fs from "fs";
 import * as path from "path";
