@@ -1,5 +1,6 @@
 import { cloudtrailTrailAuditBaseline } from "./cloudtrail/trail-audit-baseline";
 import { FinledgerResourcePolicy, FinledgerStackPolicy } from "./define";
+import { externalsecretsAnyObjectOwnNamespacedStore } from "./externalsecrets/any-object-own-namespaced-store";
 import { anyResourceNoCrossEnvironmentGrant } from "./general/any-resource-no-cross-environment-grant";
 import { anyResourceNoPlaintextSecret } from "./general/any-resource-no-plaintext-secret";
 import { iamPolicyLeastPrivilege } from "./iam/policy-least-privilege";
@@ -20,6 +21,7 @@ export const policies: Array<FinledgerResourcePolicy | FinledgerStackPolicy> = [
     anyResourceNoPlaintextSecret,
     anyResourceNoCrossEnvironmentGrant,
     kubernetesSecretNoLiteralData,
+    externalsecretsAnyObjectOwnNamespacedStore,
     secretsmanagerSecretversionNotManagedByProgram,
     secretsmanagerSecretUsesEnvironmentCmk,
     secretsmanagerSecretRotationWithinPeriod,
