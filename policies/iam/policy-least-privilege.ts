@@ -13,15 +13,29 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[^:]*:[^:]*:secret:(.*)$/;
 
 /**
  * True for a resource that covers every secret of an environment (or more): `*`, `secret:*`, `key/*`, any account,
- * or a secret name whose literal part before the first wildcard is at most one path segment (`dev/*`, `dev*`,
- * `fl-dev-*`). `dev/airflow/*` (one workload's prefix) is not environment-wide.
+ * or a secret name whose literal part before the first wildcard is empty or one environment marker (`dev/*`,
+ * `dev*`, `AmazonMSK_dev/*`, `fl-dev-*`). `dev/airflow/*` (one workload's prefix) is not environment-wide.
  */
-export function isEnvironmentWide(resource: string): boolean {
+export function isEnvironmentWide(resource: string, environments: readonly string[]): boolean {
     if (WILDCARD_RESOURCE.test(resource)) return true;
     const m = SECRET_ARN.exec(resource);
     if (!m || !/[*?]/.test(m[1])) return false;
     const literal = m[1].slice(0, m[1].search(/[*?]/));
-    return literal.split("/").filter(Boolean).length <= 1;
+    const segments = literal.split("/").filter(Boolean);
+    if (segments.length === 0) return true;
+    if (segments.length > 1 || (literal.includes("/") && !literal.endsWith("/"))) return false;
+    const marker = segments[0].replace(/[-_]+$/, "");
+    return environments.some((env) => marker === env || marker === `AmazonMSK_${env}` || marker.endsWith(`-${env}`) || env.startsWith(marker));
+}
+
+// A condition on the resource's own tags (other than the environment tag, which does not narrow inside one
+// environment) scopes a wildcard to the secrets that carry the tag, e.g. a rotation function's own strategy.
+function scopedByResourceTag(s: Statement): boolean {
+    return Object.entries(s.conditions).some(
+        ([op, block]) =>
+            /^StringEquals(IgnoreCase)?$/.test(op) &&
+            Object.entries(block).some(([k, values]) => /^(aws|secretsmanager):ResourceTag\//i.test(k) && !/\/environment$/i.test(k) && values.length > 0 && !values.some((v) => v.includes("*"))),
+    );
 }
 
 // AWS-managed policies that allow reading every secret value (GetSecretValue on "*"), attached by ARN. AWS's action
@@ -45,7 +59,7 @@ function pinsAccount(s: Statement): boolean {
     return Object.entries(equals).some(([k, values]) => ACCOUNT_PINS.some((pin) => pin.toLowerCase() === k.toLowerCase()) && values.length > 0 && !values.some((v) => v.includes("*")));
 }
 
-function problemsOf(s: Statement, governsKey: boolean, isBoundary: boolean): string[] {
+function problemsOf(s: Statement, governsKey: boolean, isBoundary: boolean, environments: readonly string[]): string[] {
     const problems: string[] = [];
     if (s.effect !== "Allow") return problems;
     const principals = principalValues(s);
@@ -65,7 +79,7 @@ function problemsOf(s: Statement, governsKey: boolean, isBoundary: boolean): str
         if (s.principal === undefined && !s.notAction) {
             // Patterns are expanded against AWS's action list: `secretsmanager:GetSecret*` grants GetSecretValue.
             const reads = s.actions.filter((a) => secretReadsGranted([a], false).length > 0);
-            const wild = s.notResource ? ["NotResource"] : s.resources.filter(isEnvironmentWide);
+            const wild = s.notResource ? ["NotResource"] : scopedByResourceTag(s) ? [] : s.resources.filter((r) => isEnvironmentWide(r, environments));
             if (reads.length > 0 && wild.length > 0) {
                 const expanded = reads.map((a) => (/[*?]/.test(a) && a !== "*" ? `${a} (${secretReadsGranted([a], false).join(", ")} among ${expandAction(a).length} actions)` : a));
                 problems.push(`allows ${expanded.join(", ")} on ${wild.join(", ")} instead of named secret and key ARNs`);
@@ -91,14 +105,15 @@ export const iamPolicyLeastPrivilege = resourceRule(
         remediation:
             "grant with ManagedSecret.grantRead(identity), which allows GetSecretValue and DescribeSecret on the secret's ARN and kms:Decrypt on the environment key through kms:ViaService; list explicit actions and name principals by ARN.",
     },
-    ({ args, props, report }) => {
+    ({ args, props, settings, report }) => {
+        const environments = settings.environments.map((e) => e?.name).filter((n): n is string => typeof n === "string");
         for (const arn of [props.policyArn, props.managedPolicyArn, ...(Array.isArray(props.managedPolicyArns) ? props.managedPolicyArns : [])]) {
             const managed = secretReadingManagedPolicy(arn);
             if (managed) report(`'${args.name}' (${args.type}) attaches the AWS-managed policy ${managed}, which allows reading every secret value`);
         }
         for (const doc of findPolicyDocuments(args.type, props)) {
             doc.statements.forEach((s, i) => {
-                for (const problem of problemsOf(s, doc.kind === "key", ENDPOINT_POLICY_TYPES.has(args.type))) report(`Policy at '${doc.path}' of '${args.name}' (${args.type}), statement ${s.sid ?? i}, ${problem}`);
+                for (const problem of problemsOf(s, doc.kind === "key", ENDPOINT_POLICY_TYPES.has(args.type), environments)) report(`Policy at '${doc.path}' of '${args.name}' (${args.type}), statement ${s.sid ?? i}, ${problem}`);
             });
         }
     },

@@ -33,6 +33,11 @@ describe("iam-policy-least-privilege: Not*, action prefixes, managed policies an
         await assertViolation(rule, statement(readPolicy(), 0, (s) => (s.Resource = `arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/*`)), /on arn:aws:secretsmanager:us-east-1:402817365190:secret:dev\/\*/);
         await assertViolation(rule, statement(readPolicy(), 0, (s) => (s.Resource = `arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev*`)), /secret:dev\*/);
     });
+    it("accepts an environment-wide wildcard scoped by a resource-tag condition other than the environment tag", async () => {
+        const wide = statement(readPolicy(), 0, (s) => (s.Resource = `arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/*`));
+        await assertCompliant(rule, withChange(wide, (t) => (t.inputs.policy = JSON.stringify(withChange(JSON.parse(t.inputs.policy as string), (d: any) => (d.Statement[0].Condition = { StringEquals: { "aws:ResourceTag/rotation-strategy": "vendor-api" } }))))));
+        await assertViolation(rule, withChange(wide, (t) => (t.inputs.policy = JSON.stringify(withChange(JSON.parse(t.inputs.policy as string), (d: any) => (d.Statement[0].Condition = { StringEquals: { "aws:ResourceTag/environment": "dev" } }))))), /secret:dev\/\*/);
+    });
     it("reports Allow with NotPrincipal, NotAction and NotResource", async () => {
         const bucket = (stmt: Record<string, unknown>) => target("aws:s3/bucketPolicy:BucketPolicy", "b", { policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::fl-dev-b/*", ...stmt }] }) });
         await assertViolation(rule, bucket({ NotPrincipal: { AWS: `arn:aws:iam::${DEV}:role/x` } }), /allows NotPrincipal/);
@@ -53,8 +58,11 @@ describe("iam-policy-least-privilege: Not*, action prefixes, managed policies an
         assert.deepEqual(secretReadsGranted(["secretsmanager:Describe*"], false), []);
         assert.deepEqual(secretReadsGranted(["secretsmanager:*", "kms:*"], true), []);
         assert.deepEqual(secretReadsGranted(["kms:*"], true), ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"]);
-        assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:fl-dev-*`), true);
-        assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/airflow/*`), false);
-        assert.equal(isEnvironmentWide(SECRET), false);
+        const envs = ["dev", "staging", "prod"];
+        assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:fl-dev-*`, envs), true);
+        assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:AmazonMSK_dev/*`, envs), true);
+        assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:*`, envs), true);
+        assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/airflow/*`, envs), false);
+        assert.equal(isEnvironmentWide(SECRET, envs), false);
     });
 });
