@@ -18,7 +18,8 @@ const QUERY_PASSWORD = /\b(?:jdbc:[a-z0-9]+:[^\s"']*[?&;]|[?&;])(?:password|pwd|
 const JAAS_PASSWORD = /LoginModule\b[^;]*\bpassword\s*=\s*(?:"([^"]+)"|'([^']+)')/i;
 const SECRET_KEY = /(pass(?:word|wd|phrase)?|pwd|secret|token|api[-_.]?key|apikey|private[-_.]?key|credential|fernet|client[-_.]?secret|access[-_.]?key|auth[-_.]?key|signing[-_.]?key|sasl\.password|jaas)/i;
 // Keys that name a reference to a secret, not a secret: ARNs, names, paths, refs, prefixes, files.
-const REFERENCE_KEY = /(arn|name|id|ref|path|prefix|file|dir|url|uri|endpoint|backend|kwargs|class|store|provider|version|stage|strategy|days|kind|type|length|enabled|mount|selector|policy|rotation)$/i;
+// A camelCase plural (`readableSecrets`, `grantedSecrets`) is a list of secret names.
+const REFERENCE_KEY = /(arn|name|id|ref|path|prefix|file|dir|url|uri|endpoint|backend|kwargs|class|store|provider|version|stage|strategy|days|kind|type|length|enabled|mount|selector|policy|rotation|[a-z]Secrets|[a-z]Tokens)$/i;
 
 // Keys that hold a credential and nothing else: a password of any shape under them is a plaintext credential.
 const PASSWORD_KEY = /(?:pass(?:word|wd|phrase)?|pwd)$|(?:^|[-_.])(?:client[-_.]?secret|secret(?:[-_.]key)?|token|api[-_.]?key|apikey|auth[-_.]?token|access[-_.]?token)$/i;
@@ -76,6 +77,8 @@ export function shannonEntropy(value: string): number {
 export function looksRandom(value: string): boolean {
     if (value.length < 12 || value.length > 4096 || /\s/.test(value) || isPlaceholder(value)) return false;
     if (/^arn:aws/.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false;
+    // MSK's SCRAM secrets must be named AmazonMSK_<...>; such a name is a reference.
+    if (/^AmazonMSK_[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)+$/.test(value)) return false;
     // Lower-case names and paths with separators, none of whose segments is a long random run; also a comma-separated
     // list of such names (Reloader's annotation names the Kubernetes Secrets to watch, not their values).
     const isName = (v: string) => /^[a-z][a-z0-9]*(?:[-_./:][a-z0-9]+)+$/.test(v) && !v.split(/[-_./:]/).some((s) => s.length >= 16);

@@ -80,7 +80,7 @@ const CLASSES: Array<[string, string, Maker, Maker]> = [
             r("aws:secretsmanager/secretRotation:SecretRotation", "rot", { secretId: arn, rotationRules: { automaticallyAfterDays: 30 } }),
         ];
     }],
-    ["stack-output", PLAIN, (c) => [{ type: "pulumi:pulumi:Stack", name: `finledger-secrets-platform-${c.env}`, inputs: {}, outputs: { dbPassword: c.human(), dbHost: "db" } }], (c) => [{ type: "pulumi:pulumi:Stack", name: `finledger-secrets-platform-${c.env}`, inputs: {}, outputs: { dbPasswordSecretArn: `arn:aws:secretsmanager:us-east-1:${c.account}:secret:${c.env}/db`, dbHost: "db" } }]],
+    ["stack-output", "any-resource-no-plaintext-output", (c) => [{ type: "pulumi:pulumi:Stack", name: `finledger-secrets-platform-${c.env}`, inputs: {}, outputs: { dbPassword: c.human(), dbHost: "db" } }], (c) => [{ type: "pulumi:pulumi:Stack", name: `finledger-secrets-platform-${c.env}`, inputs: {}, outputs: { dbPasswordSecretArn: `arn:aws:secretsmanager:us-east-1:${c.account}:secret:${c.env}/db`, dbHost: "db" } }]],
 ];
 
 /** The classes of the corpus with the rule that owns each. */
