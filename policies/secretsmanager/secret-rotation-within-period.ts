@@ -2,7 +2,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { TAG } from "../../model/names";
 import { propsOf, stackRule } from "../define";
 import { asRecord, isUnknown, knownString, toNumber } from "../inspect/values";
-import { ROTATION_STRATEGIES } from "../../model/catalog";
+import { ROTATION_STRATEGIES } from "../../model/strategies";
 import { ControlRefs } from "../pack-info";
 
 /** Controls this rule serves. */
