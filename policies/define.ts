@@ -68,7 +68,7 @@ function ruleFields(meta: RuleMetadata) {
         severity: meta.severity,
         controls: meta.controls,
         remediation: meta.remediation,
-        configSchema: settingsSchema(),
+        configSchema: settingsSchema(meta.name),
     };
 }
 
@@ -80,7 +80,7 @@ export function resourceRule(meta: RuleMetadata, check: (c: ResourceCheck) => vo
     return {
         ...ruleFields(meta),
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-            const settings = settingsOf(args.getConfig());
+            const settings = settingsOf(args.getConfig(), meta.name);
             const exempt = exemptionFor(settings, meta.name, args.urn) !== undefined;
             const report = (message: string) => {
                 if (!exempt) reportViolation(withRemediation(message, meta.remediation));
@@ -95,7 +95,7 @@ export function stackRule(meta: RuleMetadata, check: (c: StackCheck) => void | P
     return {
         ...ruleFields(meta),
         validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
-            const settings = settingsOf(args.getConfig());
+            const settings = settingsOf(args.getConfig(), meta.name);
             const report = (message: string, urn?: string) => {
                 if (exemptionFor(settings, meta.name, urn) === undefined) reportViolation(withRemediation(message, meta.remediation), urn);
             };
@@ -109,7 +109,24 @@ export function propsOf(resource: PolicyResource): Record<string, any> {
     return unproxied(resource.props) ?? {};
 }
 
-/** The URN of the stack's first resource, which names the stack (and so the environment). */
+/** The type of the root resource every Pulumi stack has. */
+export const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * The URN of the stack itself: the `pulumi:pulumi:Stack` resource, found by type, so a stack-wide violation (and an
+ * exemption written for it) lands on the same URN whatever order the engine hands the resources in. Without a stack
+ * resource (the mocked plan registers none) the engine's stack URN is built from the stack and project, which
+ * every URN of the stack shares.
+ */
 export function stackUrnOf(resources: readonly PolicyResource[]): string | undefined {
-    return resources.find((r) => typeof r?.urn === "string")?.urn;
+    let any: string | undefined;
+    for (const r of resources) {
+        if (typeof r?.urn !== "string") continue;
+        if (r.type === STACK_TYPE) return r.urn;
+        any ??= r.urn;
+    }
+    if (any === undefined) return undefined;
+    const [head, project] = any.split("::");
+    const stack = head.split(":")[2] ?? "";
+    return `${head}::${project}::${STACK_TYPE}::${project}-${stack}`;
 }

@@ -1,6 +1,8 @@
 import { cloudtrailTrailAuditBaseline } from "./cloudtrail/trail-audit-baseline";
 import { FinledgerResourcePolicy, FinledgerStackPolicy } from "./define";
+import { externalsecretsAnyObjectOwnNamespacedStore } from "./externalsecrets/any-object-own-namespaced-store";
 import { anyResourceNoCrossEnvironmentGrant } from "./general/any-resource-no-cross-environment-grant";
+import { anyResourceNoPlaintextOutput } from "./general/any-resource-no-plaintext-output";
 import { anyResourceNoPlaintextSecret } from "./general/any-resource-no-plaintext-secret";
 import { iamPolicyLeastPrivilege } from "./iam/policy-least-privilege";
 import { iamRoleGithubOidcTrustPinned } from "./iam/role-github-oidc-trust-pinned";
@@ -19,8 +21,10 @@ import { snowflakeServiceuserKeypairOnly } from "./snowflake/serviceuser-keypair
 export const policies: Array<FinledgerResourcePolicy | FinledgerStackPolicy> = [
     packConfigDeclaresEnvironment,
     anyResourceNoPlaintextSecret,
+    anyResourceNoPlaintextOutput,
     anyResourceNoCrossEnvironmentGrant,
     kubernetesSecretNoLiteralData,
+    externalsecretsAnyObjectOwnNamespacedStore,
     secretsmanagerSecretversionNotManagedByProgram,
     secretsmanagerSecretUsesEnvironmentCmk,
     secretsmanagerSecretRotationWithinPeriod,

@@ -44,17 +44,36 @@ export interface PackSettings {
  */
 export const SETTINGS_POLICY = "pack-config-declares-environment";
 
-const raw = (packConfigFile as Record<string, any>)[SETTINGS_POLICY] ?? {};
+const packFile = packConfigFile as Record<string, any>;
+const raw = packFile[SETTINGS_POLICY] ?? {};
 
-/** The settings baked into the pack from `policies/pack-config.json`. */
+/**
+ * The settings baked into the pack from `policies/pack-config.json`: the environments of the settings entry, and
+ * the exemptions of every entry (an exemption counts only under the entry of the rule it exempts).
+ */
 export const PACK_SETTINGS: PackSettings = {
     environments: (raw.environments ?? []) as EnvironmentDeclaration[],
-    exemptions: (raw.exemptions ?? []) as Exemption[],
+    exemptions: Object.values(packFile).flatMap((entry) => (entry && typeof entry === "object" && Array.isArray(entry.exemptions) ? (entry.exemptions as Exemption[]) : [])),
     deprecatedLambdaRuntimes: (raw.deprecatedLambdaRuntimes ?? []) as string[],
 };
 
-/** The `configSchema` every rule declares, with the baked settings as defaults. */
-export function settingsSchema(): { properties: Record<string, any> } {
+/** Each entry of `policies/pack-config.json` with the exemptions listed under it. */
+export const PACK_EXEMPTIONS_BY_ENTRY: ReadonlyMap<string, readonly Exemption[]> = new Map(
+    Object.entries(packFile)
+        .filter(([, entry]) => entry && typeof entry === "object" && Array.isArray(entry.exemptions))
+        .map(([name, entry]) => [name, entry.exemptions as Exemption[]]),
+);
+
+/**
+ * The exemptions listed under this rule's own entry of `policies/pack-config.json` that name it: its default when the
+ * engine passes none. An exemption under another entry never reaches it, as under the engine.
+ */
+export function defaultExemptionsFor(policy: string): Exemption[] {
+    return (PACK_EXEMPTIONS_BY_ENTRY.get(policy) ?? []).filter((x) => x && x.policy === policy);
+}
+
+/** The `configSchema` every rule declares, with the baked settings (its own exemptions) as defaults. */
+export function settingsSchema(policy: string): { properties: Record<string, any> } {
     return {
         properties: {
             environments: {
@@ -76,7 +95,7 @@ export function settingsSchema(): { properties: Record<string, any> } {
             deprecatedLambdaRuntimes: { type: "array", default: PACK_SETTINGS.deprecatedLambdaRuntimes, items: { type: "string" } },
             exemptions: {
                 type: "array",
-                default: PACK_SETTINGS.exemptions,
+                default: defaultExemptionsFor(policy),
                 items: {
                     type: "object",
                     required: ["policy", "urn", "reason"],
@@ -93,20 +112,23 @@ export function settingsSchema(): { properties: Record<string, any> } {
     };
 }
 
-/** The settings a rule runs with: its own config when it carries them, otherwise the baked defaults. */
-export function settingsOf(config: unknown): PackSettings {
+/**
+ * The settings a rule runs with: the config the engine passes for this rule (`--policy-pack-config`, or config set
+ * centrally for the pack, with the schema defaults filled in), else the baked defaults of `policies/pack-config.json`.
+ */
+export function settingsOf(config: unknown, policy: string): PackSettings {
     const c = (config && typeof config === "object" ? config : {}) as Record<string, unknown>;
     return {
         environments: Array.isArray(c.environments) ? (c.environments as EnvironmentDeclaration[]) : PACK_SETTINGS.environments,
-        exemptions: Array.isArray(c.exemptions) ? (c.exemptions as Exemption[]) : PACK_SETTINGS.exemptions,
+        exemptions: Array.isArray(c.exemptions) ? (c.exemptions as Exemption[]) : defaultExemptionsFor(policy),
         deprecatedLambdaRuntimes: Array.isArray(c.deprecatedLambdaRuntimes) ? (c.deprecatedLambdaRuntimes as string[]) : PACK_SETTINGS.deprecatedLambdaRuntimes,
     };
 }
 
 /** Every problem with a settings object, as full sentences; empty when it is valid. */
-export function settingsProblems(settings: PackSettings, today: Date = new Date()): string[] {
+export function settingsProblems(settings: PackSettings, today: Date = new Date(), entry: string = SETTINGS_POLICY): string[] {
     const problems: string[] = [];
-    const where = `policies/pack-config.json (${SETTINGS_POLICY})`;
+    const where = `policies/pack-config.json (${entry})`;
     const seen = new Set<string>();
     for (const [i, e] of settings.environments.entries()) {
         const at = `${where} environments[${i}]`;
@@ -131,6 +153,9 @@ export function settingsProblems(settings: PackSettings, today: Date = new Date(
             continue;
         }
         if (typeof x.policy !== "string" || x.policy === "") problems.push(`${at}.policy is missing; name the rule it exempts.`);
+        else if (x.policy !== entry) {
+            problems.push(`${at} exempts '${x.policy}' but sits under the entry of '${entry}'; the engine passes each rule only its own entry, so move it under "${x.policy}".`);
+        }
         if (typeof x.urn !== "string" || x.urn === "") problems.push(`${at}.urn is missing; name the exempted resource's URN.`);
         if (typeof x.reason !== "string" || x.reason.trim().length < 10) problems.push(`${at}.reason is missing or too short; say why the exception is acceptable.`);
         if (x.expires !== undefined) {

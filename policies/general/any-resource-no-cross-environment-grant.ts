@@ -8,7 +8,7 @@ export const controls: ControlRefs = { soc2: ["CC6.1", "CC6.3", "CC6.6"], pciDss
 
 const ARN = /arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}|\*)?:[^\s"',;)]+/g;
 // Keys whose value is a resource name, secret name or path: where another environment's prefix is a grant or reference.
-const NAME_KEY = /^(name|namePrefix|bucket|role|roleName|secretId|secretName|secret_name|key|remoteRef|path|regexp|prefix|[a-z_]*_prefix|[a-zA-Z]*Prefix|targetKeyId|keyId|aliasName|alias|sourceArn|topicName|queueName|functionName|logGroupName|serviceAccountName)$/;
+const NAME_KEY = /^(name|namePrefix|bucket|role|roleName|secretId|secretName|secret_name|key|remoteRef|remoteKey|path|regexp|prefix|[a-z_]*_prefix|[a-zA-Z]*Prefix|targetKeyId|keyId|aliasName|alias|sourceArn|topicName|queueName|functionName|logGroupName|serviceAccountName)$/;
 const SNOWFLAKE_KEY = /(database|role|warehouse|schema|grantee|on_?schema|on_?database|parent|fully_?qualified)/i;
 const FREE_TEXT_KEY = /^(description|comment|displayName|summary|message)$/i;
 

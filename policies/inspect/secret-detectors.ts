@@ -12,15 +12,53 @@ export interface SecretFinding {
 const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 // scheme://user:password@host, including jdbc:<db>:// and SQLAlchemy's dialect+driver:// forms.
 // The password may hold any character but '@' (which a URI must percent-encode) and whitespace or quotes.
-const URI_WITH_PASSWORD = /\b((?:jdbc:)?[a-z][a-z0-9+.-]*):\/\/([^:/?#\s@"']+):([^\s"'@]+)@[^\s"'@]+/gi;
+// The user name may be empty (`redis://:<password>@host`).
+const URI_WITH_PASSWORD = /\b((?:jdbc:)?[a-z][a-z0-9+.-]*):\/\/([^:/?#\s@"']*):([^\s"'@/]+)@[^\s"'@]+/gi;
 const QUERY_PASSWORD = /\b(?:jdbc:[a-z0-9]+:[^\s"']*[?&;]|[?&;])(?:password|pwd|passwd)=([^&;\s"']+)/gi;
-const JAAS_PASSWORD = /LoginModule\b[^;]*\bpassword\s*=\s*"([^"]+)"/i;
+const JAAS_PASSWORD = /LoginModule\b[^;]*\bpassword\s*=\s*(?:"([^"]+)"|'([^']+)')/i;
 const SECRET_KEY = /(pass(?:word|wd|phrase)?|pwd|secret|token|api[-_.]?key|apikey|private[-_.]?key|credential|fernet|client[-_.]?secret|access[-_.]?key|auth[-_.]?key|signing[-_.]?key|sasl\.password|jaas)/i;
 // Keys that name a reference to a secret, not a secret: ARNs, names, paths, refs, prefixes, files.
-const REFERENCE_KEY = /(arn|name|id|ref|path|prefix|file|dir|url|uri|endpoint|backend|kwargs|class|store|provider|version|stage|strategy|days|kind|type|length|enabled|mount|selector|policy|rotation)$/i;
+// A camelCase plural (`readableSecrets`, `grantedSecrets`) is a list of secret names.
+const REFERENCE_KEY = /(arn|name|id|ref|path|prefix|file|dir|url|uri|endpoint|backend|kwargs|class|store|provider|version|stage|strategy|days|kind|type|length|enabled|mount|selector|policy|rotation|[a-z]Secrets|[a-z]Tokens)$/i;
+
+// Keys that hold a credential and nothing else: a password of any shape under them is a plaintext credential.
+const PASSWORD_KEY = /(?:pass(?:word|wd|phrase)?|pwd)$|(?:^|[-_.])(?:client[-_.]?secret|secret(?:[-_.]key)?|token|api[-_.]?key|apikey|auth[-_.]?token|access[-_.]?token)$/i;
+// camelCase keys that hold a credential: `clientSecret`, `authToken`, `slackToken`, `apiKey` (not `secretKey`, ESO's key name).
+const CAMEL_PASSWORD_KEY = /[a-z0-9](?:Secret|Token|ApiKey|Password)$|^apiKey$/;
+
+/** True for a key that holds a credential and nothing else. */
+export function isCredentialKey(key: string): boolean {
+    return PASSWORD_KEY.test(key) || CAMEL_PASSWORD_KEY.test(key);
+}
+// Keys of digests and checksums (Helm's `checksum/secret` pod annotation): a hex value under them is a hash.
+const DIGEST_KEY = /(checksum|digest|hash|sha(?:1|256|512)?|fingerprint|etag|md5)/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PUBLIC_KEY = /^(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-\S+) AAAA|^MII[BCI][A-Za-z0-9+/]{20}|-----BEGIN (?:RSA )?PUBLIC KEY-----/;
+// References to a secret rather than the secret: ARNs, Secrets Manager / SSM / Vault references, templating,
+// command substitution, file paths and Kubernetes-style names.
+const REFERENCE_VALUE = /^(?:arn:aws|\{\{resolve:|resolve:|ref\+|vault:|awssm:|ssm:|secretsmanager:|file:|\/|\.\/|~\/|\$\(|`|@Microsoft\.KeyVault)/i;
+
+/** True for a value that a person would type as a password under a credential key (short human passwords included). */
+export function looksLikeTypedCredential(value: string): boolean {
+    if (value.length < 6 || value.length > 512 || /\s/.test(value) || isPlaceholder(value) || REFERENCE_VALUE.test(value)) return false;
+    if (UUID.test(value) || PUBLIC_KEY.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false;
+    if (/^(?:true|false|yes|no|null|none|required|optional|disabled|enabled|\d+)$/i.test(value)) return false;
+    // Lower-case names with separators are names of Kubernetes Secrets, files or keys, not passwords.
+    if (/^[a-z][a-z0-9]*(?:[-_./:][a-z0-9]+)+$/.test(value) && !value.split(/[-_./:]/).some((s) => s.length >= 16)) return false;
+    if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return false; // an environment variable's name
+    if (/^[a-z]+$/.test(value)) return false; // one lower-case word: a key name such as `password`, not a password
+    return true;
+}
+
+/** True for a hex digest (sha1, sha256, sha512, md5) under a checksum-like key, or written `sha256:<hex>`. */
+export function isDigest(key: string, value: string): boolean {
+    if (/^(?:sha(?:1|256|384|512)|md5):[0-9a-f]{32,128}$/i.test(value)) return true;
+    return DIGEST_KEY.test(key) && /^[0-9a-f]{32}$|^[0-9a-f]{40}$|^[0-9a-f]{64}$|^[0-9a-f]{96}$|^[0-9a-f]{128}$/i.test(value);
+}
 
 function isPlaceholder(value: string): boolean {
-    return /^(\$\{[^}]*\}|\{\{.*\}\}|%[sd(]|<[^>]+>|\*+|x+|changeme|\[secret\]|\$[A-Z_][A-Z0-9_]*)$/i.test(value) || value.includes("{{") || value.includes("${");
+    // `$(VAR)` is Kubernetes' expansion of another env var in args and env values.
+    return /^(\$\{[^}]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|\{\{.*\}\}|%[sd(]|<[^>]+>|\*+|x+|changeme|\[secret\]|\$[A-Z_][A-Z0-9_]*)$/i.test(value) || value.includes("{{") || value.includes("${");
 }
 
 /** Shannon entropy in bits per character. */
@@ -39,6 +77,8 @@ export function shannonEntropy(value: string): number {
 export function looksRandom(value: string): boolean {
     if (value.length < 12 || value.length > 4096 || /\s/.test(value) || isPlaceholder(value)) return false;
     if (/^arn:aws/.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false;
+    // MSK's SCRAM secrets must be named AmazonMSK_<...>; such a name is a reference.
+    if (/^AmazonMSK_[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)+$/.test(value)) return false;
     // Lower-case names and paths with separators, none of whose segments is a long random run; also a comma-separated
     // list of such names (Reloader's annotation names the Kubernetes Secrets to watch, not their values).
     const isName = (v: string) => /^[a-z][a-z0-9]*(?:[-_./:][a-z0-9]+)+$/.test(v) && !v.split(/[-_./:]/).some((s) => s.length >= 16);
@@ -71,13 +111,17 @@ export function estateDetectors(found: FoundString): string | undefined {
     }
     if (value.includes("LoginModule")) {
         const m = JAAS_PASSWORD.exec(value);
-        if (m && !isPlaceholder(m[1])) return "kafka-jaas-password";
+        if (m && !isPlaceholder(m[1] ?? m[2])) return "kafka-jaas-password";
     }
     if (/sasl\.password$/i.test(key) && !isPlaceholder(value) && !REFERENCE_KEY.test(key)) return "kafka-sasl-password";
+    if (/^authorization-/.test(key)) return isPlaceholder(value) || REFERENCE_VALUE.test(value) || value.length < 8 ? undefined : "http-authorization-header";
+    if (isDigest(key, value)) return undefined;
     // Container args: `--password=<value>`, `--conf spark.hadoop.fs.s3a.secret.key=<value>`.
     const arg = /^(?:--?|spark\.)?([A-Za-z0-9_.-]+)=(.+)$/.exec(value);
     if (arg && SECRET_KEY.test(arg[1]) && !REFERENCE_KEY.test(arg[1]) && looksRandom(arg[2])) return "secret-argument";
+    if (arg && isCredentialKey(arg[1]) && looksLikeTypedCredential(arg[2])) return "secret-argument";
     if (key && SECRET_KEY.test(key) && !REFERENCE_KEY.test(key) && looksRandom(value)) return "high-entropy-secret-key";
+    if (key && isCredentialKey(key) && !REFERENCE_KEY.test(key) && looksLikeTypedCredential(value)) return "credential-under-key";
     return undefined;
 }
 

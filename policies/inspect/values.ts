@@ -1,4 +1,6 @@
 import { parse as parseYaml } from "yaml";
+import { decodeBase64Text, mayBeBase64Text } from "./encodings";
+import { keyValuePairs, mayHoldPairs } from "./text-formats";
 
 /** The engine's sentinels for values unknown during preview (`@pulumi/policy` proxy.js). */
 export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
@@ -67,9 +69,15 @@ export interface FoundString {
     /** The nearest key: the property name, or the `name` of a `{name, value}` pair (env vars, Spark conf lists). */
     readonly key: string;
     readonly value: string;
-    /** True when the string is JSON or YAML whose own strings are reported separately (`<json>`/`<yaml>` in their path). */
+    /**
+     * True when the string is a container whose own strings are reported separately: JSON or YAML (`<json>`,
+     * `<yaml>` in their path), base64 of text (`<base64>`), or a text blob read into pairs (`<KEY>`).
+     */
     readonly isJson?: boolean;
 }
+
+// A list item that is a command-line flag, whose value is the next item: `["--password", "<value>"]`.
+const FLAG_ITEM = /^--?([A-Za-z][A-Za-z0-9_.-]*)$/;
 
 const MAX_DEPTH = 64;
 
@@ -90,15 +98,32 @@ export function collectStrings(root: unknown, rootPath = "", out: FoundString[] 
             const json = parseJsonish(value);
             const parsed = json !== undefined && json !== null && typeof json === "object" ? json : undefined;
             const yaml = parsed === undefined ? parseYamlish(value) : undefined;
-            out.push(parsed !== undefined || yaml !== undefined ? { path, key, value, isJson: true } : { path, key, value });
-            if (parsed !== undefined) visit(parsed, `${path}<json>`, key, depth + 1);
-            else if (yaml !== undefined) visit(yaml, `${path}<yaml>`, key, depth + 1);
+            if (parsed !== undefined || yaml !== undefined) {
+                out.push({ path, key, value, isJson: true });
+                if (parsed !== undefined) visit(parsed, `${path}<json>`, key, depth + 1);
+                else visit(yaml, `${path}<yaml>`, key, depth + 1);
+                return;
+            }
+            // Base64 that decodes to text (a script, JSON, a config blob, a password) is judged decoded.
+            const decoded = mayBeBase64Text(value) ? decodeBase64Text(value) : undefined;
+            if (decoded !== undefined && decoded.length >= 4) {
+                out.push({ path, key, value });
+                visit(decoded, `${path}<base64>`, key, depth + 1);
+                return;
+            }
+            // Text formats (DSNs, properties, INI, .env, scripts, commands with headers) are read into pairs.
+            const pairs = mayHoldPairs(value) ? keyValuePairs(value) : [];
+            out.push(pairs.length > 0 ? { path, key, value, isJson: true } : { path, key, value });
+            for (const pair of pairs) if (pair.value !== "" && !UNKNOWN_SENTINELS.has(pair.value)) out.push({ path: `${path}<${pair.key}>`, key: pair.key, value: pair.value });
             return;
         }
         if (value === null || typeof value !== "object" || depth >= MAX_DEPTH || seen.has(value)) return;
         seen.add(value);
         if (Array.isArray(value)) {
-            for (let i = 0; i < value.length; i++) visit(value[i], `${path}[${i}]`, key, depth + 1);
+            for (let i = 0; i < value.length; i++) {
+                const flag = i > 0 && typeof value[i - 1] === "string" ? FLAG_ITEM.exec(value[i - 1] as string) : null;
+                visit(value[i], `${path}[${i}]`, flag ? flag[1] : key, depth + 1);
+            }
             return;
         }
         const obj = value as Record<string, unknown>;

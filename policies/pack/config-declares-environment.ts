@@ -1,7 +1,7 @@
 import { propsOf, stackRule, stackUrnOf } from "../define";
 import { asList, display, knownString, parseJsonish } from "../inspect/values";
 import { ControlRefs, environmentOfUrn } from "../pack-info";
-import { environmentOf, settingsProblems, SETTINGS_POLICY } from "../settings";
+import { environmentOf, PACK_EXEMPTIONS_BY_ENTRY, settingsProblems, SETTINGS_POLICY } from "../settings";
 
 /** Controls this rule serves. */
 export const controls: ControlRefs = { soc2: ["CC6.1", "CC8.1"], pciDss: ["6.5.1", "12.5.2"] };
@@ -9,8 +9,7 @@ export const controls: ControlRefs = { soc2: ["CC6.1", "CC8.1"], pciDss: ["6.5.1
 /**
  * The pack's own settings are sound for this stack: the stack's environment is declared in
  * `policies/pack-config.json`, its AWS providers are pinned to the declared account, and every exemption names a
- * rule, a resource and a reason and has not expired. The other rules read these settings, so this rule also holds
- * them in the pack config (under its name).
+ * rule, a resource and a reason, has not expired and sits under the entry of the rule it exempts.
  */
 export const packConfigDeclaresEnvironment = stackRule(
     {
@@ -22,6 +21,11 @@ export const packConfigDeclaresEnvironment = stackRule(
     },
     ({ args, settings, report }) => {
         for (const problem of settingsProblems(settings)) report(problem);
+        // The other rules' exemptions as baked from policies/pack-config.json; the engine passes each rule only its
+        // own entry, so this rule can check the file's entries but not config set for other rules at run time.
+        for (const [entry, exemptions] of PACK_EXEMPTIONS_BY_ENTRY) {
+            if (entry !== SETTINGS_POLICY) for (const problem of settingsProblems({ environments: [], exemptions }, new Date(), entry)) report(problem);
+        }
         const urn = stackUrnOf(args.resources);
         if (!urn) return;
         const env = environmentOf(settings, urn);

@@ -2,6 +2,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { TAG } from "../../model/names";
 import { propsOf, stackRule } from "../define";
 import { asRecord, isUnknown, knownString, toNumber } from "../inspect/values";
+import { ROTATION_STRATEGIES } from "../../model/strategies";
 import { ControlRefs } from "../pack-info";
 
 /** Controls this rule serves. */
@@ -11,6 +12,9 @@ export const controls: ControlRefs = { soc2: ["CC6.1", "CC6.8"], pciDss: ["3.6.4
 export const CRITICAL_MAX_DAYS = 30;
 
 const SECRET = "aws:secretsmanager/secret:Secret";
+
+/** Strategies whose rotation writes alternating-user slot secrets (`<parent>/user-a`, `<parent>/user-b`). */
+export const ALTERNATING_STRATEGIES: ReadonlySet<string> = new Set(ROTATION_STRATEGIES.filter((s) => s.endsWith("-alternating-users")));
 const ROTATION = "aws:secretsmanager/secretRotation:SecretRotation";
 
 function dayGaps(days: number[]): number {
@@ -103,11 +107,14 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
             const name = secret.type === SECRET ? knownString(propsOf(secret).name) : undefined;
             if (name && rotationFor(secret)) rotatedParents.set(name, knownString(tagsOf(secret)[TAG.rotationStrategy]) ?? "");
         }
+        // Only a slot that itself names an alternating-user strategy can be covered: a secret without a strategy tag
+        // (strategy undefined) must never match a parent, or any untagged secret with a '/' in its name escapes.
         const parentOf = (name: string | undefined, strategy: unknown) => {
-            if (!name) return undefined;
+            const own = knownString(strategy);
+            if (!name || own === undefined || !ALTERNATING_STRATEGIES.has(own)) return undefined;
             for (let i = name.lastIndexOf("/"); i > 0; i = name.lastIndexOf("/", i - 1)) {
                 const parent = name.slice(0, i);
-                if (rotatedParents.get(parent) === strategy) return parent;
+                if (rotatedParents.get(parent) === own) return parent;
             }
             return undefined;
         };

@@ -72,4 +72,66 @@ describe("the policy pack entry (policies/index.ts) under @pulumi/policy's analy
         const unknown = await call<any>(client, "analyze", request("04da6b54-80e4-46f7-96ec-b56ff0331ba9"));
         assert.deepEqual(unknown.getDiagnosticsList().map((d: any) => d.getPolicyname()), []);
     });
+
+    it("attributes a stack-wide violation to the pulumi:pulumi:Stack resource whatever order the engine sends", async () => {
+        const stackUrn = "urn:pulumi:dev::finledger-secrets-platform::pulumi:pulumi:Stack::finledger-secrets-platform-dev";
+        const resource = (urn: string, type: string, props: Record<string, unknown>) => {
+            const r = new analyzerPb.AnalyzerResource();
+            r.setUrn(urn);
+            r.setType(type);
+            r.setName(urn.split("::").pop());
+            r.setProperties(Struct.fromJavaScript(props));
+            r.setOptions(new analyzerPb.AnalyzerResourceOptions());
+            return r;
+        };
+        const resources = [
+            resource(stackUrn, "pulumi:pulumi:Stack", {}),
+            resource("urn:pulumi:dev::finledger-secrets-platform::pulumi:providers:aws::a", "pulumi:providers:aws", { allowedAccountIds: '["402817365190"]' }),
+            resource("urn:pulumi:dev::finledger-secrets-platform::aws:s3/bucketV2:BucketV2::b", "aws:s3/bucketV2:BucketV2", { bucket: "fl-dev-b" }),
+            resource("urn:pulumi:dev::finledger-secrets-platform::aws:kms/key:Key::k", "aws:kms/key:Key", { enableKeyRotation: true }),
+        ];
+        const urns = new Set<string>();
+        for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1], [1, 3, 0, 2]]) {
+            const req = new analyzerPb.AnalyzeStackRequest();
+            req.setResourcesList(order.map((i) => resources[i]));
+            const res = await call<any>(client, "analyzeStack", req);
+            for (const d of res.getDiagnosticsList()) if (d.getPolicyname() === "cloudtrail-trail-audit-baseline") urns.add(d.getUrn());
+        }
+        assert.deepEqual([...urns], [stackUrn]);
+    });
+
+    it("reads exemptions and enforcement levels from the config the engine passes through Configure, rule by rule", async () => {
+        const secretUrn = "urn:pulumi:dev::finledger-secrets-platform::kubernetes:core/v1:Secret::bootstrap";
+        const analyze = async () => {
+            const req = new analyzerPb.AnalyzeRequest();
+            req.setType("kubernetes:core/v1:Secret");
+            req.setUrn(secretUrn);
+            req.setName("bootstrap");
+            req.setProperties(Struct.fromJavaScript({ data: { token: Buffer.from("not-a-credential").toString("base64") } }));
+            req.setOptions(new analyzerPb.AnalyzerResourceOptions());
+            const res = await call<any>(client, "analyze", req);
+            return res.getDiagnosticsList().map((d: any) => `${d.getPolicyname()}:${d.getEnforcementlevel()}`);
+        };
+        const configure = async (entries: Record<string, { level: number; properties: Record<string, unknown> }>) => {
+            const req = new analyzerPb.ConfigureAnalyzerRequest();
+            for (const [name, { level, properties }] of Object.entries(entries)) {
+                const pc = new analyzerPb.PolicyConfig();
+                pc.setEnforcementlevel(level);
+                pc.setProperties(Struct.fromJavaScript(properties));
+                req.getPolicyconfigMap().set(name, pc);
+            }
+            await call(client, "configure", req);
+        };
+        const MANDATORY = analyzerPb.EnforcementLevel.MANDATORY;
+        assert.deepEqual(await analyze(), [`kubernetes-secret-no-literal-data:${MANDATORY}`]);
+        const exemption = { policy: "kubernetes-secret-no-literal-data", urn: secretUrn, reason: "Bootstrap token reviewed in CHG-1234." };
+        await configure({ "kubernetes-secret-no-literal-data": { level: MANDATORY, properties: { exemptions: [exemption] } } });
+        assert.deepEqual(await analyze(), []);
+        // The same exemption under another rule's entry does not reach this rule: the engine passes each rule its own.
+        await configure({ "pack-config-declares-environment": { level: MANDATORY, properties: { exemptions: [exemption] } } });
+        assert.deepEqual(await analyze(), [`kubernetes-secret-no-literal-data:${MANDATORY}`]);
+        await configure({ "kubernetes-secret-no-literal-data": { level: analyzerPb.EnforcementLevel.ADVISORY, properties: {} } });
+        assert.deepEqual(await analyze(), [`kubernetes-secret-no-literal-data:${analyzerPb.EnforcementLevel.ADVISORY}`]);
+        await configure({});
+    });
 });

@@ -60,6 +60,29 @@ describe("npm run policy:check", function () {
         assert.match(res.stdout, /Policy violations: none/);
     });
 
+    it("puts a stack-wide violation on the stack resource in every resource order, and honours an exemption for it given with --policy-pack-config", () => {
+        const stack = target("pulumi:pulumi:Stack", "finledger-secrets-platform-dev", {});
+        const withoutTrail = [stack, ...compliantStack().filter((t) => t.type !== "aws:cloudtrail/trail:Trail")];
+        const orders = [withoutTrail, [...withoutTrail].reverse(), [withoutTrail[3], withoutTrail[0], ...withoutTrail.slice(4), withoutTrail[1], withoutTrail[2]]];
+        for (const [i, order] of orders.entries()) {
+            const out = path.join(dir, `order-${i}.json`);
+            const res = runCheck([write(`order-${i}-export.json`, stackExportOf(order)), "--json", out]);
+            assert.equal(res.status, 1, res.stdout + res.stderr);
+            const report = JSON.parse(fs.readFileSync(out, "utf8"));
+            assert.deepEqual(report.violations.map((v: any) => [v.policy, v.urn]), [["cloudtrail-trail-audit-baseline", stack.urn]]);
+        }
+        const config = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policies", "pack-config.json"), "utf8"));
+        config["cloudtrail-trail-audit-baseline"] = { exemptions: [{ policy: "cloudtrail-trail-audit-baseline", urn: stack.urn, reason: "The trail lives in the audit account's stack (CHG-2001)." }] };
+        const configFile = write("pack-config.json", config);
+        for (const [i, order] of orders.entries()) {
+            const res = runCheck([write(`order-${i}-export.json`, stackExportOf(order)), "--policy-pack-config", configFile]);
+            assert.equal(res.status, 0, res.stdout + res.stderr);
+        }
+        const missing = runCheck([write("x.json", stackExportOf(withoutTrail)), "--policy-pack-config", path.join(dir, "absent.json")]);
+        assert.equal(missing.status, 2);
+        assert.match(missing.stderr, /Cannot read the pack-config file .*absent\.json/);
+    });
+
     it("exits 2 with a message naming the file for malformed JSON", () => {
         const file = write("broken.json", "{ \"deployment\": ");
         const res = runCheck([file]);

