@@ -107,4 +107,9 @@ export const TAG = {
     catalogName: "catalog-name",
     managedBy: "managed-by",
     expiresAt: "expires-at",
+    /** Assisted rotation: when the replaced credential must be revoked at the vendor by (ISO timestamp). */
+    revokePreviousBy: "revoke-previous-by",
+    /** Assisted rotation: who promoted the current value (the caller's ARN) and when. */
+    rotatedBy: "rotated-by",
+    rotatedAt: "rotated-at",
 } as const;
