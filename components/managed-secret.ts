@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CatalogSecret, MAX_ROTATION_DAYS } from "../model/catalog";
 import { secretTags } from "../model/environment";
 import { fullSecretName } from "../model/names";
+import { expiryDateFor } from "../functions/expiry-check/findings";
 import { EnvironmentKey, secretsManagerViaService } from "./environment-key";
 import { denyWithoutTls, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { TAG, TYPE } from "./tokens";
@@ -16,9 +17,7 @@ export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsman
  * check alerts before it passes, so a manual secret whose value nobody sets is noticed too.
  */
 export function initialExpiry(createdAt: Date, rotationDays: number): string {
-    // The tag is a date and means "until the end of that day (UTC)", so the last full day inside the period is the
-    // one before createdAt + period: any later date would reach past the period by up to a day.
-    return new Date(createdAt.getTime() + (rotationDays - 1) * 86_400_000).toISOString().slice(0, 10);
+    return expiryDateFor(createdAt, rotationDays);
 }
 
 /**

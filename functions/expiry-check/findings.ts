@@ -36,6 +36,15 @@ export interface ExpiryFinding {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The `expires-at` date for a value set at `from` that must be replaced within `rotationDays`. The tag is a date and
+ * means "until the end of that day (UTC)", so the last full day inside the period is the one before from + period:
+ * any later date would reach past the period by up to a day.
+ */
+export function expiryDateFor(from: Date, rotationDays: number): string {
+    return new Date(from.getTime() + (rotationDays - 1) * DAY_MS).toISOString().slice(0, 10);
+}
+
 /** Parses an `expires-at` value; a bare date means the end of that day, UTC. Returns undefined when unreadable. */
 export function parseExpiresAt(value: string): Date | undefined {
     const trimmed = value.trim();

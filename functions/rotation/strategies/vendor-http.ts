@@ -49,7 +49,7 @@ export class VendorApiError extends RotationError {
  */
 export function vendorError(vendor: string, action: string, r: VendorResponse, scopeHint: string): VendorApiError {
     const s = r.status;
-    if (s === 401) return new VendorApiError(vendor, s, `${vendor} rejected the management credential when trying to ${action} (HTTP 401); it is revoked or wrong: put a working one into the secret (docs/rotation.md, bootstrap).`, false);
+    if (s === 401) return new VendorApiError(vendor, s, `${vendor} rejected the credential used to ${action} (HTTP 401); it is revoked, wrong or incomplete: put a working one into the secret (docs/rotation.md, bootstrap).`, false);
     if (s === 403) return new VendorApiError(vendor, s, `${vendor} refused to ${action} (HTTP 403); ${scopeHint}.`, false);
     if (s === 429) return new VendorApiError(vendor, s, `${vendor} rate-limited the request to ${action} (HTTP 429${r.retryAfter ? `, retry after ${r.retryAfter} s` : ""}); the step is retried by Secrets Manager.`, true);
     if (s >= 500) return new VendorApiError(vendor, s, `${vendor} failed to ${action} (HTTP ${s}); a vendor outage, the step is retried by Secrets Manager.`, true);
