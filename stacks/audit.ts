@@ -11,6 +11,7 @@ import { roleNames } from "../components/naming";
 import { SecretExpiryCheck } from "../components/secret-expiry-check";
 import { CANARY_SECRET } from "../model/environment";
 import { EnvironmentPlatform } from "./platform";
+import { AssistedRotationNotices, assistedNoticeRecipients } from "../components/assisted-rotation-notices";
 
 /** What the audit layer hands back to the stack: non-secret outputs. */
 export interface AuditLayer {
@@ -88,6 +89,7 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
         },
         opts,
     );
+    new AssistedRotationNotices(`${prefix}-assisted-notices`, { topicArn: alerts.topicArn, recipients: assistedNoticeRecipients(platform.catalog) }, opts);
     const probe = new LatencyProbe(
         `${prefix}-latency-probe`,
         {
