@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Catalog } from "../model/catalog";
-import { STRATEGIES } from "../model/strategies";
+import { isAssistedStrategy, ROTATION_STRATEGIES } from "../model/strategies";
 import { TYPE } from "./tokens";
 
 /** One team to notify: its id (the secrets' `owner`) and its contact address. */
@@ -12,7 +12,7 @@ export interface NoticeRecipient {
 
 /** The teams that own an assisted secret in this catalog (already filtered to one environment) and have a contact. */
 export function assistedNoticeRecipients(catalog: Catalog): NoticeRecipient[] {
-    const owners = new Set(catalog.secrets.filter((s) => STRATEGIES[s.rotation.strategy].runner === "assisted").map((s) => s.owner));
+    const owners = new Set(catalog.secrets.filter((s) => isAssistedStrategy(s.rotation.strategy)).map((s) => s.owner));
     return (catalog.teams ?? []).filter((t) => owners.has(t.id)).map((t) => ({ team: t.id, contact: t.contact })).sort((a, b) => a.team.localeCompare(b.team));
 }
 
@@ -21,7 +21,7 @@ export function assistedNoticeRecipients(catalog: Catalog): NoticeRecipient[] {
  * check's findings about assisted secrets this team owns: window open, missed deadline, revocation overdue.
  */
 export function ownerFilterPolicy(team: string): Record<string, unknown> {
-    return { detail: { owner: [team], strategy: ["assisted"] } };
+    return { detail: { owner: [team], strategy: ROTATION_STRATEGIES.filter((s) => isAssistedStrategy(s)) } };
 }
 
 /** Inputs of {@link AssistedRotationNotices}. */

@@ -8,12 +8,10 @@
 import { randomUUID } from "crypto";
 import { DescribeSecretCommand, TagResourceCommand, UntagResourceCommand } from "@aws-sdk/client-secrets-manager";
 import { TAG } from "../../model/names";
+import { isAssistedStrategy } from "../../model/strategies";
 import { expiryDateFor } from "../expiry-check/findings";
 import { SecretStore, versionWithStage } from "../rotation/protocol";
 import { VendorTokenAdapter } from "../rotation/strategies/vendor-api";
-
-/** The strategy tag value of assisted secrets. */
-export const ASSISTED_STRATEGY = "assisted";
 
 /** Default: the replaced credential must be revoked within 3 days (well past the longest consumer grace, 6 h 17 min). */
 export const DEFAULT_REVOKE_WITHIN_HOURS = 72;
@@ -78,8 +76,8 @@ export async function handOver(h: HandOver): Promise<HandOverResult> {
     const now = h.now ?? new Date();
     const meta = await h.store.describe(h.secretId);
     const tags = await tagsOf(h.store, h.secretId);
-    if (tags[TAG.rotationStrategy] !== ASSISTED_STRATEGY) {
-        throw new HandOverRefused(`${meta.name} rotates '${tags[TAG.rotationStrategy] ?? "(untagged)"}', not '${ASSISTED_STRATEGY}'; its rotation function replaces it. Nothing was changed.`);
+    if (!isAssistedStrategy(tags[TAG.rotationStrategy])) {
+        throw new HandOverRefused(`${meta.name} rotates '${tags[TAG.rotationStrategy] ?? "(untagged)"}', not by an assisted strategy; its own rotation replaces it. Nothing was changed.`);
     }
     const days = Number(tags[TAG.rotationDays]);
     if (!Number.isInteger(days) || days < 1) throw new HandOverRefused(`${meta.name} has no valid '${TAG.rotationDays}' tag (the stack sets it from the catalog); run pulumi up first. Nothing was changed.`);

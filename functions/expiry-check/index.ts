@@ -7,6 +7,7 @@
 import { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { ListSecretsCommand, ListSecretVersionIdsCommand, SecretListEntry, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { TAG } from "../../model/names";
+import { isAssistedStrategy } from "../../model/strategies";
 import { assistedTicket, findRevocationFindings } from "./assisted";
 import { DETAIL_TYPES, EXPIRES_AT_TAG, ExpiryFinding, findExpiryFindings, FINDING_SOURCE, SecretMetadata } from "./findings";
 import { findStuckRotations, SecretVersions, StuckRotation } from "./stuck";
@@ -70,7 +71,7 @@ export async function runExpiryCheck(settings: ExpiryCheckSettings): Promise<Exp
     const entries: PutEventsRequestEntry[] = [
         ...findings.map((f) => {
             const tags = byArn.get(f.secretArn)?.tags ?? {};
-            const assisted = tags[TAG.rotationStrategy] === "assisted";
+            const assisted = isAssistedStrategy(tags[TAG.rotationStrategy]);
             const detail = {
                 environment: settings.environment,
                 secretName: f.secretName,
@@ -78,7 +79,7 @@ export async function runExpiryCheck(settings: ExpiryCheckSettings): Promise<Exp
                 daysLeft: f.daysLeft,
                 owner: tags[TAG.owner],
                 criticality: tags[TAG.criticality],
-                ...(assisted ? { strategy: "assisted", ticket: assistedTicket(f, settings.environment, tags[TAG.owner]) } : {}),
+                ...(assisted ? { strategy: tags[TAG.rotationStrategy], ticket: assistedTicket(f, settings.environment, tags[TAG.owner]) } : {}),
             };
             return { Source: FINDING_SOURCE, DetailType: f.detailType, Resources: [f.secretArn], Detail: JSON.stringify(detail) };
         }),
