@@ -139,9 +139,9 @@ export function buildDetectionRules(inputs: DetectionInputs): DetectionRule[] {
         },
         {
             id: "secret-expiry",
-            title: "A manually rotated secret is about to expire or has expired",
+            title: "A manually or assisted rotated secret is about to expire or has expired, a replaced credential is not revoked in time, or a rotation is stuck",
             state: "ENABLED",
-            pattern: { source: [FINDINGS_SOURCE], "detail-type": [EXPIRY_DETAIL_TYPES.expiring, EXPIRY_DETAIL_TYPES.expired, EXPIRY_DETAIL_TYPES.invalid] },
+            pattern: { source: [FINDINGS_SOURCE], "detail-type": Object.values(EXPIRY_DETAIL_TYPES) },
         },
     ];
 }

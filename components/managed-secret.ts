@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CatalogSecret, MAX_ROTATION_DAYS } from "../model/catalog";
 import { secretTags } from "../model/environment";
 import { fullSecretName } from "../model/names";
+import { hasExpiryTag } from "../model/strategies";
+import { expiryDateFor } from "../functions/expiry-check/findings";
 import { EnvironmentKey, secretsManagerViaService } from "./environment-key";
 import { denyWithoutTls, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { TAG, TYPE } from "./tokens";
@@ -10,15 +12,16 @@ import { TAG, TYPE } from "./tokens";
 /** Actions a reader needs: the value and the metadata (ESO and Airflow call DescribeSecret to resolve versions). */
 export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"];
 
+/** Tags a person's hand-over writes (expires-at, and who rotated and the revocation deadline for assisted secrets). */
+export const PERSON_WRITTEN_TAGS = [TAG.expiresAt, TAG.rotatedBy, TAG.rotatedAt, TAG.revokePreviousBy] as const;
+
 /**
- * The first `expires-at` of a manually rotated secret: its catalog period from the day it is created. The runbook
+ * The first `expires-at` of a manually (or assisted) rotated secret: its catalog period from the day it is created. The runbook
  * moves the tag forward each time a person sets a new value (Pulumi ignores later changes to it), and the expiry
  * check alerts before it passes, so a manual secret whose value nobody sets is noticed too.
  */
 export function initialExpiry(createdAt: Date, rotationDays: number): string {
-    // The tag is a date and means "until the end of that day (UTC)", so the last full day inside the period is the
-    // one before createdAt + period: any later date would reach past the period by up to a day.
-    return new Date(createdAt.getTime() + (rotationDays - 1) * 86_400_000).toISOString().slice(0, 10);
+    return expiryDateFor(createdAt, rotationDays);
 }
 
 /**
@@ -153,12 +156,13 @@ export class ManagedSecret extends pulumi.ComponentResource {
                 replicas: replicate ? [{ region: args.key.replicaRegion!, kmsKeyId: args.key.replicaKeyArn! }] : undefined,
                 tags: {
                     ...secretTags(args.environment, args.secret),
-                    ...(args.secret.rotation.strategy === "manual" ? { [TAG.expiresAt]: initialExpiry(createdAt, args.secret.rotation.days) } : {}),
-                    ...(args.firstValuePending && args.secret.rotation.strategy !== "manual" ? { [TAG.firstValuePending]: "true" } : {}),
+                    ...(hasExpiryTag(args.secret.rotation.strategy) ? { [TAG.expiresAt]: initialExpiry(createdAt, args.secret.rotation.days) } : {}),
+                    ...(args.firstValuePending && !hasExpiryTag(args.secret.rotation.strategy) ? { [TAG.firstValuePending]: "true" } : {}),
                 },
             },
-            // The expiry tag is written by the manual-rotation runbook, not by Pulumi, so a deploy never resets it.
-            { parent: this, ignoreChanges: [`tags["${TAG.expiresAt}"]`, `tagsAll["${TAG.expiresAt}"]`] },
+            // These tags are written by the manual-rotation runbook and the assisted hand-over, not by Pulumi, so a
+            // deploy never resets them.
+            { parent: this, ignoreChanges: PERSON_WRITTEN_TAGS.flatMap((t) => [`tags["${t}"]`, `tagsAll["${t}"]`]) },
         );
         this.arn = this.secret.arn;
         new aws.secretsmanager.SecretPolicy(

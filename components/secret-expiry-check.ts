@@ -10,6 +10,8 @@ export function buildExpiryCheckPolicy(inputs: { accountId: string; region: stri
     return policyDocument([
         // ListSecrets has no resource-level permissions; it returns metadata and tags, not values.
         { Sid: "ListSecretMetadata", Effect: "Allow", Action: "secretsmanager:ListSecrets", Resource: "*" },
+        // Version ids, stages and dates (no values), to tell how long a rotation has been stuck.
+        { Sid: "ListSecretVersions", Effect: "Allow", Action: "secretsmanager:ListSecretVersionIds", Resource: `arn:aws:secretsmanager:${inputs.region}:${inputs.accountId}:secret:*` },
         {
             Sid: "SendFindingsOnly",
             Effect: "Allow",

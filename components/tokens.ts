@@ -11,6 +11,7 @@ export const TYPE = {
     AuditAlerts: "finledger:audit:AuditAlerts",
     SecretsComplianceRules: "finledger:audit:SecretsComplianceRules",
     SecretExpiryCheck: "finledger:audit:SecretExpiryCheck",
+    AssistedRotationNotices: "finledger:audit:AssistedRotationNotices",
     LatencyProbe: "finledger:audit:LatencyProbe",
     BreakGlassRole: "finledger:audit:BreakGlassRole",
     EsoAlertRules: "finledger:audit:EsoAlertRules",

@@ -3,7 +3,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { z } from "zod";
 import { ENVIRONMENTS, EnvironmentName } from "./config";
-import { AUTOMATED_STRATEGIES, ROTATION_STRATEGIES, STRATEGIES, strategiesForKind } from "./strategies";
+import { AUTOMATED_STRATEGIES, CRITICAL_STRATEGIES, ROTATION_STRATEGIES, STRATEGIES, strategiesForKind } from "./strategies";
+import { VENDOR_IDS, VENDORS } from "./vendors";
 import { MSK_SECRET_PREFIX } from "./names";
 
 /** What a secret holds. The kind decides which rotation strategies can apply. */
@@ -51,6 +52,14 @@ const secretSchema = z.strictObject({
     }),
     environments: z.array(z.enum(ENVIRONMENTS)).min(1),
     consumers: z.array(z.string()).default([]),
+    /** api-token secrets: the vendor that issues the token (model/vendors.ts). */
+    vendor: z.enum(VENDOR_IDS).optional(),
+});
+
+const teamSchema = z.strictObject({
+    id: z.string().regex(kebab, "a team id such as team-payments"),
+    /** Where assisted-rotation notices go: an e-mail address the team reads (an SNS e-mail subscription). */
+    contact: z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i, "an e-mail address the team reads"),
 });
 
 const workloadSchema = z.strictObject({
@@ -67,7 +76,11 @@ const workloadSchema = z.strictObject({
 const fileSchema = z.strictObject({
     secrets: z.array(z.unknown()).optional(),
     workloads: z.array(z.unknown()).optional(),
+    teams: z.array(z.unknown()).optional(),
 });
+
+/** A team that owns secrets, with the contact that assisted-rotation notices go to. */
+export type CatalogTeam = z.infer<typeof teamSchema> & { readonly file: string };
 
 /** One secret of the catalog, as written. `name` is relative: the environment's prefix is added by the stack. */
 export type CatalogSecret = z.infer<typeof secretSchema> & { readonly file: string };
@@ -81,6 +94,8 @@ export type CatalogWorkload = Omit<z.infer<typeof workloadSchema>, "environments
 export interface Catalog {
     readonly secrets: readonly CatalogSecret[];
     readonly workloads: readonly CatalogWorkload[];
+    /** Teams with a contact (optional: only owners of assisted secrets need one). */
+    readonly teams?: readonly CatalogTeam[];
 }
 
 /** A catalog that cannot be used. The message lists every problem with its file and key. */
@@ -110,6 +125,7 @@ export function parseCatalog(documents: ReadonlyArray<{ file: string; text: stri
     const problems: string[] = [];
     const secrets: CatalogSecret[] = [];
     const workloads: CatalogWorkload[] = [];
+    const teams: CatalogTeam[] = [];
 
     for (const { file, text } of documents) {
         let doc: unknown;
@@ -121,7 +137,7 @@ export function parseCatalog(documents: ReadonlyArray<{ file: string; text: stri
         }
         const top = fileSchema.safeParse(doc ?? {});
         if (!top.success) {
-            problems.push(...zodProblems(file, top.error).map((p) => `${p} A catalog file holds only 'secrets' and 'workloads'.`));
+            problems.push(...zodProblems(file, top.error).map((p) => `${p} A catalog file holds only 'secrets', 'workloads' and 'teams'.`));
             continue;
         }
         (top.data.secrets ?? []).forEach((item, i) => {
@@ -136,6 +152,18 @@ export function parseCatalog(documents: ReadonlyArray<{ file: string; text: stri
             if (!parsed.success) problems.push(...zodProblems(where(file, "workloads", i, label), parsed.error));
             else workloads.push({ ...parsed.data, environments: parsed.data.environments ?? [...ENVIRONMENTS], file });
         });
+        (top.data.teams ?? []).forEach((item, i) => {
+            const parsed = teamSchema.safeParse(item);
+            const label = (item as { id?: unknown } | null)?.id;
+            if (!parsed.success) problems.push(...zodProblems(where(file, "teams", i, label), parsed.error));
+            else teams.push({ ...parsed.data, file });
+        });
+    }
+    const teamById = new Map<string, CatalogTeam>();
+    for (const t of teams) {
+        const first = teamById.get(t.id);
+        if (first) problems.push(`${t.file}: team '${t.id}' is a duplicate of the one in ${first.file}; team ids must be unique.`);
+        else teamById.set(t.id, t);
     }
 
     const workloadById = new Map<string, CatalogWorkload>();
@@ -188,8 +216,20 @@ export function parseCatalog(documents: ReadonlyArray<{ file: string; text: stri
         if (s.rotation.days > max) {
             problems.push(`${s.file}: secret '${s.name}' is ${s.criticality} but rotation.days is ${s.rotation.days}; ${s.criticality} secrets rotate every ${max} days or less.`);
         }
-        if (s.criticality === "critical" && !AUTOMATED_STRATEGIES.has(s.rotation.strategy)) {
-            problems.push(`${s.file}: secret '${s.name}' is critical but rotates '${s.rotation.strategy}'; critical secrets need an automated strategy (${[...AUTOMATED_STRATEGIES].join(", ")}).`);
+        if (s.criticality === "critical" && !CRITICAL_STRATEGIES.has(s.rotation.strategy)) {
+            problems.push(`${s.file}: secret '${s.name}' is critical but rotates '${s.rotation.strategy}'; critical secrets need an automated strategy (${[...AUTOMATED_STRATEGIES].join(", ")}) or assisted.`);
+        }
+        if (s.criticality === "critical" && STRATEGIES[s.rotation.strategy].runner === "assisted" && !teamById.has(s.owner)) {
+            problems.push(`${s.file}: secret '${s.name}' is critical and rotates 'assisted', but its owner '${s.owner}' has no contact; add the team with a 'contact' under 'teams:' (catalog/teams.yaml) so the rotation notices reach a person.`);
+        }
+        if ((s.rotation.strategy === "vendor-api" || STRATEGIES[s.rotation.strategy].runner === "assisted") && !s.vendor) {
+            problems.push(`${s.file}: secret '${s.name}' rotates '${s.rotation.strategy}' without 'vendor'; name the vendor (one of ${VENDOR_IDS.join(", ")}) so its rotation can be checked.`);
+        }
+        if (s.vendor && s.kind !== "api-token") {
+            problems.push(`${s.file}: secret '${s.name}' has 'vendor' but its kind is '${s.kind}'; only api-token secrets name a vendor.`);
+        }
+        if (s.vendor && s.rotation.strategy === "vendor-api" && !VENDORS[s.vendor].tokenApi) {
+            problems.push(`${s.file}: secret '${s.name}' rotates 'vendor-api' but ${s.vendor} documents no API to issue and revoke tokens (model/vendors.ts); use 'assisted'.`);
         }
         const mskNamed = STRATEGIES[s.rotation.strategy].names === "msk";
         if (mskNamed && !s.name.startsWith(MSK_SECRET_PREFIX)) {
@@ -221,7 +261,7 @@ export function parseCatalog(documents: ReadonlyArray<{ file: string; text: stri
         }
     }
     if (problems.length > 0) throw new CatalogError(problems);
-    return { secrets, workloads };
+    return { secrets, workloads, teams };
 }
 
 /** Reads every `*.yaml` file of a catalog directory (sorted, so the result is stable) and parses it. */
@@ -247,6 +287,7 @@ export function catalogForEnvironment(catalog: Catalog, env: EnvironmentName): C
     return {
         secrets: catalog.secrets.filter((s) => s.environments.includes(env)),
         workloads: catalog.workloads.filter((w) => w.environments.includes(env)),
+        teams: catalog.teams,
     };
 }
 
@@ -265,5 +306,5 @@ export function scaleCatalog(catalog: Catalog, factor: number): Catalog {
             secrets.push({ ...s, name: `${s.name}${suffix}`, consumers: s.consumers.map((c) => `${c}${suffix}`.slice(0, 48)) });
         }
     }
-    return { secrets, workloads };
+    return { secrets, workloads, teams: catalog.teams };
 }

@@ -109,4 +109,9 @@ export const TAG = {
     expiresAt: "expires-at",
     /** `true` on a rotated secret deployed in the foundation phase: no value yet, so no rotation yet. */
     firstValuePending: "first-value-pending",
+    /** Assisted rotation: when the replaced credential must be revoked at the vendor by (ISO timestamp). */
+    revokePreviousBy: "revoke-previous-by",
+    /** Assisted rotation: who promoted the current value (the caller's ARN) and when. */
+    rotatedBy: "rotated-by",
+    rotatedAt: "rotated-at",
 } as const;

@@ -4,8 +4,12 @@
 // test/model/strategies.test.ts checks).
 import type { SecretKind } from "./catalog";
 
-/** Who replaces the value: a platform Lambda, RDS itself, or a person through the runbook. */
-export type StrategyRunner = "lambda" | "rds" | "person";
+/**
+ * Who replaces the value: a platform Lambda, RDS itself, a person through the runbook, or a person driven by the
+ * platform (assisted: a scheduled check opens the window, notifies the owner, and alarms on the due date; the
+ * hand-over command verifies and promotes the value).
+ */
+export type StrategyRunner = "lambda" | "rds" | "person" | "assisted";
 
 /** What one strategy is and how it runs. */
 export interface StrategyDescriptor {
@@ -56,6 +60,12 @@ export const STRATEGIES = {
         runner: "lambda",
         names: "standard",
     },
+    assisted: {
+        description: "The daily check notifies the owner before the due date with a ticket-ready message; the owner rolls the key in the vendor's console and hands it over (npm run rotation:assisted), which verifies, promotes and records it; a missed due date alarms.",
+        kinds: ["api-token"],
+        runner: "assisted",
+        names: "standard",
+    },
     manual: {
         description: "A person sets a new value through the runbook and moves the expires-at tag; the expiry check alerts before it passes.",
         kinds: ["postgres-password", "api-token", "ssh-private-key", "pgp-private-key", "basic-auth", "airflow-fernet-key", "airflow-webserver-secret-key"],
@@ -86,8 +96,24 @@ export function isLambdaStrategy(id: string): id is LambdaStrategy {
     return (LAMBDA_STRATEGIES as readonly string[]).includes(id);
 }
 
-/** Strategies that rotate without a person, and so satisfy "critical rotates every 30 days with no code change". */
-export const AUTOMATED_STRATEGIES: ReadonlySet<RotationStrategy> = new Set(ROTATION_STRATEGIES.filter((s) => STRATEGIES[s].runner !== "person"));
+/** Strategies that rotate without a person, through Secrets Manager rotation (a Lambda) or RDS. */
+export const AUTOMATED_STRATEGIES: ReadonlySet<RotationStrategy> = new Set(ROTATION_STRATEGIES.filter((s) => STRATEGIES[s].runner === "lambda" || STRATEGIES[s].runner === "rds"));
+
+/**
+ * Strategies that satisfy "critical rotates every 30 days with no code change": the automated ones, and assisted
+ * rotation, whose due date is alarmed (the catalog loader also demands an owner with a contact for it).
+ */
+export const CRITICAL_STRATEGIES: ReadonlySet<RotationStrategy> = new Set(ROTATION_STRATEGIES.filter((s) => AUTOMATED_STRATEGIES.has(s) || STRATEGIES[s].runner === "assisted"));
+
+/** Whether a strategy's due date is an `expires-at` tag that the daily check watches (a person replaces the value). */
+export function hasExpiryTag(id: RotationStrategy): boolean {
+    return STRATEGIES[id].runner === "person" || STRATEGIES[id].runner === "assisted";
+}
+
+/** Whether a strategy id (as a tag holds it) is run by a person driven by the platform. */
+export function isAssistedStrategy(id: string | undefined): boolean {
+    return id !== undefined && Object.hasOwn(STRATEGIES, id) && STRATEGIES[id as RotationStrategy].runner === "assisted";
+}
 
 /** The strategies that fit a kind. */
 export function strategiesForKind(kind: SecretKind): RotationStrategy[] {

@@ -17,6 +17,7 @@ import { CANARY_SECRET } from "../model/environment";
 import { deploys } from "../model/phase";
 import { EnvironmentPlatform } from "./platform";
 import { deployedLayerOptions } from "./role-boundary";
+import { AssistedRotationNotices, assistedNoticeRecipients } from "../components/assisted-rotation-notices";
 
 /** What the audit layer hands back to the stack: non-secret outputs. */
 export interface AuditLayer {
@@ -109,6 +110,7 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
     );
     // The probe and the in-cluster rules wait for the full phase (model/phase.ts).
     if (!deploys(config.phase, "latency-probe") || !deploys(config.phase, "in-cluster-alert-rules")) return { trail, alerts, breakGlass };
+    new AssistedRotationNotices(`${prefix}-assisted-notices`, { topicArn: alerts.topicArn, recipients: assistedNoticeRecipients(platform.catalog) }, opts);
     const probe = new LatencyProbe(
         `${prefix}-latency-probe`,
         {

@@ -7,7 +7,15 @@ import { TAG } from "../../model/names";
 export const EXPIRES_AT_TAG = TAG.expiresAt;
 /** Source and detail types of the findings; the `secret-expiry` detection rule matches these. */
 export const FINDING_SOURCE = "finledger.audit";
-export const DETAIL_TYPES = { expiring: "Secret Expiring", expired: "Secret Expired", invalid: "Secret Expiry Tag Invalid" } as const;
+export const DETAIL_TYPES = {
+    expiring: "Secret Expiring",
+    expired: "Secret Expired",
+    invalid: "Secret Expiry Tag Invalid",
+    /** An assisted rotation's replaced credential was not confirmed revoked by its deadline. */
+    revocationOverdue: "Previous Credential Revocation Overdue",
+    /** A rotation left AWSPENDING on a version other than AWSCURRENT for longer than a rotation window. */
+    rotationStuck: "Rotation Stuck",
+} as const;
 
 /** A secret's name and tags, as ListSecrets returns them. */
 export interface SecretMetadata {
@@ -18,7 +26,7 @@ export interface SecretMetadata {
 
 /** One finding about a secret's expiry. */
 export interface ExpiryFinding {
-    readonly detailType: (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
+    readonly detailType: typeof DETAIL_TYPES.expiring | typeof DETAIL_TYPES.expired | typeof DETAIL_TYPES.invalid | typeof DETAIL_TYPES.revocationOverdue;
     readonly secretName: string;
     readonly secretArn: string;
     readonly expiresAt: string;
@@ -27,6 +35,15 @@ export interface ExpiryFinding {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The `expires-at` date for a value set at `from` that must be replaced within `rotationDays`. The tag is a date and
+ * means "until the end of that day (UTC)", so the last full day inside the period is the one before from + period:
+ * any later date would reach past the period by up to a day.
+ */
+export function expiryDateFor(from: Date, rotationDays: number): string {
+    return new Date(from.getTime() + (rotationDays - 1) * DAY_MS).toISOString().slice(0, 10);
+}
 
 /** Parses an `expires-at` value; a bare date means the end of that day, UTC. Returns undefined when unreadable. */
 export function parseExpiresAt(value: string): Date | undefined {

@@ -1,5 +1,6 @@
 import { PolicyResource } from "@pulumi/policy";
 import { TAG } from "../../model/names";
+import { isAssistedStrategy } from "../../model/strategies";
 import { propsOf, stackRule } from "../define";
 import { asRecord, isUnknown, knownString, toNumber } from "../inspect/values";
 import { ROTATION_STRATEGIES } from "../../model/strategies";
@@ -142,8 +143,10 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
                 else if (!(period <= limit)) report(`${label} rotates every ${period} days, more than its limit of ${limit} days`, rotation.urn);
                 continue;
             }
-            if (criticality === "critical") {
-                report(`${label} has no automatic rotation; critical secrets rotate every ${CRITICAL_MAX_DAYS} days or less`, secret.urn);
+            // An assisted critical secret has no SecretRotation: its due date is the alarmed expires-at tag, checked
+            // below against the (critical-capped) limit.
+            if (criticality === "critical" && !isAssistedStrategy(knownString(tags[TAG.rotationStrategy]))) {
+                report(`${label} has no automatic rotation; critical secrets rotate every ${CRITICAL_MAX_DAYS} days or less, automatically or assisted`, secret.urn);
                 continue;
             }
             if (!Number.isFinite(catalogDays) || catalogDays <= 0) {
@@ -158,7 +161,7 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
             const end = Date.parse(expires.length === 10 ? `${expires}T23:59:59Z` : expires);
             if (Number.isNaN(end)) report(`${label} has an expires-at tag '${expires}' that is not a date`, secret.urn);
             else if (end < today) report(`${label} expired on ${expires}; rotate it now`, secret.urn);
-            else if (end - today > catalogDays * 86_400_000) report(`${label} expires on ${expires}, beyond its ${catalogDays}-day catalog period`, secret.urn);
+            else if (end - today > limit * 86_400_000) report(`${label} expires on ${expires}, beyond its ${limit}-day catalog period`, secret.urn);
         }
     },
 );

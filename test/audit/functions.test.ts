@@ -152,7 +152,7 @@ describe("audit functions against moto", function () {
             await events.send(new PutRuleCommand({ Name: "fl-prod-secret-expiry", EventPattern: JSON.stringify(rule.pattern) }));
             await events.send(new PutTargetsCommand({ Rule: "fl-prod-secret-expiry", Targets: [{ Id: "q", Arn: attrs.Attributes!.QueueArn! }] }));
 
-            const findings = await runExpiryCheck({ region: "us-east-1", environment: "prod", warningDays: 14, endpoint: moto.endpoint });
+            const { findings } = await runExpiryCheck({ region: "us-east-1", environment: "prod", warningDays: 14, endpoint: moto.endpoint });
             assert.deepEqual(findings.map((f) => `${f.secretName}:${f.detailType}`).sort(), [
                 "prod/bi/vendor-bad-tag:Secret Expiry Tag Invalid",
                 "prod/bi/vendor-expired:Secret Expired",

@@ -66,6 +66,23 @@ describe("catalog", () => {
         assert.deepEqual(c.workloads[0].environments, ["dev", "staging", "prod"]);
     });
 
+    it("accepts a critical assisted vendor token only with a period of 30 days or less and an owner with a contact", () => {
+        const token = { ...secret, name: "airflow/connections/stripe_api", kind: "api-token", owner: "team-payments", vendor: "stripe", rotation: { strategy: "assisted", days: 30 } };
+        const team = { id: "team-payments", contact: ["payments", "example.org"].join("@") };
+        assert.equal(parse({ workloads: [workload], secrets: [token], teams: [team] }).secrets[0].rotation.strategy, "assisted");
+        assert.match(problems({ workloads: [workload], secrets: [token] }), /'airflow\/connections\/stripe_api' is critical and rotates 'assisted', but its owner 'team-payments' has no contact/);
+        assert.match(problems({ workloads: [workload], secrets: [{ ...token, rotation: { strategy: "assisted", days: 31 } }], teams: [team] }), /is critical but rotation\.days is 31/);
+        assert.match(problems({ workloads: [workload], secrets: [token], teams: [{ ...team, contact: "payments" }] }), /teams\[0\] \(team-payments\): key 'contact' an e-mail address/);
+    });
+
+    it("refuses vendor-api for a vendor without a token API, and a vendor-rotated token without a vendor", () => {
+        const token = { ...secret, name: "airflow/connections/stripe_api", kind: "api-token", owner: "team-payments", vendor: "stripe", rotation: { strategy: "vendor-api", days: 30 } };
+        assert.match(problems({ workloads: [workload], secrets: [token] }), /rotates 'vendor-api' but stripe documents no API to issue and revoke tokens.*use 'assisted'/);
+        const { vendor: _omitted, ...noVendor } = { ...token, vendor: "twilio" };
+        assert.match(problems({ workloads: [workload], secrets: [noVendor] }), /rotates 'vendor-api' without 'vendor'/);
+        assert.match(problems({ workloads: [workload], secrets: [{ ...token, vendor: "acme" }] }), /key 'vendor'/);
+    });
+
     it("rejects an unknown key, naming the file, the entry and the key", () => {
         assert.match(problems({ workloads: [workload], secrets: [{ ...secret, rotaton: {} }] }), /catalog\/test\.yaml: secrets\[0\] \(airflow\/connections\/pg_ledger_core_ro\): unknown key 'rotaton'/);
         assert.match(problems({ workloads: [{ ...workload, team: "x" }] }), /workloads\[0\] \(airflow-ledger\): unknown key 'team'/);

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { FUNCTION_ENTRIES } from "../../functions/bundle";
 import { SECRET_KINDS } from "../../model/catalog";
-import { AUTOMATED_STRATEGIES, LAMBDA_STRATEGIES, lambdaHandlerPath, ROTATION_STRATEGIES, STRATEGIES, strategiesForKind } from "../../model/strategies";
+import { AUTOMATED_STRATEGIES, CRITICAL_STRATEGIES, LAMBDA_STRATEGIES, lambdaHandlerPath, ROTATION_STRATEGIES, STRATEGIES, strategiesForKind } from "../../model/strategies";
 import { PROJECT_DIR } from "../support/plan-cli";
 
 const rotationDoc = fs.readFileSync(path.join(PROJECT_DIR, "docs", "rotation.md"), "utf8");
@@ -18,9 +18,11 @@ describe("rotation strategy descriptors", () => {
         }
     });
 
-    it("count as automated exactly the strategies no person runs", () => {
-        assert.deepStrictEqual([...AUTOMATED_STRATEGIES].sort(), ROTATION_STRATEGIES.filter((s) => STRATEGIES[s].runner !== "person").sort());
+    it("count as automated exactly the strategies a Lambda or RDS runs, and accept assisted ones for critical secrets too", () => {
+        assert.deepStrictEqual([...AUTOMATED_STRATEGIES].sort(), ROTATION_STRATEGIES.filter((s) => STRATEGIES[s].runner === "lambda" || STRATEGIES[s].runner === "rds").sort());
         assert.ok(!AUTOMATED_STRATEGIES.has("manual"));
+        assert.deepStrictEqual([...CRITICAL_STRATEGIES].sort(), ROTATION_STRATEGIES.filter((s) => STRATEGIES[s].runner !== "person").sort());
+        assert.ok(CRITICAL_STRATEGIES.has("assisted") && !AUTOMATED_STRATEGIES.has("assisted"));
     });
 
     for (const id of LAMBDA_STRATEGIES) {

@@ -10,7 +10,9 @@ import { FakeSnowflake } from "../support/fake-snowflake";
 import { MotoServer, startMoto } from "../support/moto";
 import { PostgresServer, startPostgres } from "../support/postgres";
 import { DatadogServer, startDatadogServer } from "./datadog-server";
-import { datadogFixture, Fixture, kafkaFixture, postgresFixture, snowflakeFixture } from "./fixtures";
+import { datadogFixture, Fixture, kafkaFixture, postgresFixture, sendgridFixture, snowflakeFixture, twilioFixture } from "./fixtures";
+import { SendGridServer, startSendGridServer } from "./sendgrid-server";
+import { startTwilioServer, TwilioServer } from "./twilio-server";
 import { countCalls, currentValue, Fault, motoClient, rotateWithFaults, stagesOf } from "./harness";
 
 /** Calls per step that the exhaustive test fails one by one (every step of every strategy makes fewer). */
@@ -29,15 +31,17 @@ describe("rotation under faults", function () {
     let store: SecretStore;
     let pg: PostgresServer;
     let dd: DatadogServer;
+    let sg: SendGridServer;
+    let tw: TwilioServer;
     const snowflake = new FakeSnowflake("FINLEDGER-DEV", "FL_DEV_ROTATION");
 
     before(async () => {
-        [moto, pg, dd] = await Promise.all([startMoto(), startPostgres(), startDatadogServer()]);
+        [moto, pg, dd, sg, tw] = await Promise.all([startMoto(), startPostgres(), startDatadogServer(), startSendGridServer(), startTwilioServer()]);
         client = motoClient(moto);
         store = new SecretStore(client);
     });
     after(async () => {
-        await Promise.all([moto?.stop(), pg?.stop(), dd?.close()]);
+        await Promise.all([moto?.stop(), pg?.stop(), dd?.close(), sg?.close(), tw?.close()]);
     });
 
     const strategies: Array<[string, FixtureFactory]> = [
@@ -45,6 +49,8 @@ describe("rotation under faults", function () {
         ["postgres-alternating-users", () => postgresFixture(client, pg)],
         ["kafka-scram-alternating-users", () => kafkaFixture(client)],
         ["vendor-api (datadog)", () => datadogFixture(client, dd)],
+        ["vendor-api (sendgrid)", () => sendgridFixture(client, sg)],
+        ["vendor-api (twilio)", () => twilioFixture(client, tw)],
     ];
 
     async function assertCurrentWorks(f: Fixture<any>): Promise<string> {

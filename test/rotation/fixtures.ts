@@ -7,10 +7,14 @@ import { DatadogAdapter } from "../../functions/rotation/strategies/datadog";
 import { kafkaScramAlternatingUsersStrategy, MskPropagationCheck, scramSlotSecretName } from "../../functions/rotation/strategies/kafka-scram";
 import { canLogin, postgresAlternatingUsersStrategy } from "../../functions/rotation/strategies/postgres";
 import { generateSnowflakeKey, snowflakeKeyPairStrategy } from "../../functions/rotation/strategies/snowflake";
-import { vendorApiStrategy } from "../../functions/rotation/strategies/vendor-api";
+import { SendGridAdapter } from "../../functions/rotation/strategies/sendgrid";
+import { TwilioAdapter, twilioFriendlyName } from "../../functions/rotation/strategies/twilio";
+import { tokenNamePrefix, vendorApiStrategy } from "../../functions/rotation/strategies/vendor-api";
 import { FakeSnowflake } from "../support/fake-snowflake";
 import { PostgresServer } from "../support/postgres";
 import { DatadogServer } from "./datadog-server";
+import { SendGridServer, SENDGRID_MANAGEMENT_SCOPES } from "./sendgrid-server";
+import { TwilioServer } from "./twilio-server";
 import { createEmptySecret, createSecret, FaultCounter, StepDeps } from "./harness";
 
 /** A bootstrapped secret of one strategy, with a way to check credentials against the target system. */
@@ -145,5 +149,59 @@ export async function datadogFixture(client: SecretsManagerClient, dd: DatadogSe
             return dd.isLive((JSON.parse(raw) as { apiKey: string }).apiKey);
         },
         async checkTarget() {},
+    };
+}
+
+/** A fetch whose every request is one outbound call of the fault counter: each HTTP request can fail or time out. */
+export function countedFetch(counter: FaultCounter): typeof fetch {
+    const wrapped = counter.wrap({ request: (input: Parameters<typeof fetch>[0], init?: RequestInit) => fetch(input, init) });
+    return (input, init) => wrapped.request(input, init);
+}
+
+/** A SendGrid key secret: the rotated key (mail scopes) and a management key, both made by a person in the app. */
+export async function sendgridFixture(client: SecretsManagerClient, sg: SendGridServer): Promise<Fixture<any>> {
+    const first = sg.seedKey("bootstrap key made in the SendGrid app", ["mail.send", "messages.read"]);
+    const management = sg.seedKey("finledger rotation management key", [...SENDGRID_MANAGEMENT_SCOPES, "mail.send", "messages.read"]);
+    const value = { vendor: "sendgrid", apiUrl: sg.url, apiKey: first.key, apiKeyId: first.id, managementKey: management.key };
+    const secretName = `dev/airflow/connections/${uniqueName("sendgrid_api_")}`;
+    const secretId = await createSecret(client, secretName, JSON.stringify(value));
+    return {
+        secretId,
+        strategy: vendorApiStrategy({ sendgrid: new SendGridAdapter() }),
+        deps: depsFor(client, (c) => vendorApiStrategy({ sendgrid: new SendGridAdapter(countedFetch(c)) })),
+        async works(raw) {
+            return sg.isLive((JSON.parse(raw) as { apiKey: string }).apiKey);
+        },
+        async checkTarget(currentRaw) {
+            // The rotated key keeps the scopes of the one it replaced, never the management scopes.
+            const k = [...sg.keys.values()].find((x) => x.key === (JSON.parse(currentRaw) as { apiKey: string }).apiKey)!;
+            if (k.scopes.join(",") !== "mail.send,messages.read") throw new Error(`the current SendGrid key has scopes ${k.scopes.join(",")}`);
+            // Keys whose response was lost are revoked on retry: at most current, previous and pending remain.
+            const issued = [...sg.keys.values()].filter((x) => x.name.startsWith(tokenNamePrefix(secretName)));
+            if (issued.length > 3) throw new Error(`${issued.length} SendGrid keys carry this secret's prefix; orphans were not revoked`);
+        },
+    };
+}
+
+/** A Twilio key secret: a Standard key (rotated) and a Main key (management), both made by a person in the Console. */
+export async function twilioFixture(client: SecretsManagerClient, tw: TwilioServer, pageSize = 2): Promise<Fixture<any>> {
+    const first = tw.seedKey("bootstrap key made in the Twilio Console", false);
+    const main = tw.seedKey("finledger rotation main key", true);
+    const value = { vendor: "twilio", apiUrl: tw.url, accountSid: tw.accountSid, apiKeySid: first.sid, apiKeySecret: first.secret, managementKeySid: main.sid, managementKeySecret: main.secret };
+    const secretName = `dev/airflow/connections/${uniqueName("twilio_api_")}`;
+    const secretId = await createSecret(client, secretName, JSON.stringify(value));
+    return {
+        secretId,
+        strategy: vendorApiStrategy({ twilio: new TwilioAdapter(fetch, 10000, pageSize) }),
+        deps: depsFor(client, (c) => vendorApiStrategy({ twilio: new TwilioAdapter(countedFetch(c), 10000, pageSize) })),
+        async works(raw) {
+            const v = JSON.parse(raw) as { apiKeySid: string; apiKeySecret: string };
+            return tw.isLive(v.apiKeySid, v.apiKeySecret);
+        },
+        async checkTarget() {
+            const prefix = twilioFriendlyName(`${tokenNamePrefix(secretName)}${"0".repeat(36)}`).slice(0, -36);
+            const issued = [...tw.keys.values()].filter((x) => x.friendlyName.startsWith(prefix));
+            if (issued.length > 3) throw new Error(`${issued.length} Twilio keys carry this secret's prefix; orphans were not revoked`);
+        },
     };
 }

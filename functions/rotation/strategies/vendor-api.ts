@@ -61,7 +61,7 @@ export function vendorApiStrategy(adapters: Readonly<Record<string, VendorTokenA
             const adapter = typeof vendor === "string" && Object.hasOwn(adapters, vendor) ? adapters[vendor] : undefined;
             if (!adapter) {
                 throw new RotationError(
-                    `The ${label} value names vendor '${String(vendor)}', which has no adapter (known: ${Object.keys(adapters).join(", ")}); add one under functions/rotation/strategies or set the secret's rotation to manual.`,
+                    `The ${label} value names vendor '${String(vendor)}', which has no adapter (known: ${Object.keys(adapters).join(", ")}); add one under functions/rotation/strategies (vendor-adapters.ts) or set the secret's rotation to assisted.`,
                 );
             }
             return adapter.parse(raw, label) as VendorTokenValue;

@@ -43,6 +43,13 @@ describe("secretsmanager-secret-rotation-within-period", () => {
     it("reports an expiry beyond the catalog period", async () => {
         await assertViolation(rotation, [withChange(manual, (t) => ((t.outputs.tags as any)["expires-at"] = isoDay(200)))], /beyond its 90-day catalog period/);
     });
+    it("accepts a critical assisted secret whose alarmed expires-at is within 30 days, and reports one beyond or without it", async () => {
+        const assisted = managedSecret("airflow/connections/stripe_api", "critical", 30, { "rotation-strategy": "assisted", "expires-at": isoDay(20) });
+        await assertCompliant(rotation, [assisted]);
+        await assertViolation(rotation, [withChange(assisted, (t) => ((t.outputs.tags as any)["expires-at"] = isoDay(45)))], /\(critical\) expires on .*beyond its 30-day catalog period/);
+        await assertViolation(rotation, [withChange(assisted, (t) => delete (t.outputs.tags as any)["expires-at"])], /\(critical\) has neither automatic rotation nor an expires-at tag/);
+        await assertViolation(rotation, [withChange(assisted, (t) => ((t.outputs.tags as any)["rotation-strategy"] = "manual"))], /\(critical\) has no automatic rotation/);
+    });
     it("reports an expired secret", async () => {
         await assertViolation(rotation, [withChange(manual, (t) => ((t.outputs.tags as any)["expires-at"] = isoDay(-2)))], /expired on/);
     });
