@@ -24,7 +24,7 @@ export const packConfigDeclaresEnvironment = stackRule(
         // The other rules' exemptions as baked from policies/pack-config.json; the engine passes each rule only its
         // own entry, so this rule can check the file's entries but not config set for other rules at run time.
         for (const [entry, exemptions] of PACK_EXEMPTIONS_BY_ENTRY) {
-            if (entry !== SETTINGS_POLICY) for (const problem of settingsProblems({ environments: [], exemptions }, new Date(), entry)) report(problem);
+            if (entry !== SETTINGS_POLICY) for (const problem of settingsProblems({ environments: [], exemptions, deprecatedLambdaRuntimes: [] }, new Date(), entry)) report(problem);
         }
         const urn = stackUrnOf(args.resources);
         if (!urn) return;

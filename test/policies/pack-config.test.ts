@@ -29,8 +29,8 @@ describe("policies/pack-config.json", () => {
     });
 
     it("is valid: environments complete and every exemption reasoned and unexpired", () => {
-        assert.deepEqual(settingsProblems({ environments: PACK_SETTINGS.environments, exemptions: [] }), []);
-        for (const [entry, exemptions] of PACK_EXEMPTIONS_BY_ENTRY) assert.deepEqual(settingsProblems({ environments: [], exemptions }, new Date(), entry), [], entry);
+        assert.deepEqual(settingsProblems({ environments: PACK_SETTINGS.environments, exemptions: [], deprecatedLambdaRuntimes: [] }), []);
+        for (const [entry, exemptions] of PACK_EXEMPTIONS_BY_ENTRY) assert.deepEqual(settingsProblems({ environments: [], exemptions, deprecatedLambdaRuntimes: [] }, new Date(), entry), [], entry);
     });
 
     it("is the file plan and policy:check load, keyed only by rule names (as --policy-pack-config requires)", () => {
