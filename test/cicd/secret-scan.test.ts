@@ -67,7 +67,9 @@ describe("secret scan (tools/secret-scan.ts, secretlint from the lock file)", ()
     it("the .dockerignore template excludes every pattern the build workflow requires", () => {
         const template = fs.readFileSync(path.join(PROJECT_DIR, "examples", "build-time", ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
         const workflow = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, ".github", "workflows", "build-image.yml"), "utf8"));
-        const check = workflow.jobs.build.steps.find((s: { name?: string }) => s.name?.startsWith("Require a .dockerignore")).run as string;
+        // The check runs in whichever job scans the build context; find it by name, not by job.
+        const steps = Object.values(workflow.jobs as Record<string, { steps?: Array<{ name?: string; run?: string }> }>).flatMap((j) => j.steps ?? []);
+        const check = steps.find((s) => s.name?.startsWith("Require a .dockerignore"))!.run as string;
         const required = [...check.matchAll(/'([^']+)'/g)].map((m) => m[1]).filter((p) => !p.includes("$"));
         assert.ok(required.includes(".env*") && required.includes("**/.env*"));
         for (const pattern of required) assert.ok(template.includes(pattern), `template excludes ${pattern}`);

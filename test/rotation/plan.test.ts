@@ -86,7 +86,7 @@ describe("rotation in the plan", function () {
                 assert.deepStrictEqual([e.serviceName, e.privateDnsEnabled, e.vpcEndpointType], ["com.amazonaws.us-east-1.secretsmanager", true, "Interface"]);
             });
 
-            it("gives each MSK secret two user slots on the environment key, all associated with the environment's cluster", () => {
+            it("gives each MSK secret two user slots on the environment key, each associated on its own with the environment's cluster", () => {
                 const kafka = catalogForEnvironment(catalog, env).secrets.filter((s) => s.rotation.strategy === "kafka-scram-alternating-users");
                 const secrets = resources().filter((r) => r.type === "aws:secretsmanager/secret:Secret");
                 const slotArns = secrets
@@ -98,11 +98,11 @@ describe("rotation in the plan", function () {
                         return (r.outputs as { arn: string }).arn;
                     });
                 assert.strictEqual(slotArns.length, kafka.length * 2);
-                const assoc = resources().filter((r) => r.type === "aws:msk/scramSecretAssociation:ScramSecretAssociation");
-                assert.strictEqual(assoc.length, 1);
-                const a = assoc[0]!.inputs as { clusterArn: string; secretArnLists: string[] };
-                assert.match(a.clusterArn, new RegExp(`^arn:aws:kafka:us-east-1:${ACCOUNTS[env]}:cluster/`));
-                assert.deepStrictEqual([...a.secretArnLists].sort(), [...slotArns].sort());
+                // One association per slot, so the stack never takes over (or removes) users it does not own.
+                assert.strictEqual(resources().filter((r) => r.type === "aws:msk/scramSecretAssociation:ScramSecretAssociation").length, 0);
+                const assoc = resources().filter((r) => r.type === "aws:msk/singleScramSecretAssociation:SingleScramSecretAssociation");
+                for (const a of assoc) assert.match((a.inputs as { clusterArn: string }).clusterArn, new RegExp(`^arn:aws:kafka:us-east-1:${ACCOUNTS[env]}:cluster/`));
+                assert.deepStrictEqual(assoc.map((a) => (a.inputs as { secretArn: string }).secretArn).sort(), [...slotArns].sort());
             });
         });
     }
