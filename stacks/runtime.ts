@@ -14,7 +14,8 @@ import {
     isAirflowBackendSecret,
     managedAirflowIds,
 } from "../components/airflow";
-import { buildExternalSecret, buildSecretStore, ExternalSecretSpecInputs, ExternalSecretsOperator } from "../components/external-secrets";
+import { AdmissionPolicies, AdmissionPolicyInputs, REPLICASET_CONTROLLER, ReservedIdentity, serviceAccountUsername, STATEFULSET_CONTROLLER } from "../components/admission-policies";
+import { buildExternalSecret, buildSecretStore, ESO_CHART, ESO_NAMESPACE, ESO_RELEASE, ESO_SERVICE_ACCOUNT, ExternalSecretSpecInputs, ExternalSecretsOperator } from "../components/external-secrets";
 import { kubernetesSecretName } from "../model/names";
 import { reloaderAnnotations, rolloutSettings } from "../model/rollout";
 import { WorkloadIdentity } from "../components/workload-identity";
@@ -93,6 +94,55 @@ export function externalSecretShape(catalogName: string): Pick<ExternalSecretSpe
         };
     }
     return {};
+}
+
+/** Service accounts of the consumers of a synced secret that live in its namespace: the pods allowed to reference it. */
+export function syncedSecretReaders(sync: SyncedSecret, workloads: readonly CatalogWorkload[]): string[] {
+    const consumers = new Set(sync.secret.consumers);
+    return [...new Set(workloads.filter((w) => consumers.has(w.id) && w.namespace === sync.namespace).map((w) => w.serviceAccount))].sort();
+}
+
+/** Helm release name of the Airflow chart; the chart puts it in every pod's `release` label. */
+export const AIRFLOW_RELEASE = "airflow";
+
+/**
+ * What the cluster's admission policies enforce, from the catalog: each synced Secret's readers, each Airflow domain
+ * namespace's task account, and the reserved identities of Airflow's core components and of the ESO controller,
+ * recognised by the labels their charts set and by who creates their pods.
+ */
+export function planAdmissionInputs(catalog: { secrets: readonly CatalogSecret[]; workloads: readonly CatalogWorkload[] }, present: (name: string) => boolean): AdmissionPolicyInputs {
+    const secretReaders = planSyncedSecrets(catalog.secrets, catalog.workloads, present).map((sync) => ({
+        namespace: sync.namespace,
+        secretName: externalSecretShape(sync.secret.name).targetName ?? kubernetesSecretName(sync.secret.name),
+        serviceAccounts: syncedSecretReaders(sync, catalog.workloads),
+    }));
+    const taskAccounts = catalog.workloads.filter((w) => w.type === "airflow").map((w) => ({ namespace: w.namespace, serviceAccount: w.serviceAccount, dags: w.dags ?? [] }));
+    const controllers = [REPLICASET_CONTROLLER, STATEFULSET_CONTROLLER];
+    const reservedIdentities: ReservedIdentity[] = [
+        {
+            namespace: ESO_NAMESPACE,
+            serviceAccount: ESO_SERVICE_ACCOUNT,
+            component: "External Secrets Operator controller",
+            podLabels: { "app.kubernetes.io/name": ESO_CHART.chart, "app.kubernetes.io/instance": ESO_RELEASE },
+            creators: [REPLICASET_CONTROLLER],
+        },
+    ];
+    const core = catalog.workloads.filter((w) => w.type === "airflow-core");
+    const scheduler = core.find((w) => w.id === "airflow-scheduler");
+    for (const w of core) {
+        const component = w.id.replace(/^airflow-/, "");
+        // KubernetesExecutor worker pods are created by the executor, which runs inside the scheduler.
+        const creators = component === "worker" && scheduler ? [serviceAccountUsername(scheduler.namespace, scheduler.serviceAccount)] : controllers;
+        reservedIdentities.push({
+            namespace: w.namespace,
+            serviceAccount: w.serviceAccount,
+            component: `Airflow ${component}`,
+            podLabels: { tier: "airflow", component, release: AIRFLOW_RELEASE },
+            creators,
+        });
+    }
+    const airflowExecutor = scheduler ? serviceAccountUsername(scheduler.namespace, scheduler.serviceAccount) : "";
+    return { secretReaders, taskAccounts, reservedIdentities, airflowExecutor };
 }
 
 /** What the runtime layer built, for stack outputs and tests. */
@@ -180,6 +230,8 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
             remoteKey: managed.secretName,
             refreshInterval,
             labels: { "finledger.io/catalog-name": name },
+            ownerServiceAccount: sync.via.serviceAccount,
+            readerServiceAccounts: syncedSecretReaders(sync, catalog.workloads),
             ...shape,
         });
         const resource = new k8s.apiextensions.CustomResource(
@@ -216,7 +268,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
         new k8s.helm.v3.Release(
             `${prefix}-airflow`,
             {
-                name: "airflow",
+                name: AIRFLOW_RELEASE,
                 chart: AIRFLOW_CHART.chart,
                 version: AIRFLOW_CHART.version,
                 repositoryOpts: { repo: AIRFLOW_CHART.repo },
@@ -233,6 +285,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
             { provider: kubernetesProvider, dependsOn: [...internalSecrets, ...core.map((w) => identities.get(w.id)!)] },
         );
     }
+    new AdmissionPolicies(`${prefix}-admission`, { inputs: planAdmissionInputs(catalog, (n) => platform.secrets.has(n)), kubernetesProvider }, { dependsOn: [...namespaces.values()] });
     return { identities, eso, secretStoreRegion: region, kubernetesProvider };
 }
 
