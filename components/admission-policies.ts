@@ -99,7 +99,12 @@ export interface ValidatingAdmissionPolicyObject {
     readonly metadata: { readonly name: string; readonly labels: Record<string, string> };
     readonly spec: {
         readonly failurePolicy: "Fail";
-        readonly matchConstraints: { readonly resourceRules: ReadonlyArray<Record<string, readonly string[]>> };
+        readonly matchConstraints: {
+            readonly resourceRules: ReadonlyArray<Record<string, readonly string[]>>;
+            readonly namespaceSelector: Record<string, never>;
+            readonly objectSelector: Record<string, never>;
+            readonly matchPolicy: "Equivalent";
+        };
         readonly variables: ReadonlyArray<{ readonly name: string; readonly expression: string }>;
         readonly validations: ReadonlyArray<{ readonly expression: string; readonly message: string; readonly messageExpression: string; readonly reason: "Forbidden" }>;
     };
@@ -143,6 +148,11 @@ function celList(values: readonly string[]): string {
 const SERVICE_ACCOUNT = `has(object.spec.serviceAccountName) && object.spec.serviceAccountName != '' ? object.spec.serviceAccountName : (has(object.spec.serviceAccount) && object.spec.serviceAccount != '' ? object.spec.serviceAccount : 'default')`;
 const POD = `request.namespace + '/' + (has(object.metadata.name) && object.metadata.name != '' ? object.metadata.name : object.metadata.?generateName.orValue('') + '*')`;
 
+// Every namespace and object, written out as the API server would default them: the plugin refuses nil selectors.
+function matchPods(operations: readonly string[], resources: readonly string[]): ValidatingAdmissionPolicyObject["spec"]["matchConstraints"] {
+    return { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations, resources }], namespaceSelector: {}, objectSelector: {}, matchPolicy: "Equivalent" };
+}
+
 function binding(policyName: string): ValidatingAdmissionPolicyBindingObject {
     return {
         apiVersion: "admissionregistration.k8s.io/v1",
@@ -174,7 +184,7 @@ const SECRET_SOURCES: readonly SecretSource[] = [
             `variables.volumes.filter(v, has(v.projected)).map(v, v.projected.?sources.orValue([]).filter(s, has(s.secret) && !${ok("s.secret.?name.orValue('')")}).map(s, s.secret.?name.orValue('')).join(', ')).filter(x, x != '').join(', ')`,
     },
     {
-        what: "CSI volumes' nodePublishSecretRef",
+        what: "CSI volume nodePublishSecretRef",
         all: (ok) => `variables.volumes.all(v, !has(v.csi) || !has(v.csi.nodePublishSecretRef) || ${ok("v.csi.nodePublishSecretRef.?name.orValue('')")})`,
         offending: (ok) =>
             `variables.volumes.filter(v, has(v.csi) && has(v.csi.nodePublishSecretRef) && !${ok("v.csi.nodePublishSecretRef.?name.orValue('')")}).map(v, v.csi.nodePublishSecretRef.?name.orValue('')).join(', ')`,
@@ -203,6 +213,7 @@ const SECRET_SOURCES: readonly SecretSource[] = [
  * must run as one of that Secret's readers. Secrets the platform does not sync are not constrained here.
  */
 export function buildSecretIsolationPolicy(readers: readonly SecretReaders[]): AdmissionPolicy {
+    for (const s of SECRET_SOURCES) if (/['\\]/.test(s.what)) throw new Error(`components/admission-policies.ts: SECRET_SOURCES description "${s.what}" is spliced into a CEL string; remove its quote or backslash.`);
     const byNamespace = new Map<string, Array<[string, string]>>();
     for (const r of readers) byNamespace.set(r.namespace, [...(byNamespace.get(r.namespace) ?? []), [r.secretName, celList(r.serviceAccounts)]]);
     const table = celMap([...byNamespace].map(([ns, entries]) => [ns, celMap(entries)]));
@@ -215,9 +226,7 @@ export function buildSecretIsolationPolicy(readers: readonly SecretReaders[]): A
             spec: {
                 failurePolicy: "Fail",
                 // Volumes and env are immutable once a pod exists; ephemeral containers are the one way to add references later.
-                matchConstraints: {
-                    resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers"] }],
-                },
+                matchConstraints: matchPods(["CREATE", "UPDATE"], ["pods", "pods/ephemeralcontainers"]),
                 variables: [
                     { name: "serviceAccount", expression: SERVICE_ACCOUNT },
                     { name: "pod", expression: POD },
@@ -261,7 +270,7 @@ export function buildPodIdentityPolicy(taskAccounts: readonly TaskAccount[], res
             metadata: { name: POD_IDENTITY_POLICY, labels: { ...LABELS } },
             spec: {
                 failurePolicy: "Fail",
-                matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }] },
+                matchConstraints: matchPods(["CREATE"], ["pods"]),
                 variables: [
                     { name: "serviceAccount", expression: SERVICE_ACCOUNT },
                     { name: "pod", expression: POD },
@@ -287,7 +296,7 @@ export function buildPodIdentityPolicy(taskAccounts: readonly TaskAccount[], res
                         expression: `request.userInfo.username != ${celString(airflowExecutor)} || (request.namespace in variables.taskAccounts ? (variables.dagId in variables.dagNamespaces && variables.dagNamespaces[variables.dagId] == request.namespace) : !(variables.dagId in variables.dagNamespaces))`,
                         reason: "Forbidden",
                         message: "The Airflow executor may launch a DAG's task pods only in that DAG's domain namespace.",
-                        messageExpression: `'Pod ' + variables.pod + ' was launched by the Airflow executor for DAG ' + (variables.dagId == '' ? '(no dag_id label)' : variables.dagId) + ', but ' + (variables.dagId in variables.dagNamespaces ? 'that DAG belongs to domain namespace ' + variables.dagNamespaces[variables.dagId] + ', not ' + request.namespace : 'namespace ' + request.namespace + ' runs only the DAGs its catalog file lists') + '. A DAG\'s tasks run only in its own domain namespace, as its task service account.'`,
+                        messageExpression: `'Pod ' + variables.pod + ' was launched by the Airflow executor for DAG ' + (variables.dagId == '' ? '(no dag_id label)' : variables.dagId) + ', but ' + (variables.dagId in variables.dagNamespaces ? 'that DAG belongs to domain namespace ' + variables.dagNamespaces[variables.dagId] + ', not ' + request.namespace : 'namespace ' + request.namespace + ' runs only the DAGs its catalog file lists') + '. A DAG\\'s tasks run only in its own domain namespace, as its task service account.'`,
                     },
                     {
                         expression: `!(${isReserved}) || request.userInfo.username in variables.reservedCreators[variables.identity]`,

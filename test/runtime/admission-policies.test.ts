@@ -165,6 +165,12 @@ describe("Admission policies run by Kubernetes' ValidatingAdmissionPolicy plugin
             assertDenied(p, SECRET_ISOLATION_POLICY, /its imagePullSecrets name Secret\(s\) snowflake-dbt-board-reporting /);
         });
 
+        it("denies a dbt job that hands another job's Secret to a CSI driver as its nodePublishSecretRef", () => {
+            const p = dbtPod();
+            p.spec.volumes.push({ name: "csi", csi: { driver: "secrets-store.csi.k8s.io", nodePublishSecretRef: { name: "snowflake-dbt-kyc-marts" } } });
+            assertDenied(p, SECRET_ISOLATION_POLICY, /its CSI volume nodePublishSecretRef name Secret\(s\) snowflake-dbt-kyc-marts /);
+        });
+
         it("denies a Spark executor that mounts another application's Kafka credentials", () => {
             const p = sparkExecutor();
             p.spec.volumes.push({ name: "other", secret: { secretName: "msk-kafka-spark-ledger-stream-posting" } });
@@ -195,6 +201,48 @@ describe("Admission policies run by Kubernetes' ValidatingAdmissionPolicy plugin
             p.spec.volumes.push({ name: "own", secret: { secretName: "dbt-finance-marts-scratch" } });
             p.spec.volumes.push({ name: "same-name-elsewhere", secret: { secretName: "snowflake-spark-ledger-stream-posting" } });
             assertAllowed(p);
+        });
+    });
+
+    describe("RBAC", () => {
+        const READS = new Set(["get", "list", "watch", "*"]);
+        /** Workload service accounts (namespace/name) that the plan's Roles and bindings let read Secrets. */
+        function secretReaders(resources: ReadonlyArray<{ type: string; inputs: any }>): string[] {
+            const rbac = (kind: string) => resources.filter((r) => r.type === `kubernetes:rbac.authorization.k8s.io/v1:${kind}`).map((r) => r.inputs);
+            const readsSecrets = (role: any) =>
+                (role.rules ?? []).some(
+                    (rule: any) =>
+                        (rule.apiGroups ?? []).some((g: string) => g === "" || g === "*") &&
+                        (rule.resources ?? []).some((x: string) => x === "secrets" || x === "*") &&
+                        (rule.verbs ?? []).some((v: string) => READS.has(v)),
+                );
+            const roles = new Set([...rbac("Role").filter(readsSecrets).map((r) => `Role/${r.metadata.namespace}/${r.metadata.name}`), ...rbac("ClusterRole").filter(readsSecrets).map((r) => `ClusterRole//${r.metadata.name}`)]);
+            const out: string[] = [];
+            for (const b of [...rbac("RoleBinding"), ...rbac("ClusterRoleBinding")]) {
+                const ref = b.roleRef.kind === "Role" ? `Role/${b.metadata.namespace}/${b.roleRef.name}` : `ClusterRole//${b.roleRef.name}`;
+                if (!roles.has(ref)) continue;
+                for (const subject of b.subjects ?? []) {
+                    for (const w of catalog.workloads) {
+                        const sa = subject.kind === "ServiceAccount" && subject.name === w.serviceAccount && (subject.namespace ?? b.metadata.namespace) === w.namespace;
+                        const group = subject.kind === "Group" && ["system:serviceaccounts", `system:serviceaccounts:${w.namespace}`, "system:authenticated"].includes(subject.name);
+                        const user = subject.kind === "User" && subject.name === `system:serviceaccount:${w.namespace}:${w.serviceAccount}`;
+                        if (sa || group || user) out.push(`${w.namespace}/${w.serviceAccount}`);
+                    }
+                }
+            }
+            return [...new Set(out)].sort();
+        }
+
+        it("finds a planted Role and RoleBinding that would let a dbt job list Secrets", () => {
+            const planted = [
+                { type: "kubernetes:rbac.authorization.k8s.io/v1:Role", inputs: { metadata: { name: "peek", namespace: "dbt" }, rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }] } },
+                { type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", inputs: { metadata: { name: "peek", namespace: "dbt" }, roleRef: { kind: "Role", name: "peek" }, subjects: [{ kind: "ServiceAccount", name: "dbt-finance-marts" }] } },
+            ];
+            assert.deepEqual(secretReaders(planted), ["dbt/dbt-finance-marts"]);
+        });
+
+        it("the prod plan gives no workload service account get, list or watch on Secrets", () => {
+            assert.deepEqual(secretReaders(planReport("prod").resources), []);
         });
     });
 

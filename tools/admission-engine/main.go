@@ -16,6 +16,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -40,6 +41,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	clientscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/component-base/featuregate"
+	"k8s.io/klog/v2"
 )
 
 type requestUser struct {
@@ -67,6 +69,11 @@ type result struct {
 }
 
 func main() {
+	// ADMISSION_ENGINE_VERBOSITY=2 shows the plugin's own logs, such as a messageExpression that failed to evaluate.
+	if v := os.Getenv("ADMISSION_ENGINE_VERBOSITY"); v != "" {
+		klog.InitFlags(nil)
+		_ = flag.Set("v", v)
+	}
 	if err := run(os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "admission-engine: %v\n", err)
 		os.Exit(2)
