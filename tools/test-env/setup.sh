@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the pinned Python test tools (moto server, Airflow 2.x with the Amazon provider) into .venv-test.
+# Installs the pinned Python test tools (moto server, Airflow 2.x with the Amazon provider) into .venv-test, after
+# building the admission engine (tools/test-env/admission-engine.sh).
 # Idempotent: it reinstalls only when test/python/requirements.lock changes. Tests never reach a real AWS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+bash tools/test-env/admission-engine.sh >/dev/null
 VENV=.venv-test
 LOCK=test/python/requirements.lock
 STAMP="$VENV/.lock-sha256"
