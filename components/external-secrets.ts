@@ -12,6 +12,12 @@ import { buildIrsaTrustPolicy } from "./workload-identity";
 
 /** The External Secrets Operator Helm chart, pinned. Bump it deliberately: the CRDs come with it (installCRDs). */
 export const ESO_CHART = { chart: "external-secrets", version: "0.19.2", repo: "https://charts.external-secrets.io" } as const;
+/** Helm release name of ESO; the chart labels its pods `app.kubernetes.io/instance=<release>`. */
+export const ESO_RELEASE = "external-secrets";
+/** Label on each ESO target Secret naming the service account whose SecretStore (and so whose identity) syncs it. */
+export const SECRET_OWNER_LABEL = "secrets.finledger.io/owner-service-account";
+/** Annotation on each ESO target Secret listing, comma-separated, the service accounts whose pods may reference it. */
+export const SECRET_READERS_ANNOTATION = "secrets.finledger.io/reader-service-accounts";
 /** Namespace and service account of the ESO controller. */
 export const ESO_NAMESPACE = "external-secrets";
 export const ESO_SERVICE_ACCOUNT = "external-secrets";
@@ -94,6 +100,16 @@ export interface ExternalSecretSpecInputs {
     /** A template for the target's data (ESO template engine v2), for values that must be assembled. */
     readonly template?: Record<string, string>;
     readonly labels?: Record<string, string>;
+    /**
+     * The service account that owns the target Secret (the store's identity). Set as the target's
+     * {@link SECRET_OWNER_LABEL}. Default: no owner label.
+     */
+    readonly ownerServiceAccount?: string;
+    /**
+     * Service accounts whose pods may reference the target Secret (the admission policy enforces the same set). Set as
+     * the target's {@link SECRET_READERS_ANNOTATION}. Default: no annotation.
+     */
+    readonly readerServiceAccounts?: readonly string[];
 }
 
 /**
@@ -108,6 +124,16 @@ export function buildExternalSecret(inputs: ExternalSecretSpecInputs): IExternal
         deletionPolicy: "Retain",
     };
     if (inputs.template) target.template = { engineVersion: "v2", data: { ...inputs.template } };
+    if (inputs.ownerServiceAccount || inputs.readerServiceAccounts) {
+        // Without template data ESO keeps the fetched keys as they are; template metadata only labels the target.
+        target.template = {
+            ...(target.template ?? { engineVersion: "v2" }),
+            metadata: {
+                ...(inputs.ownerServiceAccount ? { labels: { [SECRET_OWNER_LABEL]: inputs.ownerServiceAccount } } : {}),
+                ...(inputs.readerServiceAccounts ? { annotations: { [SECRET_READERS_ANNOTATION]: [...inputs.readerServiceAccounts].sort().join(",") } } : {}),
+            },
+        };
+    }
     const spec: NonNullable<IExternalSecret["spec"]> = {
         refreshInterval: inputs.refreshInterval,
         secretStoreRef: { kind: "SecretStore", name: inputs.storeName },
@@ -178,7 +204,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
-                name: "external-secrets",
+                name: ESO_RELEASE,
                 chart: ESO_CHART.chart,
                 version: chartVersion,
                 repositoryOpts: { repo: ESO_CHART.repo },

@@ -18,6 +18,7 @@ export const TYPE = {
     GithubDeployAccess: "finledger:cicd:GithubDeployAccess",
     WorkloadIdentity: "finledger:identity:WorkloadIdentity",
     ExternalSecretsOperator: "finledger:runtime:ExternalSecretsOperator",
+    AdmissionPolicies: "finledger:runtime:AdmissionPolicies",
     SnowflakeServiceUser: "finledger:snowflake:SnowflakeServiceUser",
 } as const;
 

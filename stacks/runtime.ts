@@ -4,12 +4,13 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AIRFLOW_CHART, AIRFLOW_INTERNAL_SECRETS, buildAirflowBackendEnv, buildAirflowBackendKwargs, buildAirflowHelmValues, buildTaskNamespaceRbac } from "../components/airflow";
+import { AIRFLOW_CHART, AIRFLOW_IMAGE, AIRFLOW_INTERNAL_SECRETS, buildAirflowBackendEnv, buildAirflowBackendKwargs, buildAirflowHelmValues, buildTaskNamespaceRbac } from "../components/airflow";
 import { AIRFLOW_FILE_KEYS, connectionFileTemplate, SYNCED_AT_TEMPLATE, variableFileTemplate } from "../components/airflow-connections";
 import { buildAirflowLocalSettings, buildSecretsBackendModule, domainDagFolder, SECRETS_MODULE_FILE, TaskGroupSettings } from "../components/airflow-local-settings";
 import { AIRFLOW_CONNECTIONS_PATH, AIRFLOW_DEFAULT_TASK_WORKLOAD, AIRFLOW_VARIABLES_PATH, isAirflowBackendSecret, isAirflowTaskWorkload, managedAirflowIds } from "../components/airflow-patterns";
-import { buildTaskConfigEnv, buildTaskPodOverride, LOCAL_SETTINGS_CONFIGMAP, LOCAL_SETTINGS_KEY, ManagedFile, TASK_CONFIG_CONFIGMAP } from "../components/airflow-task-pod";
-import { buildExternalSecret, buildSecretStore, ExternalSecretSpecInputs, ExternalSecretsOperator } from "../components/external-secrets";
+import { buildBaseTaskPod, buildTaskConfigEnv, buildTaskPodOverride, LOCAL_SETTINGS_CONFIGMAP, LOCAL_SETTINGS_KEY, ManagedFile, TASK_CONFIG_CONFIGMAP } from "../components/airflow-task-pod";
+import { AdmissionPolicies, AdmissionPolicyInputs, REPLICASET_CONTROLLER, ReservedIdentity, serviceAccountUsername, STATEFULSET_CONTROLLER, TaskAccount } from "../components/admission-policies";
+import { buildExternalSecret, buildSecretStore, ESO_CHART, ESO_NAMESPACE, ESO_RELEASE, ESO_SERVICE_ACCOUNT, ExternalSecretSpecInputs, ExternalSecretsOperator } from "../components/external-secrets";
 import { kubernetesSecretName } from "../model/names";
 import { maxTaskFileAgeSeconds, reloaderAnnotations, rolloutSettings } from "../model/rollout";
 import { WorkloadIdentity } from "../components/workload-identity";
@@ -100,6 +101,76 @@ export function externalSecretShape(secret: Pick<CatalogSecret, "name" | "kind">
     return {};
 }
 
+/** Service accounts of the consumers of a synced secret that live in its namespace: the pods allowed to reference it. */
+export function syncedSecretReaders(sync: SyncedSecret, workloads: readonly CatalogWorkload[]): string[] {
+    const consumers = new Set(sync.secret.consumers);
+    return [...new Set(workloads.filter((w) => consumers.has(w.id) && w.namespace === sync.namespace).map((w) => w.serviceAccount))].sort();
+}
+
+/** Helm release name of the Airflow chart; the chart puts it in every pod's `release` label. */
+export const AIRFLOW_RELEASE = "airflow";
+
+/** The labels a pod's metadata carries in a pod (or pod_override) built by components/airflow-task-pod.ts. */
+function podLabels(pod: Record<string, unknown>): Record<string, string> {
+    return { ...((pod as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {}) };
+}
+
+/**
+ * What the cluster's admission policies enforce, from the catalog: each synced Secret's readers (Airflow's metadata DB
+ * in every task namespace and each connection or variable file included), the task account of each Airflow task
+ * namespace (each domain, and the core worker for DAGs outside every domain folder, as the cluster policy in
+ * airflow_local_settings.py assigns them), and the reserved identities of Airflow's core components and of the ESO
+ * controller, recognised by the labels their pods carry and by who creates their pods.
+ */
+export function planAdmissionInputs(catalog: { secrets: readonly CatalogSecret[]; workloads: readonly CatalogWorkload[] }, present: (name: string) => boolean): AdmissionPolicyInputs {
+    const secretReaders = planSyncedSecrets(catalog.secrets, catalog.workloads, present).map((sync) => ({
+        namespace: sync.namespace,
+        secretName: externalSecretShape(sync.secret).targetName ?? kubernetesSecretName(sync.secret.name),
+        serviceAccounts: syncedSecretReaders(sync, catalog.workloads),
+    }));
+    const taskGroups = catalog.workloads.filter(isAirflowTaskWorkload);
+    const account = (w: CatalogWorkload): TaskAccount => ({ namespace: w.namespace, serviceAccount: w.serviceAccount, dags: w.dags ?? [] });
+    const taskAccounts = taskGroups.filter((w) => w.id !== AIRFLOW_DEFAULT_TASK_WORKLOAD).map(account);
+    const defaultWorker = taskGroups.find((w) => w.id === AIRFLOW_DEFAULT_TASK_WORKLOAD);
+    const controllers = [REPLICASET_CONTROLLER, STATEFULSET_CONTROLLER];
+    const reservedIdentities: ReservedIdentity[] = [
+        {
+            namespace: ESO_NAMESPACE,
+            serviceAccount: ESO_SERVICE_ACCOUNT,
+            component: "External Secrets Operator controller",
+            podLabels: { "app.kubernetes.io/name": ESO_CHART.chart, "app.kubernetes.io/instance": ESO_RELEASE },
+            creators: [REPLICASET_CONTROLLER],
+        },
+    ];
+    const core = catalog.workloads.filter((w) => w.type === "airflow-core");
+    const scheduler = core.find((w) => w.id === "airflow-scheduler");
+    const executor = scheduler ? serviceAccountUsername(scheduler.namespace, scheduler.serviceAccount) : "";
+    for (const w of core) {
+        const component = w.id.replace(/^airflow-/, "");
+        if (w.id === AIRFLOW_DEFAULT_TASK_WORKLOAD) {
+            // The worker account runs only the default group's task pods, which the executor (inside the scheduler)
+            // creates from the base task pod with the group's forced pod_override: their labels are those two builders'.
+            const forced = buildTaskPodOverride({ namespace: w.namespace, serviceAccount: w.serviceAccount, workloadId: w.id, files: [] });
+            reservedIdentities.push({
+                namespace: w.namespace,
+                serviceAccount: w.serviceAccount,
+                component: `Airflow ${component}`,
+                podLabels: { ...podLabels(buildBaseTaskPod(AIRFLOW_IMAGE)), ...podLabels(forced) },
+                creators: executor ? [executor] : [],
+            });
+            continue;
+        }
+        reservedIdentities.push({
+            namespace: w.namespace,
+            serviceAccount: w.serviceAccount,
+            component: `Airflow ${component}`,
+            podLabels: { tier: "airflow", component, release: AIRFLOW_RELEASE },
+            creators: controllers,
+        });
+    }
+    return { secretReaders, taskAccounts, defaultTaskAccount: defaultWorker && account(defaultWorker), reservedIdentities, airflowExecutor: executor };
+}
+
 /** What the runtime layer built, for stack outputs and tests. */
 export interface RuntimeAccess {
     readonly identities: ReadonlyMap<string, WorkloadIdentity>;
@@ -185,6 +256,8 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
             remoteKey: managed.secretName,
             refreshInterval,
             labels: { "finledger.io/catalog-name": name },
+            ownerServiceAccount: sync.via.serviceAccount,
+            readerServiceAccounts: syncedSecretReaders(sync, catalog.workloads),
             ...shape,
         });
         const resource = new k8s.apiextensions.CustomResource(
@@ -196,6 +269,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
     }
 
     buildAirflow(platform, { namespaces, identities, readsOf, internalSecrets, region, kubernetesProvider });
+    new AdmissionPolicies(`${prefix}-admission`, { inputs: planAdmissionInputs(catalog, (n) => platform.secrets.has(n)), kubernetesProvider }, { dependsOn: [...namespaces.values()] });
     return { identities, eso, secretStoreRegion: region, kubernetesProvider };
 }
 
@@ -294,7 +368,7 @@ function buildAirflow(platform: EnvironmentPlatform, w: AirflowWiring): void {
     new k8s.helm.v3.Release(
         `${prefix}-airflow`,
         {
-            name: "airflow",
+            name: AIRFLOW_RELEASE,
             chart: AIRFLOW_CHART.chart,
             version: AIRFLOW_CHART.version,
             repositoryOpts: { repo: AIRFLOW_CHART.repo },

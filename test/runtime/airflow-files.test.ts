@@ -118,7 +118,7 @@ describe("Airflow task files: a real Airflow task process with the plan's pod fo
         dag("payments", "payments_asks_fraud_sa.py", `{"pod_override": k8s.V1Pod(spec=k8s.V1PodSpec(service_account_name="fraud-tasks", containers=[]))}`);
         dag("payments", "payments_asks_scheduler_sa.py", `{"pod_override": {"spec": {"serviceAccountName": "airflow-scheduler"}}}`);
         dag("fraud", "fraud_plain.py", "{}");
-        const example = path.join(PROJECT_DIR, "examples", "airflow", "dags", "payments", "payments_settlements_daily.py");
+        const example = path.join(PROJECT_DIR, "examples", "airflow", "dags", "payments", "card_settlement_daily.py");
         writeFile(path.join(dags, "payments", path.basename(example)), fs.readFileSync(example, "utf8"), 0o644);
         dag(".", "platform_plain.py", "{}");
         fs.mkdirSync(path.join(home, "config"), { recursive: true });
@@ -218,7 +218,7 @@ describe("Airflow task files: a real Airflow task process with the plan's pod fo
     it("the cluster policy forces the domain's namespace, service account and read-only secret files on its DAGs", () => {
         const catalog = catalogForEnvironment(loadCatalog(path.join(PROJECT_DIR, "catalog")), ENV);
         const [payments, fraud] = [DOMAIN, OTHER].map((id) => catalog.workloads.find((w) => w.id === id)!);
-        for (const key of ["payments_plain.t", "payments_with_resources.t", "payments_settlements_daily.load_settlements"]) {
+        for (const key of ["payments_plain.t", "payments_with_resources.t", "card_settlement_daily.load_settlements"]) {
             const pod = policy.tasks[key];
             assert.equal(pod.metadata.namespace, payments.namespace, key);
             assert.equal(pod.spec.serviceAccountName, payments.serviceAccount, key);

@@ -109,9 +109,11 @@ describe("Examples for Airflow, dbt and Spark", function () {
         for (const v of visible) assert.ok(!synced.has(v) && !/secretKeyRef|BEGIN|password=/i.test(v), `visible value ${v} carries a secret`);
     });
 
-    it("the Airflow example DAG sits in its domain's folder and asks for no namespace or service account", () => {
+    it("the Airflow example DAG sits in its domain's folder, is listed in its domain's catalog dags, and asks for no namespace or service account", () => {
         const w = catalog.workloads.find((x) => x.id === "airflow-payments")!;
-        const text = fs.readFileSync(path.join(EXAMPLES, "airflow", "dags", domainDagFolder(w.id), "payments_settlements_daily.py"), "utf8");
+        const text = fs.readFileSync(path.join(EXAMPLES, "airflow", "dags", domainDagFolder(w.id), "card_settlement_daily.py"), "utf8");
+        const dagId = /with DAG\("([^"]+)"/.exec(text)?.[1];
+        assert.ok(dagId && w.dags?.includes(dagId), `the example's DAG id ${dagId} is not in ${w.id}'s dags; the admission policy would refuse its task pods`);
         assert.doesNotMatch(text, /namespace=|service_account_name=/, "the cluster policy decides both; test/runtime/airflow-files.test.ts loads this DAG with it");
         assert.match(text, /BaseHook\.get_connection\("snowflake_payments"\)/);
     });

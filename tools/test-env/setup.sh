@@ -1,21 +1,38 @@
 #!/usr/bin/env bash
-# Installs the pinned Python test tools (moto server, Airflow 2.x with the Amazon provider) into .venv-test.
-# Idempotent: it reinstalls only when test/python/requirements.lock changes. Tests never reach a real AWS.
+# The test environment, installed by `npm test` itself: every step is pinned, idempotent (a stamp per step, so a
+# second run takes well under a second) and cached under a git-ignored folder. Tests never reach a real AWS,
+# Kubernetes or Snowflake.
+#   - .venv-test: moto server and Airflow 2.11 with the Amazon provider (test/python/requirements.lock)
+#   - .cache/airflow-k8s-client: the Kubernetes Python client for the Airflow task-file tests
+#   - .cache/eso-render: ESO-style template renderer (Go text/template + Sprig), built from the Go module proxy
+#   - .test-runtime/admission-engine: Kubernetes' own ValidatingAdmissionPolicy plugin, built from the Go module proxy
+#   - .test-runtime/clients: a Kafka broker and the Snowflake drivers for the end-to-end tests
+# The Go build of the admission engine is the longest cold step; it runs in the background while the Python and Java
+# steps install, and the script waits for it before the tests start.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# The real consumer clients of the end-to-end tests (Kafka broker, Snowflake drivers): their own script and cache.
-bash tools/test-env/clients.sh
+
+bash tools/test-env/admission-engine.sh >/dev/null &
+engine=$!
+
 VENV=.venv-test
 LOCK=test/python/requirements.lock
 STAMP="$VENV/.lock-sha256"
 want=$(sha256sum "$LOCK" | cut -d' ' -f1)
 if ! { [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/moto_server" ]; }; then
-echo "Installing the pinned Python test environment into $VENV (moto, Airflow) ..."
-rm -rf "$VENV"
-python3 -m venv "$VENV"
-"$VENV/bin/pip" install --disable-pip-version-check --quiet --no-deps -r "$LOCK"
-"$VENV/bin/pip" check --disable-pip-version-check >/dev/null || { "$VENV/bin/pip" check; exit 1; }
-echo "$want" > "$STAMP"
+  echo "Installing the pinned Python test environment into $VENV (moto, Airflow) ..."
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --disable-pip-version-check --quiet --no-deps -r "$LOCK"
+  "$VENV/bin/pip" check --disable-pip-version-check >/dev/null || { "$VENV/bin/pip" check; exit 1; }
+  echo "$want" > "$STAMP"
 fi
-bash "$(dirname "$0")/airflow-k8s-client.sh"
-bash "$(dirname "$0")/eso-render.sh"
+bash tools/test-env/airflow-k8s-client.sh
+bash tools/test-env/eso-render.sh
+# The real consumer clients of the end-to-end tests (Kafka broker, Snowflake drivers): their own script and cache.
+bash tools/test-env/clients.sh
+
+if ! wait "$engine"; then
+  echo "Building the admission engine failed; run 'bash tools/test-env/admission-engine.sh' to see why." >&2
+  exit 1
+fi

@@ -9,7 +9,8 @@ BaseHook.get_connection("snowflake_payments"), Variable.get("payments_bank_files
 
 A DAG may still tune its pod (resources, node selector); asking for another namespace or service account makes the
 DAG fail to load with a message that says why. A DAG that needs another domain's credentials belongs in that
-domain's folder, which is a reviewed change.
+domain's folder, which is a reviewed change. Its DAG id is listed under `dags` in catalog/airflow-payments.yaml: the
+cluster's admission policy launches a DAG's task pods only in the namespace of the domain whose catalog file lists it.
 """
 import pendulum
 from airflow import DAG
@@ -23,7 +24,7 @@ def load_settlements():
     return conn.login
 
 
-with DAG("payments_settlements_daily", start_date=pendulum.datetime(2026, 1, 1), schedule="@daily", catchup=False):
+with DAG("card_settlement_daily", start_date=pendulum.datetime(2026, 1, 1), schedule="@daily", catchup=False):
     PythonOperator(
         task_id="load_settlements",
         python_callable=load_settlements,
