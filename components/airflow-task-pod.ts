@@ -45,7 +45,7 @@ export interface ManagedFile {
 export interface TaskConfigInputs {
     readonly connections: readonly string[];
     readonly variables: readonly string[];
-    /** Oldest sync stamp a task still accepts, in seconds: ESO refresh + kubelet sync + margin (components/rollout.ts). */
+    /** Oldest sync stamp a task still accepts, in seconds: ESO refresh + kubelet sync + margin (model/rollout.ts). */
     readonly maxFileAgeSeconds: number;
 }
 

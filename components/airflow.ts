@@ -71,7 +71,7 @@ export interface AirflowHelmInputs {
     readonly backendEnv: Record<string, string>;
     /** Every namespace the KubernetesExecutor may launch task pods in (the core one and each domain's). */
     readonly taskNamespaces: readonly string[];
-    /** TTL of Airflow's secrets-backend cache, from the rollout settings (components/rollout.ts). */
+    /** TTL of Airflow's secrets-backend cache, from the rollout settings (model/rollout.ts). */
     readonly secretsCacheTtlSeconds: number;
     /** Annotations that make Reloader restart the long-running components when their ESO-synced Secrets change. Default: none. */
     readonly reloaderAnnotations?: Record<string, string>;

@@ -2,7 +2,8 @@ import { environmentSecretArnPatterns } from "../model/names";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, policyDocument } from "./iam";
-import { TAG, TYPE } from "./tokens";
+import { TYPE } from "./tokens";
+import { TAG } from "../model/names";
 
 /** How old an MFA sign-in may be when the break-glass role is assumed: one hour. */
 export const BREAK_GLASS_MFA_MAX_AGE_SECONDS = 3600;

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTOMATED_STRATEGIES, CatalogSecret, MAX_ROTATION_DAYS } from "../model/catalog";
-import { TAG, TYPE } from "./tokens";
+import { TYPE } from "./tokens";
+import { TAG } from "../model/names";
 
 /** One AWS Config managed rule, as plain data. */
 export interface ConfigRuleSpec {

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
 import { PolicyDocument, policyDocument } from "./iam";
-import { roleNames } from "./naming";
+import { roleNames } from "../model/names";
 import { TYPE } from "./tokens";
 import { buildIrsaTrustPolicy } from "./workload-identity";
 

@@ -7,7 +7,8 @@ import { hasExpiryTag } from "../model/strategies";
 import { expiryDateFor } from "../functions/expiry-check/findings";
 import { EnvironmentKey, secretsManagerViaService } from "./environment-key";
 import { denyWithoutTls, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
-import { TAG, TYPE } from "./tokens";
+import { TYPE } from "./tokens";
+import { TAG } from "../model/names";
 
 /** Actions a reader needs: the value and the metadata (ESO and Airflow call DescribeSecret to resolve versions). */
 export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"];

@@ -4,7 +4,8 @@ import { FunctionBundle } from "../functions/bundle";
 import { secretsManagerViaService } from "./environment-key";
 import { policyDocument, PolicyDocument, PolicyStatement } from "./iam";
 import { buildLambdaTrustPolicy, lambdaCode } from "./function-code";
-import { TAG, TYPE } from "./tokens";
+import { TYPE } from "./tokens";
+import { TAG } from "../model/names";
 
 /** Actions a rotation function needs on the secrets it rotates: read stages and values, write and promote versions. */
 export const ROTATION_SECRET_ACTIONS = [

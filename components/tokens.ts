@@ -22,5 +22,3 @@ export const TYPE = {
     SnowflakeServiceUser: "finledger:snowflake:SnowflakeServiceUser",
 } as const;
 
-// Tag keys are part of the environment model (one home for every name scheme); components take them from there.
-export { TAG } from "../model/names";

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { compactStatements, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { ManagedSecret } from "./managed-secret";
-import { roleNames } from "./naming";
+import { roleNames } from "../model/names";
 import { TYPE } from "./tokens";
 
 /** IAM's limit on one managed policy document, in characters (whitespace excluded by IAM; we count ours compact). */

@@ -9,7 +9,7 @@ import { SecretsComplianceRules } from "../components/compliance-rules";
 import { EsoAlertRules } from "../components/eso-alert-rules";
 import { LatencyProbe } from "../components/latency-probe";
 import { maxTaskFileAgeSeconds, rolloutSettings } from "../model/rollout";
-import { roleNames } from "../components/naming";
+import { roleNames } from "../model/names";
 import { SecretExpiryCheck } from "../components/secret-expiry-check";
 import { buildSeparationDetectionRules } from "../components/separation-detections";
 import { stateBucketName } from "../components/github-deploy";

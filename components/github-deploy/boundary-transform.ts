@@ -1,7 +1,7 @@
 // Puts the platform boundary on every IAM role of the program, the way CDK's PermissionsBoundary aspect does, so no
 // component can forget it: the deploy role is denied creating or changing a role without it.
 import * as pulumi from "@pulumi/pulumi";
-import { roleNames } from "../naming";
+import { roleNames } from "../../model/names";
 import { platformBoundaryArn } from "./guardrails";
 
 const ROLE_TYPE = "aws:iam/role:Role";

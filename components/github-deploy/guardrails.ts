@@ -3,8 +3,8 @@
 // their logs and the secrets' access tags out of its reach. Denies win over the role's allows, so they hold whatever
 // actions the role needs for the plan.
 import { PolicyDocument, policyDocument, PolicyStatement, roleArn } from "../iam";
-import { roleNames } from "../naming";
-import { TAG } from "../tokens";
+import { roleNames } from "../../model/names";
+import { TAG } from "../../model/names";
 import { githubOidcProviderArn } from "./trust";
 
 /** The boundary policy's name; the bootstrap creates it, and the deploy role can neither change nor remove it. */

@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../iam";
-import { roleNames } from "../naming";
+import { roleNames } from "../../model/names";
 import { TYPE } from "../tokens";
 import { buildPulumiKeyPolicy, buildStateBucketPolicy, pulumiBackendUrl, pulumiSecretsKeyAlias, pulumiSecretsProviderUrl, stateBucketName } from "./backend";
 import { buildPlatformBoundary, platformBoundaryName } from "./guardrails";

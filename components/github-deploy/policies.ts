@@ -1,6 +1,6 @@
 // What the preview and deploy roles may do once assumed: their inline policies, on top of ReadOnlyAccess.
 import { PolicyDocument, policyDocument, PolicyStatement, roleArn } from "../iam";
-import { roleNames } from "../naming";
+import { roleNames } from "../../model/names";
 import { bucketArns, PULUMI_LOCK_PREFIX, pulumiSecretsKeyAlias } from "./backend";
 import { buildDeployGuardrails, buildPreviewGuardrails } from "./guardrails";
 import { githubOidcProviderArn } from "./trust";

@@ -6,7 +6,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { buildDetectionRules } from "../../components/audit-alerts";
 import { stateBucketName } from "../../components/github-deploy";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { buildSeparationDetectionRules, deploySessionPrefix } from "../../components/separation-detections";
 import { FAKE_AWS_ENV, MotoServer, startMoto } from "../support/moto";
 import { planReport } from "../support/plan-cli";

@@ -10,7 +10,7 @@ import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secre
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AUDIT_METRIC_NAMESPACE, buildDetectionRules } from "../../components/audit-alerts";
 import { functionBundle } from "../../functions/bundle";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { findExpiryFindings, parseExpiresAt, runExpiryCheck } from "../../functions/expiry-check";
 import { LATENCY_METRIC, runProbe } from "../../functions/latency-probe";
 import { FAKE_AWS_ENV, MotoServer, startMoto } from "../support/moto";

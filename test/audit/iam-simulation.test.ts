@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { LOG_TAMPERING_ACTIONS } from "../../components/audit-trail";
 import { PolicyDocument } from "../../components/iam";
 import { buildSecretResourcePolicy } from "../../components/managed-secret";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { planReport } from "../support/plan-cli";
 import { simulate } from "../support/iam-simulator";
 import { ACCOUNTS, DEV } from "../support/accounts";

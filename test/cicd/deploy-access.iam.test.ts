@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { githubSubject, GithubRepository, platformBoundaryArn, pulumiSecretsProviderUrl } from "../../components/github-deploy";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { ENVIRONMENTS } from "../../model/config";
 import { decide, decideAssume, Decision, PERMISSIVE_RESOURCE_POLICY, PlannedEnvironment, plannedEnvironment, PlannedRole } from "./plan-access";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { githubOidcProviderArn } from "../../components/github-deploy";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { parseEnvironmentConfig } from "../../model/config";
 import type { PlanReport } from "../../tools/plan/report";
 import { configProblems, stackConfigWith } from "../support/config-fixtures";

@@ -1,7 +1,7 @@
 // Reads the deploy-time access of one environment out of its offline plan, and asks iam-simulate for decisions.
 import { AUD_KEY, GITHUB_OIDC_AUDIENCE, READ_ONLY_POLICY_ARN, SUB_KEY } from "../../components/github-deploy";
 import { PolicyDocument, policyDocument } from "../../components/iam";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { TYPE } from "../../components/tokens";
 import type { PlanReport } from "../../tools/plan/report";
 import { Decision, simulate, simulateWebIdentity } from "../support/iam-simulator";

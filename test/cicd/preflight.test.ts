@@ -9,7 +9,7 @@ import { CreateClusterCommand as CreateMskClusterCommand, KafkaClient } from "@a
 import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../../components/github-deploy";
 import { roleArn } from "../../components/iam";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { loadCatalog } from "../../model/catalog";
 import { EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { CheckResult, formatPreflight, PreflightClients, REQUIRED_CRDS, runPreflight, secretsNeedingFirstValue } from "../../tools/preflight/checks";

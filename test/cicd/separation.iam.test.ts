@@ -3,8 +3,8 @@
 import { strict as assert } from "assert";
 import { passedRoles, platformBoundaryArn, PROGRAM_SECRET_TAG_KEYS } from "../../components/github-deploy";
 import { PolicyDocument } from "../../components/iam";
-import { roleNames } from "../../components/naming";
-import { TAG } from "../../components/tokens";
+import { roleNames } from "../../model/names";
+import { TAG } from "../../model/names";
 import { ENVIRONMENTS } from "../../model/config";
 import type { PlanReport } from "../../tools/plan/report";
 import { planReport } from "../support/plan-cli";

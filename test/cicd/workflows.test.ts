@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { validateWorkflow } from "@action-validator/core";
 import { pulumiBackendUrl } from "../../components/github-deploy";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { deploySessionPrefix } from "../../components/separation-detections";
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { PACK_CONFIG_FILE } from "../../tools/pack-config";

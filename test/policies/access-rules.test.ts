@@ -1,6 +1,6 @@
 import { buildEnvironmentKeyPolicy } from "../../components/environment-key";
 import { buildSecretResourcePolicy, secretReadStatements } from "../../components/managed-secret";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { anyResourceNoCrossEnvironmentGrant as crossEnv } from "../../policies/general/any-resource-no-cross-environment-grant";
 import { iamPolicyLeastPrivilege as leastPrivilege } from "../../policies/iam/policy-least-privilege";
 import { iamRoleGithubOidcTrustPinned as githubTrust } from "../../policies/iam/role-github-oidc-trust-pinned";

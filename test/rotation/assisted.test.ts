@@ -10,7 +10,7 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/c
 import { DescribeSecretCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { buildDetectionRules } from "../../components/audit-alerts";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { runExpiryCheck } from "../../functions/expiry-check";
 import { SecretStore } from "../../functions/rotation/protocol";
 import { TAG } from "../../model/names";

@@ -6,7 +6,7 @@ import { buildEnvironmentKeyPolicy } from "../../components/environment-key";
 import { buildSecretResourcePolicy } from "../../components/managed-secret";
 import { buildRotationPolicy, RotationPolicyInputs, secretArnPattern } from "../../components/secret-rotation";
 import { Decision, simulate } from "../support/iam-simulator";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { ACCOUNTS, DEV, REGION } from "../support/accounts";
 const PROD = ACCOUNTS.prod;
 

@@ -5,8 +5,9 @@
 import { LAMBDA_RUNTIME } from "../../functions/bundle";
 import * as assert from "assert";
 import * as path from "path";
-import { roleNames } from "../../components/naming";
-import { TAG, TYPE } from "../../components/tokens";
+import { roleNames } from "../../model/names";
+import { TYPE } from "../../components/tokens";
+import { TAG } from "../../model/names";
 import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { ENVIRONMENTS } from "../../model/config";
 import { isLambdaStrategy } from "../../model/strategies";

@@ -9,7 +9,7 @@ import { AIRFLOW_INTERNAL_SECRETS } from "../../components/airflow";
 import { domainDagFolder } from "../../components/airflow-local-settings";
 import { buildAdmissionPolicies, POD_IDENTITY_POLICY, REPLICASET_CONTROLLER, SECRET_ISOLATION_POLICY } from "../../components/admission-policies";
 import { ESO_NAMESPACE, ESO_SERVICE_ACCOUNT, SECRET_OWNER_LABEL, SECRET_READERS_ANNOTATION } from "../../components/external-secrets";
-import { TAG } from "../../components/tokens";
+import { TAG } from "../../model/names";
 import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { AIRFLOW_RELEASE, planAdmissionInputs } from "../../stacks/runtime";
 import { admit, AdmissionDecision, PodRequest } from "../support/admission-engine";

@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { oidcProviderArn, oidcIssuerHost, serviceAccountSubject } from "../../components/workload-identity";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { secretsManagerViaService } from "../../components/environment-key";
 import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { ENVIRONMENTS, EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../model/config";

@@ -7,7 +7,7 @@ import { secretsManagerViaService } from "../../components/environment-key";
 import { ESO_CHART } from "../../components/external-secrets";
 import { replicaSecretArn, secretReadStatements } from "../../components/managed-secret";
 import { fullSecretName } from "../../model/names";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { buildIrsaTrustPolicy, buildWorkloadPolicy, INLINE_POLICIES_MAX_CHARS, policySize } from "../../components/workload-identity";
 import { CatalogError, catalogForEnvironment, loadCatalog, parseCatalog, scaleCatalog } from "../../model/catalog";
 import { ConfigError, ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";

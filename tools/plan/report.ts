@@ -1,4 +1,4 @@
-import { TAG } from "../../components/tokens";
+import { TAG } from "../../model/names";
 import { PolicyTarget, Violation } from "../policy-runner";
 
 /** The `--json` report of `plan` and `policy:check`, as the README specifies it (the plan contract). */

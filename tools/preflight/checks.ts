@@ -8,7 +8,7 @@ import { DescribeClusterV2Command, KafkaClient, ListClustersV2Command } from "@a
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GITHUB_OIDC_AUDIENCE, githubOidcProviderArn } from "../../components/github-deploy";
 import { roleArn } from "../../components/iam";
-import { roleNames } from "../../components/naming";
+import { roleNames } from "../../model/names";
 import { Catalog } from "../../model/catalog";
 import { EnvironmentConfig } from "../../model/config";
 import { planEnvironment } from "../../model/environment";
