@@ -237,6 +237,9 @@ export function serializeSecretValue(kind: SecretKind, value: unknown, strategy?
 /** Mode of every secret file: read-only for the owner (pods set fsGroup so the task user owns it). */
 export const SECRET_FILE_MODE = 0o400;
 
+/** The template name of a plain string kind's whole value. */
+export const PLAIN_VALUE_KEY = "value";
+
 /** One consumer view: Kubernetes Secret key (and so file name) to an ESO v2 template over the stored fields. */
 export interface ConsumerView {
     readonly name: string;
@@ -500,7 +503,7 @@ export function consumerBinding(
 /** Problems of one view against one kind: every field its templates read must exist in the kind's stored JSON. */
 export function viewProblems(kind: SecretKind, view: ConsumerView): string[] {
     const contract = SECRET_KIND_CONTRACTS[kind];
-    const known = new Set(contract.format === "string" ? ["value"] : contract.fields);
+    const known = new Set(contract.format === "string" ? [PLAIN_VALUE_KEY] : contract.fields);
     const problems: string[] = [];
     for (const [key, template] of Object.entries(view.keys)) {
         if (!/^[-._a-zA-Z0-9]+$/.test(key)) problems.push(`view '${view.name}' key '${key}' is not a valid Kubernetes Secret key`);

@@ -18,7 +18,9 @@ import { buildExternalSecret, buildSecretStore, ExternalSecretSpecInputs, Extern
 import { kubernetesSecretName } from "../model/names";
 import { reloaderAnnotations, rolloutSettings } from "../model/rollout";
 import { WorkloadIdentity } from "../components/workload-identity";
-import { CatalogSecret, CatalogWorkload } from "../model/catalog";
+import { CatalogError, CatalogSecret, CatalogWorkload } from "../model/catalog";
+import { consumerBinding, SECRET_KIND_CONTRACTS } from "../model/secret-kinds";
+import { airflowPathOf } from "./consumer-bindings";
 import { EnvironmentConfig } from "../model/config";
 import { EnvironmentPlatform } from "./platform";
 
@@ -81,18 +83,17 @@ export function planSyncedSecrets(secrets: readonly CatalogSecret[], workloads: 
     return out;
 }
 
-/** How the Kubernetes Secret of a synced catalog secret is shaped: Airflow's internal secrets get the chart's keys. */
-export function externalSecretShape(catalogName: string): Pick<ExternalSecretSpecInputs, "keys" | "template" | "targetName"> {
-    const s = AIRFLOW_INTERNAL_SECRETS;
-    if (catalogName === s.fernetKey.catalogName) return { targetName: s.fernetKey.secretName, keys: [{ secretKey: s.fernetKey.key }] };
-    if (catalogName === s.webserverSecretKey.catalogName) return { targetName: s.webserverSecretKey.secretName, keys: [{ secretKey: s.webserverSecretKey.key }] };
-    if (catalogName === s.metadataDb.catalogName) {
-        return {
-            targetName: s.metadataDb.secretName,
-            template: { [s.metadataDb.key]: "postgresql://{{ .username }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}" },
-        };
+/**
+ * How the Kubernetes Secret of a synced catalog secret is shaped: the view its consumer type gets of its kind
+ * (model/secret-kinds.ts), under the name the Airflow chart expects for Airflow's own secrets.
+ */
+export function externalSecretShape(sync: Pick<SyncedSecret, "secret" | "via">): Pick<ExternalSecretSpecInputs, "view" | "storedFormat" | "targetName"> {
+    const binding = consumerBinding(sync.secret, sync.via.type, airflowPathOf);
+    if (!("eso" in binding)) {
+        throw new CatalogError([`${sync.secret.file}: secret '${sync.secret.name}' key 'consumers' entry '${sync.via.id}': ${"none" in binding ? binding.none : "it is read through Airflow's backend, not synced"}.`]);
     }
-    return {};
+    const internal = Object.values(AIRFLOW_INTERNAL_SECRETS).find((s) => s.catalogName === sync.secret.name);
+    return { view: binding.eso, storedFormat: SECRET_KIND_CONTRACTS[sync.secret.kind].format, ...(internal ? { targetName: internal.secretName } : {}) };
 }
 
 /** What the runtime layer built, for stack outputs and tests. */
@@ -171,7 +172,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
     const internalSecrets: pulumi.Resource[] = [];
     for (const sync of planSyncedSecrets(catalog.secrets, catalog.workloads, (n) => platform.secrets.has(n))) {
         const managed = platform.secrets.get(sync.secret.name)!;
-        const shape = externalSecretShape(sync.secret.name);
+        const shape = externalSecretShape(sync);
         const name = kubernetesSecretName(sync.secret.name);
         const es = buildExternalSecret({
             name,
