@@ -189,6 +189,20 @@ describe("Secret kinds: views rendered as ESO renders them", () => {
     });
 });
 
+describe("Secret kinds: docs/secret-kinds.md", () => {
+    const doc = fs.readFileSync(path.join(PROJECT_DIR, "docs", "secret-kinds.md"), "utf8");
+    it("has a section per kind naming every stored field and every key its views generate", () => {
+        for (const kind of SECRET_KINDS) {
+            const section = doc.split(/^## /m).find((s) => s.startsWith(`${kind}\n`));
+            assert.ok(section, `no section '## ${kind}'`);
+            for (const field of SECRET_KIND_CONTRACTS[kind].fields) assert.ok(section.includes(`"${field}"`) || section.includes(`\`${field}\``), `${kind}: field ${field} is not documented`);
+            for (const view of Object.values(ESO_VIEWS[kind])) {
+                for (const key of Object.keys(CONSUMER_VIEWS[view!].keys)) assert.ok(section.includes(`\`${key}\``), `${kind}: key ${key} of view ${view} is not documented`);
+            }
+        }
+    });
+});
+
 describe("Secret kinds: consumer bindings in the plan", function () {
     this.timeout(300_000);
 
