@@ -8,7 +8,7 @@
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { fullSecretName } from "../components/managed-secret";
+import { fullSecretName } from "../model/names";
 import { ENV, storeFromEnv } from "../functions/rotation/runtime";
 import { SecretStore, versionWithStage } from "../functions/rotation/protocol";
 import { DatadogAdapter } from "../functions/rotation/strategies/datadog";
