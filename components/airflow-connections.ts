@@ -1,126 +1,58 @@
-// How a secret's stored JSON (by kind, as the rotation strategies write it) becomes an Airflow Connection, and the
-// files ESO renders for a domain's task pods from it. One descriptor per kind drives both the pure mapping (used by
-// tests and docs) and the ESO template (what runs in the cluster), so the two cannot drift apart.
-import type { SecretKind } from "../model/catalog";
+// The files ESO renders for a domain's task pods from Airflow connections and variables. The per-kind mapping of a
+// stored value to an Airflow Connection lives in one place, model/secret-kinds.ts (AIRFLOW_CONNECTION_MAPPINGS and
+// the vendors' mappings): its pure function and its ESO template are both built from it, and this file only wraps
+// them into the task files (Airflow's JSON format under `value.json`, plus the sync stamp).
+import type { CatalogSecret, SecretKind } from "../model/catalog";
+import {
+    AIRFLOW_CONNECTION_MAPPINGS,
+    AIRFLOW_VENDOR_CONNECTION_MAPPINGS,
+    airflowConnection,
+    AirflowConnectionFields,
+    airflowConnectionTemplate,
+    ConsumerView,
+    StoredFormat,
+} from "../model/secret-kinds";
 
 /** The Airflow Connection fields a file carries (Airflow's JSON connection format). */
-export interface AirflowConnection {
-    readonly conn_type: string;
-    readonly host?: string;
-    readonly login?: string;
-    readonly password?: string;
-    readonly schema?: string;
-    readonly port?: number;
-    readonly extra?: Record<string, unknown>;
-}
-
-/** Airflow Connection attributes filled from one stored JSON property each. */
-type ConnectionField = "host" | "login" | "password" | "schema" | "port";
-
-/** How one kind's stored JSON maps to a Connection. */
-export interface ConnectionView {
-    readonly connType: string;
-    /** Connection attribute to stored property; a property absent from the value leaves the attribute unset. */
-    readonly fields: Partial<Record<ConnectionField, string>>;
-    /** `extra` key to stored property. */
-    readonly extra?: Readonly<Record<string, string>>;
-    /** Stored properties never copied into the connection (rotation bookkeeping), when the rest goes to `extra`. */
-    readonly omit?: readonly string[];
-    /** Copy every stored property not used above (and not omitted) into `extra`, e.g. Snowflake's warehouse and role. */
-    readonly restToExtra?: boolean;
-}
-
-/**
- * The connection view of each kind an Airflow domain may hold as a connection. Property names are those the
- * rotation strategies write (functions/rotation/strategies/*): Postgres `username`/`password`/`host`/`port`/`dbname`,
- * Snowflake `account`/`user`/`privateKey`, vendor tokens `vendor` plus the vendor's fields.
- */
-export const CONNECTION_VIEWS: Readonly<Partial<Record<SecretKind, ConnectionView>>> = {
-    "postgres-password": {
-        connType: "postgres",
-        fields: { host: "host", port: "port", schema: "dbname", login: "username", password: "password" },
-    },
-    "snowflake-keypair": {
-        connType: "snowflake",
-        fields: { login: "user" },
-        extra: { account: "account", private_key_content: "privateKey" },
-        // The fingerprint is rotation bookkeeping; everything else the runtime layer adds (warehouse, role, database) is extra.
-        omit: ["publicKeyFingerprint"],
-        restToExtra: true,
-    },
-    "basic-auth": {
-        connType: "http",
-        fields: { host: "host", port: "port", login: "username", password: "password" },
-    },
-    "ssh-private-key": {
-        connType: "ssh",
-        fields: { host: "host", port: "port", login: "username" },
-        extra: { private_key: "privateKey", host_key: "hostKey" },
-    },
-    "api-token": {
-        connType: "http",
-        fields: { host: "host", login: "login", password: "token" },
-        omit: ["supersedesTokenId"],
-        restToExtra: true,
-    },
-};
-
-/** The connection view of a kind, or an error that names the secret and the kinds that have one. */
-export function connectionViewOf(kind: SecretKind, catalogName: string): ConnectionView {
-    const view = CONNECTION_VIEWS[kind];
-    if (!view) {
-        throw new Error(
-            `Secret '${catalogName}' is an Airflow connection of kind '${kind}', which has no connection view; use one of ${Object.keys(CONNECTION_VIEWS).join(", ")} or add a view to CONNECTION_VIEWS in components/airflow-connections.ts.`,
-        );
-    }
-    return view;
-}
-
-function usedProperties(view: ConnectionView): Set<string> {
-    return new Set([...Object.values(view.fields), ...Object.values(view.extra ?? {}), ...(view.omit ?? [])]);
-}
-
-/** The Airflow Connection a stored value of `kind` stands for (the pure mapping; ESO renders the same through a template). */
-export function airflowConnectionFromSecret(kind: SecretKind, stored: Record<string, unknown>, catalogName = "(value)"): AirflowConnection {
-    const view = connectionViewOf(kind, catalogName);
-    const out: Record<string, unknown> = { conn_type: view.connType };
-    for (const [attr, prop] of Object.entries(view.fields)) if (prop in stored) out[attr] = stored[prop];
-    const extra: Record<string, unknown> = {};
-    for (const [key, prop] of Object.entries(view.extra ?? {})) if (prop in stored) extra[key] = stored[prop];
-    if (view.restToExtra) {
-        const used = usedProperties(view);
-        for (const [prop, value] of Object.entries(stored)) if (!used.has(prop)) extra[prop] = value;
-    }
-    if (Object.keys(extra).length > 0) out.extra = extra;
-    return out as unknown as AirflowConnection;
-}
+export type AirflowConnection = AirflowConnectionFields;
 
 /** Keys of the Kubernetes Secret ESO renders for one managed connection or variable. */
 export const AIRFLOW_FILE_KEYS = { value: "value.json", syncedAt: "synced-at" } as const;
 
-const goString = (s: string) => JSON.stringify(s);
-
 /**
- * The ESO template (engine v2: Go text/template with Sprig) that renders one connection's file: a JSON object
- * `{ "<conn_id>": { conn_type, ... } }`, Airflow's JSON connection format. The stored value arrives whole as `.value`.
+ * The vendor whose own connection mapping a catalog api-token secret uses (model/secret-kinds.ts
+ * AIRFLOW_VENDOR_CONNECTION_MAPPINGS), or undefined for the plain token mapping.
  */
-export function connectionFileTemplate(kind: SecretKind, connId: string, catalogName = connId): string {
-    const view = connectionViewOf(kind, catalogName);
-    const lines = ["{{- $v := .value | fromJson -}}", `{{- $c := dict "conn_type" ${goString(view.connType)} -}}`, `{{- $e := dict -}}`];
-    for (const [attr, prop] of Object.entries(view.fields)) lines.push(`{{- if hasKey $v ${goString(prop)} }}{{ $_ := set $c ${goString(attr)} (get $v ${goString(prop)}) }}{{ end -}}`);
-    for (const [key, prop] of Object.entries(view.extra ?? {})) lines.push(`{{- if hasKey $v ${goString(prop)} }}{{ $_ := set $e ${goString(key)} (get $v ${goString(prop)}) }}{{ end -}}`);
-    if (view.restToExtra) {
-        const used = [...usedProperties(view)].map(goString).join(" ");
-        lines.push(`{{- range $k, $x := omit $v ${used} }}{{ $_ := set $e $k $x }}{{ end -}}`);
-    }
-    lines.push(`{{- if $e }}{{ $_ := set $c "extra" $e }}{{ end -}}`);
-    lines.push(`{{ dict ${goString(connId)} $c | toJson }}`);
-    return lines.join("\n");
+export function connectionVendorOf(secret: Pick<CatalogSecret, "kind"> & { readonly vendor?: string }): string | undefined {
+    return secret.kind === "api-token" && secret.vendor && Object.hasOwn(AIRFLOW_VENDOR_CONNECTION_MAPPINGS, secret.vendor) ? secret.vendor : undefined;
 }
 
-/** The ESO template of one variable's file: `{ "<key>": "<the stored string>" }`, the format Airflow's file backends read. */
+function assertMapped(kind: SecretKind, catalogName: string): void {
+    if (!AIRFLOW_CONNECTION_MAPPINGS[kind]) {
+        throw new Error(
+            `Secret '${catalogName}' is an Airflow connection of kind '${kind}', which has no connection mapping; use one of ${Object.keys(AIRFLOW_CONNECTION_MAPPINGS).join(", ")} or add a mapping to AIRFLOW_CONNECTION_MAPPINGS in model/secret-kinds.ts.`,
+        );
+    }
+}
+
+/** The Airflow Connection a stored value of `kind` stands for (the pure mapping; ESO renders the same through a template). */
+export function airflowConnectionFromSecret(kind: SecretKind, stored: Record<string, unknown>, catalogName = "(value)"): AirflowConnection {
+    assertMapped(kind, catalogName);
+    return airflowConnection(kind, stored);
+}
+
+/**
+ * The ESO template (engine v2) that renders one connection's file: `{ "<conn_id>": { conn_type, ... } }`, Airflow's
+ * JSON connection format, over the stored JSON's fields (`dataFrom.extract`).
+ */
+export function connectionFileTemplate(kind: SecretKind, connId: string, catalogName = connId, vendor?: string): string {
+    assertMapped(kind, catalogName);
+    return airflowConnectionTemplate(kind, connId, vendor);
+}
+
+/** The ESO template of one variable's file: `{ "<key>": "<the stored string>" }`, read whole as `.value`. */
 export function variableFileTemplate(key: string): string {
-    return `{{ dict ${goString(key)} .value | toJson }}`;
+    return `{{ dict ${JSON.stringify(key)} .value | toJson }}`;
 }
 
 /**
@@ -128,3 +60,16 @@ export function variableFileTemplate(key: string): string {
  * rewrites the Secret and the kubelet the file, and a task can tell how old its copy is.
  */
 export const SYNCED_AT_TEMPLATE = "{{ now | unixEpoch }}";
+
+/** The task-file view of a connection: the connection file over the stored JSON fields, and the sync stamp. */
+export function connectionFileView(secret: Pick<CatalogSecret, "name" | "kind"> & { readonly vendor?: string }, connId: string): { view: Pick<ConsumerView, "keys">; storedFormat: StoredFormat } {
+    return {
+        view: { keys: { [AIRFLOW_FILE_KEYS.value]: connectionFileTemplate(secret.kind, connId, secret.name, connectionVendorOf(secret)), [AIRFLOW_FILE_KEYS.syncedAt]: SYNCED_AT_TEMPLATE } },
+        storedFormat: "json",
+    };
+}
+
+/** The task-file view of a variable: the stored string read whole, and the sync stamp. */
+export function variableFileView(key: string): { view: Pick<ConsumerView, "keys">; storedFormat: StoredFormat } {
+    return { view: { keys: { [AIRFLOW_FILE_KEYS.value]: variableFileTemplate(key), [AIRFLOW_FILE_KEYS.syncedAt]: SYNCED_AT_TEMPLATE } }, storedFormat: "string" };
+}

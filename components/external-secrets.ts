@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 // tests validate those same objects against the package's JSON schema.
 import type { IExternalSecret } from "@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret";
 import type { ISecretStore } from "@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore";
+import { ConsumerView, PLAIN_VALUE_KEY, StoredFormat } from "../model/secret-kinds";
 import { PolicyDocument, policyDocument } from "./iam";
 import { roleNames } from "../model/names";
 import { TYPE } from "./tokens";
@@ -93,12 +94,12 @@ export interface ExternalSecretSpecInputs {
     /** Name of the Kubernetes Secret ESO creates and owns. Default: `name`. */
     readonly targetName?: string;
     /**
-     * Keys of the Kubernetes Secret: secretKey to the JSON property of the remote value (undefined: the whole value).
-     * Default: every JSON property becomes a key (`dataFrom.extract`).
+     * The consumer's view of the secret's kind (model/secret-kinds.ts): each key of the Kubernetes Secret (a file name in
+     * a secret volume) and its ESO v2 template over the stored value's fields. The Secret holds exactly these keys.
      */
-    readonly keys?: ReadonlyArray<{ readonly secretKey: string; readonly property?: string }>;
-    /** A template for the target's data (ESO template engine v2), for values that must be assembled. */
-    readonly template?: Record<string, string>;
+    readonly view: Pick<ConsumerView, "keys">;
+    /** How the kind is stored: JSON fields (read with `dataFrom.extract`) or a plain string (read whole as `.value`). */
+    readonly storedFormat: StoredFormat;
     readonly labels?: Record<string, string>;
     /**
      * The service account that owns the target Secret (the store's identity). Set as the target's
@@ -122,12 +123,12 @@ export function buildExternalSecret(inputs: ExternalSecretSpecInputs): IExternal
         name: inputs.targetName ?? inputs.name,
         creationPolicy: "Owner",
         deletionPolicy: "Retain",
+        template: buildViewTemplate(inputs.view),
     };
-    if (inputs.template) target.template = { engineVersion: "v2", data: { ...inputs.template } };
     if (inputs.ownerServiceAccount || inputs.readerServiceAccounts) {
-        // Without template data ESO keeps the fetched keys as they are; template metadata only labels the target.
+        // Template metadata only labels the target; the view's data stays as it is.
         target.template = {
-            ...(target.template ?? { engineVersion: "v2" }),
+            ...target.template!,
             metadata: {
                 ...(inputs.ownerServiceAccount ? { labels: { [SECRET_OWNER_LABEL]: inputs.ownerServiceAccount } } : {}),
                 ...(inputs.readerServiceAccounts ? { annotations: { [SECRET_READERS_ANNOTATION]: [...inputs.readerServiceAccounts].sort().join(",") } } : {}),
@@ -138,16 +139,19 @@ export function buildExternalSecret(inputs: ExternalSecretSpecInputs): IExternal
         refreshInterval: inputs.refreshInterval,
         secretStoreRef: { kind: "SecretStore", name: inputs.storeName },
         target,
+        ...buildViewSource(inputs.remoteKey, inputs.storedFormat),
     };
-    if (inputs.keys) {
-        spec.data = inputs.keys.map((k) => ({
-            secretKey: k.secretKey,
-            remoteRef: k.property === undefined ? { key: inputs.remoteKey } : { key: inputs.remoteKey, property: k.property },
-        }));
-    } else {
-        spec.dataFrom = [{ extract: { key: inputs.remoteKey } }];
-    }
     return { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name: inputs.name, namespace: inputs.namespace, labels: inputs.labels }, spec };
+}
+
+/** The template context of a view: every JSON field by name (`dataFrom.extract`), or a plain string value as `.value`. */
+export function buildViewSource(remoteKey: string, format: StoredFormat): Pick<NonNullable<IExternalSecret["spec"]>, "data" | "dataFrom"> {
+    return format === "json" ? { dataFrom: [{ extract: { key: remoteKey } }] } : { data: [{ secretKey: PLAIN_VALUE_KEY, remoteRef: { key: remoteKey } }] };
+}
+
+/** The target template of a view: engine v2 and `mergePolicy: Replace`, so the Secret holds the view's keys and no raw field. */
+export function buildViewTemplate(view: Pick<ConsumerView, "keys">): { engineVersion: "v2"; mergePolicy: "Replace"; data: Record<string, string> } {
+    return { engineVersion: "v2", mergePolicy: "Replace", data: { ...view.keys } };
 }
 
 /** Arguments of {@link ExternalSecretsOperator}. */

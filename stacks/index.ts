@@ -10,6 +10,7 @@ import { auditOutputs, buildAudit } from "./audit";
 import { buildDeployAccess, deployAccessOutputs } from "./deploy";
 import { buildEnvironmentPlatform, platformOutputs } from "./platform";
 import { buildRotation, rotationOutputs } from "./rotation";
+import { assertConsumerBindings } from "./consumer-bindings";
 import { buildRuntimeAccess, runtimeOutputs } from "./runtime";
 
 const stack = pulumi.getStack();
@@ -18,7 +19,9 @@ const config = parseEnvironmentConfig(rawConfigFromRuntime(pulumi.runtime.allCon
 
 // FINLEDGER_CATALOG_SCALE multiplies the catalog synthetically. Only `npm run bench` and the size-limit tests set it.
 const scale = Number(process.env.FINLEDGER_CATALOG_SCALE ?? "1");
-const catalog = scaleCatalog(loadCatalog(path.join(__dirname, "..", "catalog")), scale);
+const loaded = loadCatalog(path.join(__dirname, "..", "catalog"));
+assertConsumerBindings(loaded);
+const catalog = scaleCatalog(loaded, scale);
 
 // Every validation runs here, on plain data, before the first resource is registered: a problem stops the program
 // with the file and key, never halfway through building the environment.

@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AIRFLOW_CHART, AIRFLOW_IMAGE, AIRFLOW_INTERNAL_SECRETS, buildAirflowBackendEnv, buildAirflowBackendKwargs, buildAirflowHelmValues, buildTaskNamespaceRbac } from "../components/airflow";
-import { AIRFLOW_FILE_KEYS, connectionFileTemplate, SYNCED_AT_TEMPLATE, variableFileTemplate } from "../components/airflow-connections";
+import { connectionFileView, variableFileView } from "../components/airflow-connections";
 import { buildAirflowLocalSettings, buildSecretsBackendModule, domainDagFolder, SECRETS_MODULE_FILE, TaskGroupSettings } from "../components/airflow-local-settings";
 import { AIRFLOW_CONNECTIONS_PATH, AIRFLOW_DEFAULT_TASK_WORKLOAD, AIRFLOW_VARIABLES_PATH, isAirflowBackendSecret, isAirflowTaskWorkload, managedAirflowIds } from "../components/airflow-patterns";
 import { buildBaseTaskPod, buildTaskConfigEnv, buildTaskPodOverride, LOCAL_SETTINGS_CONFIGMAP, LOCAL_SETTINGS_KEY, ManagedFile, TASK_CONFIG_CONFIGMAP } from "../components/airflow-task-pod";
@@ -14,7 +14,9 @@ import { buildExternalSecret, buildSecretStore, ESO_CHART, ESO_NAMESPACE, ESO_RE
 import { kubernetesSecretName } from "../model/names";
 import { maxTaskFileAgeSeconds, reloaderAnnotations, rolloutSettings } from "../model/rollout";
 import { WorkloadIdentity } from "../components/workload-identity";
-import { CatalogSecret, CatalogWorkload } from "../model/catalog";
+import { CatalogError, CatalogSecret, CatalogWorkload } from "../model/catalog";
+import { consumerBinding, SECRET_KIND_CONTRACTS } from "../model/secret-kinds";
+import { airflowPathOf } from "./consumer-bindings";
 import { EnvironmentConfig } from "../model/config";
 import { deployedLayerOptions } from "./role-boundary";
 import { EnvironmentPlatform } from "./platform";
@@ -79,26 +81,23 @@ export function planSyncedSecrets(secrets: readonly CatalogSecret[], workloads: 
 }
 
 /**
- * How the Kubernetes Secret of a synced catalog secret is shaped: Airflow's internal secrets get the chart's keys, and
- * Airflow connections and variables become a task file in Airflow's JSON format plus its sync stamp.
+ * How the Kubernetes Secret of a synced catalog secret is shaped: Airflow connections and variables become a task file
+ * in Airflow's JSON format plus its sync stamp (the connection mapping is the kind's, model/secret-kinds.ts); every
+ * other secret gets the view its consumer type has of its kind (model/secret-kinds.ts), under the name the Airflow
+ * chart expects for Airflow's own secrets.
  */
-export function externalSecretShape(secret: Pick<CatalogSecret, "name" | "kind">): Pick<ExternalSecretSpecInputs, "keys" | "template" | "targetName"> {
-    const catalogName = secret.name;
+export function externalSecretShape(sync: Pick<SyncedSecret, "secret" | "via">): Pick<ExternalSecretSpecInputs, "view" | "storedFormat" | "targetName"> {
+    const catalogName = sync.secret.name;
     if (isAirflowBackendSecret(catalogName)) {
         const id = catalogName.split("/").pop()!;
-        const file = catalogName.startsWith(`${AIRFLOW_CONNECTIONS_PATH}/`) ? connectionFileTemplate(secret.kind, id, catalogName) : variableFileTemplate(id);
-        return { keys: [{ secretKey: "value" }], template: { [AIRFLOW_FILE_KEYS.value]: file, [AIRFLOW_FILE_KEYS.syncedAt]: SYNCED_AT_TEMPLATE } };
+        return catalogName.startsWith(`${AIRFLOW_CONNECTIONS_PATH}/`) ? connectionFileView(sync.secret, id) : variableFileView(id);
     }
-    const s = AIRFLOW_INTERNAL_SECRETS;
-    if (catalogName === s.fernetKey.catalogName) return { targetName: s.fernetKey.secretName, keys: [{ secretKey: s.fernetKey.key }] };
-    if (catalogName === s.webserverSecretKey.catalogName) return { targetName: s.webserverSecretKey.secretName, keys: [{ secretKey: s.webserverSecretKey.key }] };
-    if (catalogName === s.metadataDb.catalogName) {
-        return {
-            targetName: s.metadataDb.secretName,
-            template: { [s.metadataDb.key]: "postgresql://{{ .username }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}" },
-        };
+    const binding = consumerBinding(sync.secret, sync.via.type, airflowPathOf);
+    if (!("eso" in binding)) {
+        throw new CatalogError([`${sync.secret.file}: secret '${sync.secret.name}' key 'consumers' entry '${sync.via.id}': ${"none" in binding ? binding.none : "it is read through Airflow's backend, not synced"}.`]);
     }
-    return {};
+    const internal = Object.values(AIRFLOW_INTERNAL_SECRETS).find((s) => s.catalogName === sync.secret.name);
+    return { view: binding.eso, storedFormat: SECRET_KIND_CONTRACTS[sync.secret.kind].format, ...(internal ? { targetName: internal.secretName } : {}) };
 }
 
 /** Service accounts of the consumers of a synced secret that live in its namespace: the pods allowed to reference it. */
@@ -125,7 +124,7 @@ function podLabels(pod: Record<string, unknown>): Record<string, string> {
 export function planAdmissionInputs(catalog: { secrets: readonly CatalogSecret[]; workloads: readonly CatalogWorkload[] }, present: (name: string) => boolean): AdmissionPolicyInputs {
     const secretReaders = planSyncedSecrets(catalog.secrets, catalog.workloads, present).map((sync) => ({
         namespace: sync.namespace,
-        secretName: externalSecretShape(sync.secret).targetName ?? kubernetesSecretName(sync.secret.name),
+        secretName: externalSecretShape(sync).targetName ?? kubernetesSecretName(sync.secret.name),
         serviceAccounts: syncedSecretReaders(sync, catalog.workloads),
     }));
     const taskGroups = catalog.workloads.filter(isAirflowTaskWorkload);
@@ -247,7 +246,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
     const internalSecrets: pulumi.Resource[] = [];
     for (const sync of planSyncedSecrets(catalog.secrets, catalog.workloads, (n) => platform.secrets.has(n))) {
         const managed = platform.secrets.get(sync.secret.name)!;
-        const shape = externalSecretShape(sync.secret);
+        const shape = externalSecretShape(sync);
         const name = kubernetesSecretName(sync.secret.name);
         const es = buildExternalSecret({
             name,

@@ -5,35 +5,42 @@ import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { buildAirflowHelmValues, buildTaskNamespaceRbac } from "../../components/airflow";
 import { airflowConnectionFromSecret, connectionFileTemplate } from "../../components/airflow-connections";
+import { airflowConnectionTemplate } from "../../model/secret-kinds";
 import { SECRETS_MODULE_FILE } from "../../components/airflow-local-settings";
 import { buildBaseTaskPod, buildTaskPodOverride, LOCAL_SETTINGS_CONFIGMAP, LOCAL_SETTINGS_KEY, METADATA_DB_SECRET, SECRET_FILES_DIR, TASK_CONFIG_CONFIGMAP } from "../../components/airflow-task-pod";
 import { buildAirflowFileAlerts } from "../../components/eso-alert-rules";
 import { planReport } from "../support/plan-cli";
 
-describe("Airflow connection views: a stored secret as an Airflow Connection", () => {
+describe("Airflow connection files: a stored secret as an Airflow Connection", () => {
     it("maps a Postgres user secret (as the alternating-users rotation writes it) to a postgres connection", () => {
         const stored = { engine: "postgres", host: "db.example", port: 5432, dbname: "ledger", username: "app_b", password: "p", masterarn: "arn:m" };
         assert.deepEqual(airflowConnectionFromSecret("postgres-password", stored), { conn_type: "postgres", host: "db.example", port: 5432, schema: "ledger", login: "app_b", password: "p" });
     });
 
-    it("maps a Snowflake key pair to login + private_key_content, keeps runtime extras and drops the fingerprint", () => {
+    it("maps a Snowflake key pair to login, base64 private_key_content and its extras, and drops the fingerprint", () => {
         const stored = { account: "acme-x1", user: "LOADER", privateKey: "pem", publicKeyFingerprint: "SHA256:x", warehouse: "WH" };
-        assert.deepEqual(airflowConnectionFromSecret("snowflake-keypair", stored), { conn_type: "snowflake", login: "LOADER", extra: { account: "acme-x1", private_key_content: "pem", warehouse: "WH" } });
+        assert.deepEqual(airflowConnectionFromSecret("snowflake-keypair", stored), {
+            conn_type: "snowflake",
+            login: "LOADER",
+            extra: { account: "acme-x1", private_key_content: Buffer.from("pem").toString("base64"), warehouse: "WH" },
+        });
     });
 
-    it("maps a vendor token to an http connection with the token as password and the vendor's fields as extra", () => {
-        const stored = { vendor: "datadog", token: "t", host: "https://api.example", supersedesTokenId: "old" };
-        assert.deepEqual(airflowConnectionFromSecret("api-token", stored), { conn_type: "http", host: "https://api.example", password: "t", extra: { vendor: "datadog" } });
+    it("maps a Datadog token to a datadog connection and a hand-set token to an http connection with the token as password", () => {
+        const dd = { vendor: "datadog", apiUrl: "https://api.example", apiKey: "k", apiKeyId: "i", appKey: "a", supersedesTokenId: "old" };
+        assert.deepEqual(airflowConnectionFromSecret("api-token", dd), { conn_type: "datadog", host: "https://api.example", extra: { api_host: "https://api.example", api_key: "k", app_key: "a" } });
+        assert.deepEqual(airflowConnectionFromSecret("api-token", { token: "t", host: "https://x.example" }), { conn_type: "http", host: "https://x.example", password: "t" });
     });
 
-    it("refuses a kind that has no connection view, naming the secret and the kinds that do", () => {
-        assert.throws(() => connectionFileTemplate("kafka-scram", "k", "airflow/connections/k"), /Secret 'airflow\/connections\/k' is an Airflow connection of kind 'kafka-scram', which has no connection view; use one of postgres-password, /);
+    it("refuses a kind that has no connection mapping, naming the secret and the kinds that do", () => {
+        assert.throws(() => connectionFileTemplate("kafka-scram", "k", "airflow/connections/k"), /Secret 'airflow\/connections\/k' is an Airflow connection of kind 'kafka-scram', which has no connection mapping; use one of postgres-password, /);
     });
 
-    it("renders each view as an ESO template that reads every mapped property of the stored value", () => {
+    it("renders the connection file template from the kind's mapping in model/secret-kinds.ts, reading every mapped field", () => {
         const t = connectionFileTemplate("postgres-password", "pg_x");
-        for (const prop of ["host", "port", "dbname", "username", "password"]) assert.match(t, new RegExp(`hasKey \\$v "${prop}"`));
-        assert.match(t, /dict "pg_x" \$c \| toJson/);
+        assert.equal(t, airflowConnectionTemplate("postgres-password", "pg_x"));
+        for (const prop of ["host", "port", "dbname", "username", "password"]) assert.match(t, new RegExp(`\\.${prop}\\b`));
+        assert.match(t, /^\{"pg_x":\{"conn_type":"postgres"/);
         assert.doesNotMatch(t, /masterarn/, "rotation bookkeeping never reaches the task file");
     });
 });

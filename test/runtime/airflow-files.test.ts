@@ -11,10 +11,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { AIRFLOW_FILE_KEYS, airflowConnectionFromSecret } from "../../components/airflow-connections";
+import { AIRFLOW_FILE_KEYS, airflowConnectionFromSecret, connectionVendorOf } from "../../components/airflow-connections";
 import { AIRFLOW_HOME, LOCAL_SETTINGS_CONFIGMAP, LOCAL_SETTINGS_KEY, SECRET_FILES_MODE, TASK_CONFIG_CONFIGMAP } from "../../components/airflow-task-pod";
 import { catalogForEnvironment, CatalogSecret, loadCatalog } from "../../model/catalog";
 import { renderEsoTemplates } from "../support/eso-render";
+import { extractJson } from "../support/eso-template";
+import { exampleValue } from "../support/secret-values";
 import { freePort, VENV } from "../support/moto";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 
@@ -25,6 +27,16 @@ const K8S_CLIENT = path.join(PROJECT_DIR, ".cache", "airflow-k8s-client");
 const sha256 = (v: string) => createHash("sha256").update(v).digest("hex");
 
 type Json = Record<string, any>;
+
+/** The Secrets Manager name an ExternalSecret reads (through `data` for a whole string, `dataFrom.extract` for JSON fields). */
+function remoteKeyOf(es: Json): string | undefined {
+    return es.spec.data?.[0]?.remoteRef.key ?? es.spec.dataFrom?.[0]?.extract?.key;
+}
+
+/** What ESO hands an ExternalSecret's templates for a stored value: the whole string, or each JSON field. */
+function esoTemplateData(es: Json, raw: string): Record<string, string> {
+    return es.spec.data?.[0] ? { [es.spec.data[0].secretKey]: raw } : extractJson(raw);
+}
 
 /** Runs test/python/airflow_task.py in a fresh process of the test venv. */
 export function runAirflowTask(env: NodeJS.ProcessEnv, input: Json): Json {
@@ -49,7 +61,8 @@ function fakeStoredValue(secret: CatalogSecret): Json | string {
             return { account: "fl-test", user: id.toUpperCase(), privateKey: pem, publicKeyFingerprint: "SHA256:test", warehouse: "LOAD_WH", role: "LOADER" };
         }
         case "api-token":
-            return { vendor: "manual", host: `https://${id}.api.example`, token: token() };
+            // A vendor with its own connection mapping stores that vendor's shape (model/secret-kinds.ts).
+            return connectionVendorOf(secret) ? (exampleValue("api-token", connectionVendorOf(secret)) as Json) : { host: `https://${id}.api.example`, token: token() };
         case "basic-auth":
             return { host: `${id}.internal.example`, port: 8083, username: `svc_${id}`, password: token() };
         case "ssh-private-key":
@@ -178,12 +191,12 @@ describe("Airflow task files: a real Airflow task process with the plan's pod fo
                 for (const source of volume.projected.sources) {
                     const es = externalSecrets.get(source.secret.name);
                     assert.ok(es, `${ns} has no ExternalSecret rendering ${source.secret.name}`);
-                    const catalogName = es.spec.data[0].remoteRef.key.slice(`${ENV}/`.length);
+                    const catalogName = remoteKeyOf(es)!.slice(`${ENV}/`.length);
                     const secret = mine.find((s) => s.name === catalogName);
                     if (!secret) continue; // not a payments secret we seeded (none expected)
                     const value = stored.get(catalogName)!;
                     const raw = typeof value === "string" ? value : JSON.stringify(value);
-                    const rendered = renderEsoTemplates(es.spec.target.template.data, { [es.spec.data[0].secretKey]: raw });
+                    const rendered = renderEsoTemplates(es.spec.target.template.data, esoTemplateData(es, raw));
                     assert.ok(Math.abs(Number(rendered[AIRFLOW_FILE_KEYS.syncedAt]) - Date.now() / 1000) < 60, "the sync stamp is the render time");
                     for (const item of source.secret.items) writeFile(path.join(rebase(mount.mountPath), item.path), rendered[item.key], volume.projected.defaultMode);
                 }
@@ -207,9 +220,9 @@ describe("Airflow task files: a real Airflow task process with the plan's pod fo
             if (seen.has(secret.kind)) continue;
             seen.add(secret.kind);
             const id = secret.name.split("/").pop()!;
-            const e = es.find((x) => x.spec.data?.[0]?.remoteRef.key === `${ENV}/${secret.name}`)!;
+            const e = es.find((x) => remoteKeyOf(x) === `${ENV}/${secret.name}`)!;
             const value = fakeStoredValue(secret) as Json;
-            const rendered = renderEsoTemplates(e.spec.target.template.data, { value: JSON.stringify(value) });
+            const rendered = renderEsoTemplates(e.spec.target.template.data, esoTemplateData(e, JSON.stringify(value)));
             assert.deepEqual(JSON.parse(rendered[AIRFLOW_FILE_KEYS.value]), { [id]: airflowConnectionFromSecret(secret.kind, value) }, secret.kind);
         }
         assert.deepEqual([...seen].sort(), ["api-token", "basic-auth", "postgres-password", "snowflake-keypair", "ssh-private-key"]);

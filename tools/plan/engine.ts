@@ -2,6 +2,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CatalogError, loadCatalog, scaleCatalog } from "../../model/catalog";
 import { assertValidModel, EnvironmentModel, planEnvironment } from "../../model/environment";
+import { assertConsumerBindings } from "../../stacks/consumer-bindings";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig, readStackFile, RawStackConfig, toRuntimeConfig } from "../../model/config";
 import { PlatformMocks } from "./mocks";
 
@@ -58,7 +59,9 @@ export function unwrapValue(value: unknown): unknown {
 export function validateInputs(projectDir: string, stack: string, catalogScale = 1): { raw: RawStackConfig; config: EnvironmentConfig; model: EnvironmentModel } {
     const raw = readStackFile(projectDir, stack);
     const config = parseEnvironmentConfig(raw);
-    const model = assertValidModel(planEnvironment(config, scaleCatalog(loadCatalog(path.join(projectDir, "catalog")), catalogScale)));
+    const catalog = loadCatalog(path.join(projectDir, "catalog"));
+    assertConsumerBindings(catalog);
+    const model = assertValidModel(planEnvironment(config, scaleCatalog(catalog, catalogScale)));
     return { raw, config, model };
 }
 

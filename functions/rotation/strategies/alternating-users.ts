@@ -17,16 +17,3 @@ export function otherUser(username: string): string {
 export function generatePassword(): string {
     return randomBytes(24).toString("base64url");
 }
-
-/** Parses a JSON secret value and checks that the named string fields are present. */
-export function parseJsonFields<T>(raw: string, label: string, kind: string, required: readonly string[]): T {
-    let v: Record<string, unknown>;
-    try {
-        v = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-        throw new RotationError(`The ${label} value of the ${kind} secret is not JSON; it holds {${required.map((r) => `"${r}"`).join(",")}}.`);
-    }
-    const missing = required.filter((k) => typeof v[k] !== "string" && typeof v[k] !== "number");
-    if (missing.length) throw new RotationError(`The ${label} value of the ${kind} secret lacks ${missing.map((m) => `'${m}'`).join(", ")}.`);
-    return v as T;
-}

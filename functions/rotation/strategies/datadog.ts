@@ -8,6 +8,7 @@
 // Management calls authenticate with DD-API-KEY and DD-APPLICATION-KEY; the application key (with api_keys_read
 // and api_keys_write) is part of the secret and is not rotated here.
 import { RotationError } from "../protocol";
+import { parseStoredValue } from "../values";
 import { VendorTokenAdapter, VendorTokenRef } from "./vendor-api";
 
 /** A Datadog credential secret. */
@@ -32,18 +33,9 @@ export class DatadogAdapter implements VendorTokenAdapter<DatadogKeyValue> {
     constructor(private readonly fetchImpl: typeof fetch = fetch, private readonly timeoutMs = 10000) {}
 
     parse(raw: string, label: string): DatadogKeyValue {
-        let v: Record<string, unknown>;
-        try {
-            v = JSON.parse(raw) as Record<string, unknown>;
-        } catch {
-            throw new RotationError(`The ${label} value of the Datadog secret is not JSON.`);
-        }
-        const problems: string[] = [];
-        if (v.vendor !== "datadog") problems.push("'vendor' must be \"datadog\"");
-        if (typeof v.apiUrl !== "string" || !/^https?:\/\/[^/]+$/.test(v.apiUrl)) problems.push("'apiUrl' must be the API host URL, such as https://api.datadoghq.com");
-        for (const k of ["apiKey", "apiKeyId", "appKey"]) if (typeof v[k] !== "string" || v[k] === "") problems.push(`'${k}' must be a non-empty string`);
-        if (problems.length) throw new RotationError(`The ${label} value of the Datadog secret is invalid: ${problems.join("; ")}.`);
-        return v as unknown as DatadogKeyValue;
+        const v = parseStoredValue<DatadogKeyValue>("api-token", raw, label, "vendor-api");
+        if (v.vendor !== "datadog") throw new RotationError(`The ${label} value of the Datadog secret names vendor '${v.vendor}'; 'vendor' must be "datadog".`);
+        return v;
     }
 
     tokenId(value: DatadogKeyValue): string {

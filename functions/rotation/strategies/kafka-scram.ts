@@ -7,7 +7,8 @@
 // propagated it, and then makes it current. The active user's slot is never written, so it stays valid.
 import { kafkaSlotOfUsername, kafkaSlotSecretName } from "../../../model/names";
 import { RotationContext, RotationError, RotationStrategy, SecretVersion } from "../protocol";
-import { generatePassword, otherUser, parseJsonFields } from "./alternating-users";
+import { parseStoredValue, serializeStoredValue } from "../values";
+import { generatePassword, otherUser } from "./alternating-users";
 
 /** An MSK SCRAM secret: MSK reads exactly `username` and `password`. */
 export interface ScramValue {
@@ -66,8 +67,8 @@ export function kafkaScramAlternatingUsersStrategy(check: ScramLoginCheck): Rota
     };
     return {
         name: "kafka-scram-alternating-users",
-        parse: (raw, label) => parseJsonFields<ScramValue>(raw, label, "Kafka SCRAM", ["username", "password"]),
-        serialize: (v) => JSON.stringify(v),
+        parse: (raw, label) => parseStoredValue<ScramValue>("kafka-scram", raw, label, "kafka-scram-alternating-users"),
+        serialize: (v) => serializeStoredValue("kafka-scram", v, "kafka-scram-alternating-users"),
         async create(current: SecretVersion<ScramValue>): Promise<ScramValue> {
             return { ...current.value, username: otherUser(current.value.username), password: generatePassword() };
         },

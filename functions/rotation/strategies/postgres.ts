@@ -4,7 +4,8 @@
 // role memberships the first time), proves a login, and promotes. The active user's password is untouched.
 import { Client } from "pg";
 import { RotationContext, RotationError, RotationStrategy, SecretVersion } from "../protocol";
-import { generatePassword, otherUser, parseJsonFields } from "./alternating-users";
+import { parseStoredValue, serializeStoredValue } from "../values";
+import { generatePassword, otherUser } from "./alternating-users";
 
 /** A Postgres application-user secret, in the shape AWS's rotation templates use. */
 export interface PostgresUserValue {
@@ -57,8 +58,8 @@ export async function canLogin(v: PostgresUserValue, opts: PostgresConnectOption
 export function postgresAlternatingUsersStrategy(opts: PostgresConnectOptions = {}): RotationStrategy<PostgresUserValue> {
     return {
         name: "postgres-alternating-users",
-        parse: (raw, label) => parseJsonFields<PostgresUserValue>(raw, label, "Postgres", ["host", "port", "dbname", "username", "password", "masterarn"]),
-        serialize: (v) => JSON.stringify(v),
+        parse: (raw, label) => parseStoredValue<PostgresUserValue>("postgres-password", raw, label, "postgres-alternating-users"),
+        serialize: (v) => serializeStoredValue("postgres-password", v, "postgres-alternating-users"),
         async create(current: SecretVersion<PostgresUserValue>): Promise<PostgresUserValue> {
             return { ...current.value, username: otherUser(current.value.username), password: generatePassword() };
         },
@@ -72,7 +73,7 @@ export function postgresAlternatingUsersStrategy(opts: PostgresConnectOptions = 
             }
             const master = await ctx.store.get(current.value.masterarn, "AWSCURRENT");
             if (!master) throw new RotationError(`The master secret ${current.value.masterarn} has no AWSCURRENT value.`);
-            const { username: masterUser, password: masterPassword } = parseJsonFields<{ username: string; password: string }>(master.value, "AWSCURRENT", "master", ["username", "password"]);
+            const { username: masterUser, password: masterPassword } = parseStoredValue<{ username: string; password: string }>("rds-master-password", master.value, "master AWSCURRENT");
             await withClient(current.value, masterUser, masterPassword, opts, async (c) => {
                 const user = c.escapeIdentifier(pending.value.username);
                 const password = c.escapeLiteral(pending.value.password);

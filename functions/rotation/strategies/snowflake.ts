@@ -3,6 +3,7 @@
 // the current key (held by running tasks) stays valid until the next rotation overwrites its slot.
 import { createHash, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { RotationContext, RotationError, RotationStrategy, SecretVersion } from "../protocol";
+import { parseStoredValue, serializeStoredValue } from "../values";
 
 /** The two public-key slots of a Snowflake user, as `ALTER USER ... SET <slot>` names them. */
 export const KEY_SLOTS = ["RSA_PUBLIC_KEY", "RSA_PUBLIC_KEY_2"] as const;
@@ -77,23 +78,9 @@ export function chooseSlot(slots: Record<KeySlot, string | undefined>, currentFp
     return free.find((s) => slots[s] === undefined) ?? free[0];
 }
 
-const USER_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,254}$/;
-const ACCOUNT = /^[A-Za-z0-9_.-]+$/;
-
-/** Parses a Snowflake key-pair secret value; throws naming each bad field. */
+/** Parses a Snowflake key-pair secret value through the kind's schema; throws naming each bad field. */
 export function parseSnowflakeValue(raw: string, label: string): SnowflakeKeyPairValue {
-    let v: Record<string, unknown>;
-    try {
-        v = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-        throw new RotationError(`The ${label} value is not JSON; a Snowflake key-pair secret holds {"account","user","privateKey",...}.`);
-    }
-    const problems: string[] = [];
-    if (typeof v.account !== "string" || !ACCOUNT.test(v.account)) problems.push("'account' must be a Snowflake account identifier");
-    if (typeof v.user !== "string" || !USER_NAME.test(v.user)) problems.push("'user' must be an unquoted Snowflake user name");
-    if (v.privateKey !== undefined && (typeof v.privateKey !== "string" || !v.privateKey.includes("BEGIN PRIVATE KEY"))) problems.push("'privateKey' must be a PKCS#8 PEM private key");
-    if (problems.length) throw new RotationError(`The ${label} value of the Snowflake secret is invalid: ${problems.join("; ")}.`);
-    return v as SnowflakeKeyPairValue;
+    return parseStoredValue<SnowflakeKeyPairValue>("snowflake-keypair", raw, label, "snowflake-key-pair");
 }
 
 /** The Snowflake key-pair strategy over an admin client. */
@@ -101,7 +88,7 @@ export function snowflakeKeyPairStrategy(admin: SnowflakeUserAdmin): RotationStr
     return {
         name: "snowflake-key-pair",
         parse: parseSnowflakeValue,
-        serialize: (v) => JSON.stringify(v),
+        serialize: (v) => serializeStoredValue("snowflake-keypair", v, "snowflake-key-pair"),
         async create(current: SecretVersion<SnowflakeKeyPairValue>): Promise<SnowflakeKeyPairValue> {
             const key = generateSnowflakeKey();
             return { ...current.value, privateKey: key.privateKey, publicKeyFingerprint: key.fingerprint };

@@ -4,6 +4,7 @@
 // the strategy revokes every token this secret issued that neither AWSCURRENT nor AWSPREVIOUS holds. Vendors
 // without an API are rotated by hand (strategy `manual`, `expires-at` tag, see docs/rotation.md).
 import { RotationContext, RotationError, RotationStrategy, SecretVersion } from "../protocol";
+import { serializeStoredValue } from "../values";
 
 /** A token the vendor knows, as its listing shows it. */
 export interface VendorTokenRef {
@@ -66,7 +67,7 @@ export function vendorApiStrategy(adapters: Readonly<Record<string, VendorTokenA
             }
             return adapter.parse(raw, label) as VendorTokenValue;
         },
-        serialize: (v) => JSON.stringify(v),
+        serialize: (v) => serializeStoredValue("api-token", v, "vendor-api"),
         async create(current: SecretVersion<VendorTokenValue>, ctx): Promise<VendorTokenValue> {
             // The token's name carries the version id, which makes issuing idempotent across retries.
             const adapter = adapterOf(current.value);
