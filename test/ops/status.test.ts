@@ -37,9 +37,16 @@ function runStatus(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: nu
 /**
  * A loopback proxy in front of moto that answers one secret's Secrets Manager calls the way AWS answers a resource
  * policy deny (HTTP 400, AccessDeniedException). moto 5.2.5 evaluates IAM for Secrets Manager against resource "*"
- * only (no resource-level decision), so this is the way to deny one secret while the others stay readable.
+ * only (no resource-level decision), so this is the way to deny one secret while the others stay readable. It also
+ * throttles the first `throttleFirst` DescribeSecret calls of another secret as AWS does (HTTP 400,
+ * ThrottlingException), and counts them.
  */
-async function startDenyingProxy(target: string, deniedSecretName: string): Promise<{ endpoint: string; close: () => Promise<void> }> {
+async function startDenyingProxy(
+    target: string,
+    deniedSecretName: string,
+    throttled: { secretName: string; throttleFirst: number },
+): Promise<{ endpoint: string; close: () => Promise<void>; throttledResponses: () => number }> {
+    let throttledResponses = 0;
     const port = await freePort();
     const upstream = new URL(target);
     const server = http.createServer((req, res) => {
@@ -53,6 +60,12 @@ async function startDenyingProxy(target: string, deniedSecretName: string): Prom
                 secretId = (JSON.parse(body.toString() || "{}") as { SecretId?: unknown }).SecretId;
             } catch {
                 secretId = undefined;
+            }
+            if (action === "secretsmanager.DescribeSecret" && secretId === throttled.secretName && throttledResponses < throttled.throttleFirst) {
+                throttledResponses++;
+                res.writeHead(400, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": "ThrottlingException" });
+                res.end(JSON.stringify({ __type: "ThrottlingException", Message: "Rate exceeded" }));
+                return;
             }
             if (action.startsWith("secretsmanager.") && secretId === deniedSecretName) {
                 const op = action.split(".")[1];
@@ -73,12 +86,12 @@ async function startDenyingProxy(target: string, deniedSecretName: string): Prom
         });
     });
     await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
-    return { endpoint: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+    return { endpoint: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())), throttledResponses: () => throttledResponses };
 }
 
 describe("npm run status against moto", function () {
     let moto: MotoServer;
-    let proxy: { endpoint: string; close: () => Promise<void> };
+    let proxy: Awaited<ReturnType<typeof startDenyingProxy>>;
     let model: EnvironmentModel;
     let report: StatusReport;
     let run: { status: number; stdout: string; stderr: string };
@@ -138,7 +151,7 @@ describe("npm run status against moto", function () {
         await cw.send(new SetAlarmStateCommand({ AlarmName: `${fn}-errors`, StateValue: "ALARM", StateReason: "seeded by the test" }));
         cw.destroy();
 
-        proxy = await startDenyingProxy(moto.endpoint, picked.denied.fullName);
+        proxy = await startDenyingProxy(moto.endpoint, picked.denied.fullName, { secretName: picked.healthy.fullName, throttleFirst: 3 });
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "status-"));
         const json = path.join(dir, "status.json");
         run = await runStatus(["--stack", "dev", "--at", at.toISOString(), "--json", json], { ...FAKE_AWS_ENV, AWS_ENDPOINT_URL: proxy.endpoint });
@@ -170,6 +183,26 @@ describe("npm run status against moto", function () {
         assert.equal(s.periodDays, picked.healthy.entry.rotation.days);
         assert.equal(s.lastRotated, isoDay(new Date()));
         assert.equal(s.nextDue, isoDay(new Date(Date.now() + s.periodDays * DAY)));
+    });
+
+    it("a secret whose reads AWS throttles is retried with backoff and still assessed", () => {
+        assert.equal(proxy.throttledResponses(), 3, "the proxy throttled the healthy secret's first three DescribeSecret calls");
+        assert.equal(statusOf("healthy").urgency, "ok");
+        assert.equal(statusOf("healthy").lastResult, "succeeded");
+    });
+
+    it("shows a progress line when stdout is a terminal", async () => {
+        // `script` gives the command a pseudo-terminal, as a person's shell would.
+        const cmd = [process.execPath, "--import", "tsx", path.join(PROJECT_DIR, "tools", "status.ts"), "--stack", "dev", "--at", at.toISOString()].map((a) => `'${a}'`).join(" ");
+        const res = await new Promise<{ out: string; code: number | null }>((resolve) => {
+            const child = spawn("script", ["-qec", cmd, "/dev/null"], { cwd: PROJECT_DIR, env: { ...process.env, ...FAKE_AWS_ENV, AWS_ENDPOINT_URL: proxy.endpoint } });
+            let out = "";
+            child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+            child.on("close", (code) => resolve({ out, code }));
+        });
+        assert.equal(res.code, 1);
+        assert.match(res.out, new RegExp(`Reading ${model.secrets.length}/${model.secrets.length} secrets`));
+        assert.match(res.out, /NEEDS ACTION NOW \(/);
     });
 
     it("a 30-day secret last rotated 45 days before --at is overdue and needs action now", () => {
