@@ -38,6 +38,10 @@ describe("access report", function () {
         assert.equal(grantLine(text, "a/two", "wl-x"), 5, "a workload not on the entry's lines falls back to the name line, never to the next entry's consumers");
         assert.equal(grantLine(text, "a/three", "wl-y"), 9);
         assert.equal(grantLine(text, "a/four", "wl-y"), undefined);
+        const wrapped = ["secrets:", "- name: b/one", "  consumers: [wl-a, wl-b,", "    wl-c, wl-d]", "- name: b/two", "  consumers: [wl-c]"].join("\n");
+        assert.equal(grantLine(wrapped, "b/one", "wl-c"), 4, "a flow list wrapped onto a continuation line");
+        assert.equal(grantLine(wrapped, "b/one", "wl-a"), 3);
+        assert.equal(grantLine(wrapped, "b/two", "wl-c"), 6);
     });
 
     for (const stack of ["dev", "prod"]) {

@@ -27,13 +27,22 @@ export function grantLine(yamlText: string, secretName: string, workloadId: stri
     if (start < 0) return undefined;
     const indent = /^(\s*)/.exec(lines[start])![1].length;
     const id = new RegExp(`(^|[\\s\\[,'"-])${escapeRegExp(workloadId)}($|[\\s\\],'"#])`);
+    const indentOf = (l: string) => /^(\s*)/.exec(l)![1].length;
+    const meaningful = (l: string) => l.trim() !== "" && !l.trim().startsWith("#");
     for (let i = start + 1; i < lines.length; i++) {
         const l = lines[i];
         // The entry ends at the next list item (or key) at the entry's own indentation.
-        if (l.trim() !== "" && /^(\s*)/.exec(l)![1].length <= indent && /^\s*(- |[A-Za-z_]+:)/.test(l)) break;
-        if (/^\s*(- )?consumers:/.test(l) || /^\s+- /.test(l)) {
-            if (id.test(l.replace(/^\s*(- )?consumers:/, ""))) return i + 1;
+        if (meaningful(l) && indentOf(l) <= indent && /^\s*(- |[A-Za-z_]+:)/.test(l)) break;
+        const key = /^(\s*)consumers:/.exec(l);
+        if (!key) continue;
+        // The consumers value: the key's line and every following line indented deeper (block items or a wrapped flow list).
+        for (let j = i; j < lines.length; j++) {
+            if (j > i && meaningful(lines[j]) && indentOf(lines[j]) <= key[1].length && !/^\s*- /.test(lines[j])) break;
+            if (j > i && meaningful(lines[j]) && indentOf(lines[j]) < key[1].length) break;
+            const value = (j === i ? lines[j].replace(/^\s*consumers:/, "") : lines[j]).replace(/#.*$/, "");
+            if (id.test(value)) return j + 1;
         }
+        break;
     }
     return start + 1;
 }
