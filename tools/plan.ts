@@ -1,22 +1,24 @@
-// `npm run plan -- --stack <dev|staging|prod> [--json <file>] [--scale <n>]`
+// `npm run plan -- --stack <dev|staging|prod> [--json <file>] [--scale <n>] [--access-report <file.html>]`
 // Runs the real stack program under Pulumi mocks with the stack's own config, then every policy of the pack.
 // Exit status: 0 with no mandatory violation, 1 with one, 2 for bad usage, config or catalog.
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../policies/registry";
 import { ENVIRONMENTS } from "../model/config";
-import { CatalogError, ConfigError, runStackUnderMocks } from "./plan/engine";
+import { writeAccessReport } from "./plan/access-report";
+import { CatalogError, ConfigError, runStackUnderMocks, validateInputs } from "./plan/engine";
 import { buildReport, formatReport } from "./plan/report";
 import { loadPackConfig } from "./pack-config";
 import { hasMandatory, runPolicies } from "./policy-runner";
 
-const USAGE = `Usage: npm run plan -- --stack <${ENVIRONMENTS.join("|")}> [--json <file>] [--scale <n>]`;
+const USAGE = `Usage: npm run plan -- --stack <${ENVIRONMENTS.join("|")}> [--json <file>] [--scale <n>] [--access-report <file.html>]`;
 
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): { stack: string; json?: string; scale: number } {
+function parseArgs(argv: string[]): { stack: string; json?: string; scale: number; accessReport?: string } {
     let stack: string | undefined;
     let json: string | undefined;
+    let accessReport: string | undefined;
     let scale = 1;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
@@ -27,6 +29,7 @@ function parseArgs(argv: string[]): { stack: string; json?: string; scale: numbe
         };
         if (arg === "--stack") stack = value();
         else if (arg === "--json") json = value();
+        else if (arg === "--access-report") accessReport = value();
         else if (arg === "--scale") {
             scale = Number(value());
             if (!Number.isInteger(scale) || scale < 1 || scale > 100) throw new UsageError("--scale must be an integer from 1 to 100.");
@@ -35,7 +38,7 @@ function parseArgs(argv: string[]): { stack: string; json?: string; scale: numbe
     }
     if (!stack) throw new UsageError("--stack is required.");
     if (!(ENVIRONMENTS as readonly string[]).includes(stack)) throw new UsageError(`Unknown stack '${stack}'; the stacks are ${ENVIRONMENTS.join(", ")}.`);
-    return { stack, json, scale };
+    return { stack, json, scale, accessReport };
 }
 
 /** CPU seconds (user + system) this process has used so far. */
@@ -81,6 +84,10 @@ async function main(): Promise<number> {
         fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
         fs.writeFileSync(args.json, JSON.stringify(report, null, 2));
         console.log(`\nWrote ${args.json}`);
+    }
+    if (args.accessReport) {
+        writeAccessReport(validateInputs(projectDir, args.stack, args.scale).model, projectDir, args.accessReport);
+        console.log(`\nWrote the access report ${args.accessReport}`);
     }
     if (process.env.FINLEDGER_PLAN_TIMINGS === "1") {
         // Read by `npm run bench` to say where the time goes.

@@ -7,6 +7,7 @@
 #   - .cache/eso-render: ESO-style template renderer (Go text/template + Sprig), built from the Go module proxy
 #   - .test-runtime/admission-engine: Kubernetes' own ValidatingAdmissionPolicy plugin, built from the Go module proxy
 #   - .test-runtime/clients: a Kafka broker and the Snowflake drivers for the end-to-end tests
+#   - /usr/bin/chromium: Debian's chromium for the access-report browser test, with apt-get only when missing
 # The Go build of the admission engine is the longest cold step; it runs in the background while the Python and Java
 # steps install, and the script waits for it before the tests start.
 set -euo pipefail
@@ -31,6 +32,8 @@ bash tools/test-env/airflow-k8s-client.sh
 bash tools/test-env/eso-render.sh
 # The real consumer clients of the end-to-end tests (Kafka broker, Snowflake drivers): their own script and cache.
 bash tools/test-env/clients.sh
+# Debian's chromium for the access-report browser test (its own script says how long it took, or why it could not).
+bash tools/test-env/chromium.sh
 
 if ! wait "$engine"; then
   echo "Building the admission engine failed; run 'bash tools/test-env/admission-engine.sh' to see why." >&2

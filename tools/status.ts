@@ -1,0 +1,118 @@
+// `npm run status -- --stack <dev|staging|prod> [--json <file>] [--at <ISO time>] [--kubeconfig <file>]`
+// Read-only: for every secret the environment model plans, what AWS shows about its rotation, expiry and alarms,
+// grouped by "needs action now / soon / ok". Exit 0 when nothing needs action now, 1 when something does, 2 for bad
+// usage, config or catalog.
+import * as fs from "fs";
+import * as path from "path";
+import { CatalogError, loadCatalog } from "../model/catalog";
+import { ConfigError, ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../model/config";
+import { assertValidModel, planEnvironment } from "../model/environment";
+import { assessSecret, assessSettings, alarmConcerns } from "./status/assess";
+import { alarmsInAlarm, observeSecrets } from "./status/collect";
+import { buildStatusReport, formatStatusReport } from "./status/report";
+
+const USAGE = `Usage: npm run status -- --stack <${ENVIRONMENTS.join("|")}> [--json <file>] [--at <ISO time>] [--kubeconfig <file>] [--concurrency <n>]`;
+
+class UsageError extends Error {}
+
+interface StatusArgs {
+    stack: string;
+    json?: string;
+    at: Date;
+    kubeconfig?: string;
+    concurrency: number;
+}
+
+function parseArgs(argv: string[]): StatusArgs {
+    const args: Partial<StatusArgs> = { at: new Date(), concurrency: 8 };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const value = () => {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value.`);
+            return v;
+        };
+        if (arg === "--stack") args.stack = value();
+        else if (arg === "--json") args.json = value();
+        else if (arg === "--kubeconfig") args.kubeconfig = value();
+        else if (arg === "--at") {
+            const v = value();
+            args.at = new Date(v);
+            if (Number.isNaN(args.at.getTime())) throw new UsageError(`--at '${v}' is not a date; give an ISO time such as 2026-12-31T00:00:00Z.`);
+        } else if (arg === "--concurrency") {
+            args.concurrency = Number(value());
+            if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 32) throw new UsageError("--concurrency must be an integer from 1 to 32.");
+        } else if (arg === "--help" || arg === "-h") throw new UsageError("");
+        else throw new UsageError(`Unknown argument '${arg}'.`);
+    }
+    if (!args.stack) throw new UsageError("--stack is required.");
+    if (!(ENVIRONMENTS as readonly string[]).includes(args.stack)) throw new UsageError(`Unknown stack '${args.stack}'; the stacks are ${ENVIRONMENTS.join(", ")}.`);
+    return args as StatusArgs;
+}
+
+async function main(): Promise<number> {
+    const projectDir = path.resolve(__dirname, "..");
+    let args: StatusArgs;
+    let model;
+    try {
+        args = parseArgs(process.argv.slice(2));
+        const config = parseEnvironmentConfig(readStackFile(projectDir, args.stack));
+        model = assertValidModel(planEnvironment(config, loadCatalog(path.join(projectDir, "catalog"))));
+    } catch (err) {
+        if (err instanceof UsageError) {
+            if (err.message) console.error(err.message);
+            console.error(USAGE);
+            return 2;
+        }
+        if (err instanceof ConfigError || err instanceof CatalogError) {
+            console.error(err.message);
+            return 2;
+        }
+        throw err;
+    }
+
+    const tty = process.stdout.isTTY === true;
+    const options = {
+        region: model.config.region,
+        concurrency: args.concurrency,
+        onProgress: tty ? (done: number, total: number) => process.stderr.write(`\rReading ${done}/${total} secrets...`) : undefined,
+    };
+    const [observations, alarmRead] = await Promise.all([observeSecrets(model.secrets.map((s) => s.fullName), options), alarmsInAlarm(options)]);
+    if (tty) process.stderr.write("\n");
+
+    const settings = assessSettings(model);
+    const secrets = model.secrets.map((s, i) => assessSecret(s, observations[i], alarmRead.alarms, settings, args.at));
+    const otherAlarms = alarmRead.alarms
+        .filter((a) => a.name.startsWith(`${model.config.namePrefix}-`) && !model.secrets.some((s) => alarmConcerns(a, s, settings.functionNameOf(s.entry.name))))
+        .map((a) => a.name);
+    const skipped: string[] = [];
+    if (alarmRead.error) skipped.push(`alarms could not be read (${alarmRead.error}); no secret shows its alarms.`);
+    skipped.push(
+        args.kubeconfig
+            ? `ExternalSecret conditions: --kubeconfig was given, but this version does not read the cluster yet; check with kubectl get externalsecrets -A.`
+            : `ExternalSecret conditions: no --kubeconfig given, so the Ready condition and last sync time of ExternalSecrets were not checked.`,
+    );
+    const report = buildStatusReport({
+        stack: args.stack,
+        checkedAt: args.at.toISOString(),
+        secrets,
+        notChecked: model.rdsManaged.map((s) => ({ catalogName: s.name, reason: "RDS names and rotates it; see the RDS console" })),
+        otherAlarms,
+        skipped,
+    });
+    console.log(formatStatusReport(report));
+    if (args.json) {
+        fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
+        fs.writeFileSync(args.json, JSON.stringify(report, null, 2));
+        console.log(`\nWrote ${args.json}`);
+    }
+    return report.summary.now > 0 ? 1 : 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (err) => {
+        console.error(`status failed: ${(err as Error)?.stack ?? err}`);
+        process.exit(2);
+    },
+);
