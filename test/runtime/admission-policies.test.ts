@@ -48,8 +48,11 @@ describe("Admission policies run by Kubernetes' ValidatingAdmissionPolicy plugin
         objects = [...namespaces, ...policies, ...bindings];
     });
 
-    function decide(object: Pod, options: Partial<PodRequest> = {}): AdmissionDecision {
-        return admit(objects, [{ operation: "CREATE", object, ...options }])[0];
+    function decide(object: Pod, options: Partial<PodRequest> = {}, only?: string): AdmissionDecision {
+        // With `only`, the cluster holds that one policy and its binding: a deny is then that policy's own, even when
+        // another policy would refuse the same pod for another reason.
+        const cluster = only ? objects.filter((o: any) => o.kind === "Namespace" || o.metadata?.name === only) : objects;
+        return admit(cluster, [{ operation: "CREATE", object, ...options }])[0];
     }
 
     function assertAllowed(object: Pod, options: Partial<PodRequest> = {}): void {
@@ -58,7 +61,8 @@ describe("Admission policies run by Kubernetes' ValidatingAdmissionPolicy plugin
     }
 
     function assertDenied(object: Pod, policy: string, message: RegExp, options: Partial<PodRequest> = {}): void {
-        const decision = decide(object, options);
+        assert.equal(decide(object, options).allowed, false, `expected ${object.metadata.namespace}/${object.metadata.name} to be denied by the policies together`);
+        const decision = decide(object, options, policy);
         assert.equal(decision.allowed, false, `expected ${object.metadata.namespace}/${object.metadata.name} to be denied`);
         assert.match(decision.message ?? "", new RegExp(`ValidatingAdmissionPolicy '${policy}' with binding '${policy}' denied request`));
         assert.match(decision.message ?? "", message);
