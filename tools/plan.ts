@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../policies/registry";
 import { ENVIRONMENTS } from "../model/config";
+import { readFlags, requireStack, UsageError } from "./cli";
 import { writeAccessReport } from "./plan/access-report";
 import { CatalogError, ConfigError, runStackUnderMocks, validateInputs } from "./plan/engine";
 import { buildReport, formatReport } from "./plan/report";
@@ -13,32 +14,22 @@ import { hasMandatory, runPolicies } from "./policy-runner";
 
 const USAGE = `Usage: npm run plan -- --stack <${ENVIRONMENTS.join("|")}> [--json <file>] [--scale <n>] [--access-report <file.html>]`;
 
-class UsageError extends Error {}
-
 function parseArgs(argv: string[]): { stack: string; json?: string; scale: number; accessReport?: string } {
     let stack: string | undefined;
     let json: string | undefined;
     let accessReport: string | undefined;
     let scale = 1;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const value = () => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value.`);
-            return v;
-        };
-        if (arg === "--stack") stack = value();
-        else if (arg === "--json") json = value();
-        else if (arg === "--access-report") accessReport = value();
-        else if (arg === "--scale") {
+    readFlags(argv, (flag, value) => {
+        if (flag === "--stack") stack = value();
+        else if (flag === "--json") json = value();
+        else if (flag === "--access-report") accessReport = value();
+        else if (flag === "--scale") {
             scale = Number(value());
             if (!Number.isInteger(scale) || scale < 1 || scale > 100) throw new UsageError("--scale must be an integer from 1 to 100.");
-        } else if (arg === "--help" || arg === "-h") throw new UsageError("");
-        else throw new UsageError(`Unknown argument '${arg}'.`);
-    }
-    if (!stack) throw new UsageError("--stack is required.");
-    if (!(ENVIRONMENTS as readonly string[]).includes(stack)) throw new UsageError(`Unknown stack '${stack}'; the stacks are ${ENVIRONMENTS.join(", ")}.`);
-    return { stack, json, scale, accessReport };
+        } else return false;
+        return true;
+    });
+    return { stack: requireStack(stack), json, scale, accessReport };
 }
 
 /** CPU seconds (user + system) this process has used so far. */

@@ -10,10 +10,9 @@ import { assertValidModel, planEnvironment } from "../model/environment";
 import { assessSecret, assessSettings, alarmConcerns } from "./status/assess";
 import { alarmsInAlarm, observeSecrets } from "./status/collect";
 import { buildStatusReport, formatStatusReport } from "./status/report";
+import { readFlags, requireStack, UsageError } from "./cli";
 
 const USAGE = `Usage: npm run status -- --stack <${ENVIRONMENTS.join("|")}> [--json <file>] [--at <ISO time>] [--kubeconfig <file>] [--concurrency <n>]`;
-
-class UsageError extends Error {}
 
 interface StatusArgs {
     stack: string;
@@ -25,29 +24,21 @@ interface StatusArgs {
 
 function parseArgs(argv: string[]): StatusArgs {
     const args: Partial<StatusArgs> = { at: new Date(), concurrency: 8 };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const value = () => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value.`);
-            return v;
-        };
-        if (arg === "--stack") args.stack = value();
-        else if (arg === "--json") args.json = value();
-        else if (arg === "--kubeconfig") args.kubeconfig = value();
-        else if (arg === "--at") {
+    readFlags(argv, (flag, value) => {
+        if (flag === "--stack") args.stack = value();
+        else if (flag === "--json") args.json = value();
+        else if (flag === "--kubeconfig") args.kubeconfig = value();
+        else if (flag === "--at") {
             const v = value();
             args.at = new Date(v);
             if (Number.isNaN(args.at.getTime())) throw new UsageError(`--at '${v}' is not a date; give an ISO time such as 2026-12-31T00:00:00Z.`);
-        } else if (arg === "--concurrency") {
+        } else if (flag === "--concurrency") {
             args.concurrency = Number(value());
             if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 32) throw new UsageError("--concurrency must be an integer from 1 to 32.");
-        } else if (arg === "--help" || arg === "-h") throw new UsageError("");
-        else throw new UsageError(`Unknown argument '${arg}'.`);
-    }
-    if (!args.stack) throw new UsageError("--stack is required.");
-    if (!(ENVIRONMENTS as readonly string[]).includes(args.stack)) throw new UsageError(`Unknown stack '${args.stack}'; the stacks are ${ENVIRONMENTS.join(", ")}.`);
-    return args as StatusArgs;
+        } else return false;
+        return true;
+    });
+    return { ...args, stack: requireStack(args.stack) } as StatusArgs;
 }
 
 async function main(): Promise<number> {

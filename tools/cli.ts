@@ -1,0 +1,30 @@
+// What every command of tools/ shares on its command line: the usage error (exit 2), reading `--flag value` pairs,
+// and the `--stack` check against the environments.
+import { ENVIRONMENTS, EnvironmentName } from "../model/config";
+
+/** Bad usage: the command prints the message and its usage line and exits 2. */
+export class UsageError extends Error {}
+
+/**
+ * Walks argv flag by flag, calling `onFlag` with each flag and a reader of its value; a value that is missing or is
+ * itself a flag is a UsageError. `--help`/`-h` is a UsageError with no message.
+ */
+export function readFlags(argv: readonly string[], onFlag: (flag: string, value: () => string) => boolean): void {
+    for (let i = 0; i < argv.length; i++) {
+        const flag = argv[i]!;
+        if (flag === "--help" || flag === "-h") throw new UsageError("");
+        const value = () => {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value.`);
+            return v;
+        };
+        if (!onFlag(flag, value)) throw new UsageError(`Unknown argument '${flag}'.`);
+    }
+}
+
+/** The `--stack` value, required and one of the environments. */
+export function requireStack(stack: string | undefined): EnvironmentName {
+    if (!stack) throw new UsageError("--stack is required.");
+    if (!(ENVIRONMENTS as readonly string[]).includes(stack)) throw new UsageError(`Unknown stack '${stack}'; the stacks are ${ENVIRONMENTS.join(", ")}.`);
+    return stack as EnvironmentName;
+}
