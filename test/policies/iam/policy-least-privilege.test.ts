@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
-import { secretReadStatements } from "../../../components/managed-secret";
+import { buildSecretResourcePolicy, secretReadStatements } from "../../../components/managed-secret";
 import { actionsOf, expandAction, SECRET_READ_ACTIONS, secretReadsGranted } from "../../../policies/inspect/iam-actions";
 import { iamPolicyLeastPrivilege as rule, isEnvironmentWide } from "../../../policies/iam/policy-least-privilege";
+import { irsaRole, key, policyOf, readPolicy as riskReadPolicy, SECRET_ARN } from "../../support/access-fixtures";
 import { ACCOUNTS, assertCompliant, assertViolation, target, withChange } from "../../support/policy-fixtures";
 
 const DEV = ACCOUNTS.dev;
@@ -64,5 +65,50 @@ describe("iam-policy-least-privilege: Not*, action prefixes, managed policies an
         assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:*`, envs), true);
         assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/airflow/*`, envs), false);
         assert.equal(isEnvironmentWide(SECRET, envs), false);
+    });
+});
+
+describe("iam-policy-least-privilege", () => {
+    it("stays quiet on grantRead's statements, the secret resource policy (Deny with *) and the key policy", async () => {
+        await assertCompliant(rule, [
+            riskReadPolicy(),
+            key(),
+            irsaRole(),
+            target("aws:secretsmanager/secretPolicy:SecretPolicy", "p", { secretArn: SECRET_ARN, policy: JSON.stringify(buildSecretResourcePolicy(DEV)) }),
+        ]);
+    });
+    it("reports secretsmanager:*", async () => {
+        await assertViolation(rule, withChange(riskReadPolicy(), (t) => (t.inputs.policy = JSON.stringify(withChange(policyOf(t), (p: any) => (p.Statement[0].Action = "secretsmanager:*"))))), /allows secretsmanager:\*/);
+    });
+    it("reports the * action", async () => {
+        await assertViolation(rule, withChange(riskReadPolicy(), (t) => (t.inputs.policy = JSON.stringify(withChange(policyOf(t), (p: any) => (p.Statement[0].Action = "*"))))), /allows \*/);
+    });
+    it("reports kms:* in an identity policy", async () => {
+        await assertViolation(rule, withChange(riskReadPolicy(), (t) => (t.inputs.policy = JSON.stringify(withChange(policyOf(t), (p: any) => (p.Statement[1].Action = "kms:*"))))), /allows kms:\*/);
+    });
+    it("reports GetSecretValue on Resource *", async () => {
+        await assertViolation(rule, withChange(riskReadPolicy(), (t) => (t.inputs.policy = JSON.stringify(withChange(policyOf(t), (p: any) => (p.Statement[0].Resource = "*"))))), /secretsmanager:GetSecretValue on \* instead of named secret and key ARNs/);
+    });
+    it("reports kms:Decrypt on every key of the account", async () => {
+        await assertViolation(rule, withChange(riskReadPolicy(), (t) => (t.inputs.policy = JSON.stringify(withChange(policyOf(t), (p: any) => (p.Statement[1].Resource = `arn:aws:kms:us-east-1:${DEV}:key/*`))))), /kms:Decrypt on arn:aws:kms:us-east-1:402817365190:key\/\*/);
+    });
+    it("reports a wildcard principal in an Allow", async () => {
+        const bad = target("aws:s3/bucketPolicy:BucketPolicy", "audit", { bucket: "fl-dev-audit", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::fl-dev-audit/*" }] }) });
+        await assertViolation(rule, bad, /allows a wildcard principal/);
+    });
+});
+
+describe("iam-policy-least-privilege on VPC endpoint policies (boundaries, not grants)", () => {
+    const endpoint = () =>
+        target("aws:ec2/vpcEndpoint:VpcEndpoint", "fl-dev-secretsmanager-endpoint", {
+            serviceName: "com.amazonaws.us-east-1.secretsmanager",
+            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "OnlyThisAccount", Effect: "Allow", Principal: "*", Action: "secretsmanager:*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": DEV } } }] }),
+        });
+    it("stays quiet on an endpoint policy pinned to the account", async () => {
+        await assertCompliant(rule, endpoint());
+    });
+    it("reports an endpoint policy open to every account", async () => {
+        const bad = withChange(endpoint(), (t) => (t.inputs.policy = JSON.stringify(withChange(JSON.parse(t.inputs.policy as string), (p: any) => delete p.Statement[0].Condition))));
+        await assertViolation(rule, bad, /wildcard principal without pinning aws:PrincipalAccount/);
     });
 });
