@@ -5,33 +5,17 @@
 // model/secret-kinds.ts), rendered by ESO's own template engine, before and after rotations.
 import * as assert from "assert";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import * as path from "path";
-import { buildExternalSecret } from "../../components/external-secrets";
 import { RotationError, SecretStore } from "../../functions/rotation/protocol";
 import { kafkaScramAlternatingUsersStrategy, ScramLoginCheck, ScramValue } from "../../functions/rotation/strategies/kafka-scram";
-import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { kafkaSlotSecretName, kafkaSlotUsername, MSK_SECRET_PREFIX } from "../../model/names";
-import { externalSecretShape, planSyncedSecrets } from "../../stacks/runtime";
 import { renderExternalSecret } from "../support/eso-template";
+import { generatedExternalSecretsByConsumerType } from "../support/generated-external-secrets";
 import { KafkaBroker, startKafka } from "../support/kafka";
 import { MotoServer, startMoto } from "../support/moto";
 import { uniqueName } from "../rotation/fixtures";
 import { createEmptySecret, createSecret, currentValue, motoClient, rotateOnce } from "../rotation/harness";
-import { PROJECT_DIR } from "../support/plan-cli";
 
-/** One generated ExternalSecret spec per consumer type of kafka-scram in the dev catalog, as the stack builds them. */
-function consumerSpecs(): Map<string, any> {
-    const catalog = catalogForEnvironment(loadCatalog(path.join(PROJECT_DIR, "catalog")), "dev");
-    const specs = new Map<string, any>();
-    for (const sync of planSyncedSecrets(catalog.secrets, catalog.workloads, () => true)) {
-        if (sync.secret.kind !== "kafka-scram" || specs.has(sync.via.type)) continue;
-        const es = buildExternalSecret({ name: "kafka", namespace: sync.namespace, storeName: sync.via.serviceAccount, remoteKey: "client-secret", refreshInterval: "15m", ...externalSecretShape(sync) });
-        specs.set(sync.via.type, es.spec);
-    }
-    return specs;
-}
-
-/** What a consumer pod of `type` gets from a stored value: the Secret keys ESO writes, rendered by ESO's engine. */
+/** What a consumer pod gets from a stored value through its ExternalSecret: the Secret keys ESO's engine writes. */
 function podFiles(spec: any, storedJson: string): Record<string, string> {
     return renderExternalSecret(spec, () => storedJson);
 }
@@ -42,7 +26,7 @@ describe("Kafka SCRAM secret, from rotation to a real client login", function ()
     let kafka: KafkaBroker;
     let client: SecretsManagerClient;
     let store: SecretStore;
-    const specs = consumerSpecs();
+    const specs = generatedExternalSecretsByConsumerType("kafka-scram", "client-secret");
     const spark = specs.get("spark");
 
     before(async () => {

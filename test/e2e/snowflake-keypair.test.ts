@@ -9,16 +9,13 @@ import { createPrivateKey, createPublicKey } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildExternalSecret } from "../../components/external-secrets";
 import { SecretStore } from "../../functions/rotation/protocol";
 import { generateSnowflakeKey, publicKeyFingerprint, slotFingerprints } from "../../functions/rotation/strategies/snowflake";
-import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { SECRET_FILE_MODE } from "../../model/secret-kinds";
-import { externalSecretShape, planSyncedSecrets } from "../../stacks/runtime";
 import { renderExternalSecret } from "../support/eso-template";
+import { generatedExternalSecretsByConsumerType } from "../support/generated-external-secrets";
 import { FakeSnowflake } from "../support/fake-snowflake";
 import { MotoServer, startMoto } from "../support/moto";
-import { PROJECT_DIR } from "../support/plan-cli";
 import { driverLoginJwt, jwtClaims, SnowflakeDriver } from "../support/snowflake-clients";
 import { snowflakeFixture } from "../rotation/fixtures";
 import { currentValue, motoClient, rotateOnce } from "../rotation/harness";
@@ -29,17 +26,6 @@ const CONSUMERS: ReadonlyArray<{ readonly driver: SnowflakeDriver; readonly type
     { driver: "snowflake-jdbc", type: "spark", keyFile: "private_key" },
 ];
 
-/** The generated ExternalSecret spec of a snowflake-keypair secret for each consumer type in the dev catalog. */
-function consumerSpecs(): Map<string, any> {
-    const catalog = catalogForEnvironment(loadCatalog(path.join(PROJECT_DIR, "catalog")), "dev");
-    const specs = new Map<string, any>();
-    for (const sync of planSyncedSecrets(catalog.secrets, catalog.workloads, () => true)) {
-        if (sync.secret.kind !== "snowflake-keypair" || specs.has(sync.via.type) || !CONSUMERS.some((c) => c.type === sync.via.type)) continue;
-        specs.set(sync.via.type, buildExternalSecret({ name: "snowflake", namespace: sync.namespace, storeName: sync.via.serviceAccount, remoteKey: "key-pair", refreshInterval: "15m", ...externalSecretShape(sync) }).spec);
-    }
-    return specs;
-}
-
 describe("Snowflake key-pair secret, from rotation to the drivers' key loading", function () {
     this.timeout(600_000);
     let moto: MotoServer;
@@ -47,7 +33,8 @@ describe("Snowflake key-pair secret, from rotation to the drivers' key loading",
     let store: SecretStore;
     let dir: string;
     const snowflake = new FakeSnowflake("FINLEDGER-DEV", "FL_DEV_ROTATION");
-    const specs = consumerSpecs();
+    const all = generatedExternalSecretsByConsumerType("snowflake-keypair", "key-pair");
+    const specs = new Map(CONSUMERS.map((c) => [c.type, all.get(c.type)]));
 
     before(async () => {
         moto = await startMoto();
@@ -93,7 +80,8 @@ describe("Snowflake key-pair secret, from rotation to the drivers' key loading",
     }
 
     it("dbt and Spark get the generated key files: the PEM key as is, and for Spark its base64 DER body", () => {
-        assert.deepStrictEqual([...specs.keys()].sort(), ["dbt", "spark"], "the dev catalog has dbt and Spark consumers of snowflake-keypair");
+        // Airflow reads the kind as a connection file, tested in test/kinds/airflow-connections-end-to-end.test.ts.
+        assert.deepStrictEqual([...all.keys()].sort(), ["airflow", "dbt", "spark"], "the dev catalog has Airflow, dbt and Spark consumers of snowflake-keypair");
         const key = generateSnowflakeKey();
         const pem = key.privateKey;
         const raw = JSON.stringify({ account: "FINLEDGER-DEV", user: "FL_DEV_PROBE", privateKey: pem });
