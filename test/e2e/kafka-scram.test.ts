@@ -1,17 +1,24 @@
 // Kafka SASL/SCRAM end to end, on real software: the kafka-scram-alternating-users rotation runs against moto, a
 // real Kafka broker (KRaft, SCRAM-SHA-512 over TLS) gets its users from the slot secrets as MSK's secret
 // association makes them, and the Kafka Java client logs in with the JAAS line and the client properties a
-// consumer pod gets, before and after rotations.
+// consumer pod gets: the ExternalSecret the stack generates for each consumer type of the kind (its view in
+// model/secret-kinds.ts), rendered by ESO's own template engine, before and after rotations.
 import * as assert from "assert";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { RotationError, SecretStore } from "../../functions/rotation/protocol";
 import { kafkaScramAlternatingUsersStrategy, ScramLoginCheck, ScramValue } from "../../functions/rotation/strategies/kafka-scram";
 import { kafkaSlotSecretName, kafkaSlotUsername, MSK_SECRET_PREFIX } from "../../model/names";
-import { kafkaClientView } from "../support/consumer-views";
+import { renderExternalSecret } from "../support/eso-template";
+import { generatedExternalSecretsByConsumerType } from "../support/generated-external-secrets";
 import { KafkaBroker, startKafka } from "../support/kafka";
 import { MotoServer, startMoto } from "../support/moto";
 import { uniqueName } from "../rotation/fixtures";
 import { createEmptySecret, createSecret, currentValue, motoClient, rotateOnce } from "../rotation/harness";
+
+/** What a consumer pod gets from a stored value through its ExternalSecret: the Secret keys ESO's engine writes. */
+function podFiles(spec: any, storedJson: string): Record<string, string> {
+    return renderExternalSecret(spec, () => storedJson);
+}
 
 describe("Kafka SCRAM secret, from rotation to a real client login", function () {
     this.timeout(600_000);
@@ -19,6 +26,8 @@ describe("Kafka SCRAM secret, from rotation to a real client login", function ()
     let kafka: KafkaBroker;
     let client: SecretsManagerClient;
     let store: SecretStore;
+    const specs = generatedExternalSecretsByConsumerType("kafka-scram", "client-secret");
+    const spark = specs.get("spark");
 
     before(async () => {
         [moto, kafka] = await Promise.all([startMoto(), startKafka()]);
@@ -43,19 +52,33 @@ describe("Kafka SCRAM secret, from rotation to a real client login", function ()
         return {
             async verify(value) {
                 await kafka.associateSecrets(store, slots);
-                const r = await kafka.login(kafkaClientView(JSON.stringify(value))["sasl.jaas.config"]!);
+                const r = await kafka.login(jaasOf(JSON.stringify(value)));
                 if (r.result !== "ok") throw new RotationError(`The pending user ${value.username} cannot log in to Kafka: ${r.result}.`);
             },
         };
     }
 
-    const jaasOf = (raw: string) => kafkaClientView(raw)["sasl.jaas.config"]!;
-    /** Logs in with both files of the consumer's view (the JAAS line, the client properties); they must agree. */
+    const jaasOf = (raw: string) => podFiles(spark, raw)["sasl.jaas.config"]!;
+    /** Logs in with each consumer type's files (the JAAS line, the client properties); every outcome must agree. */
     async function viewLogsIn(raw: string): Promise<string> {
-        const [jaas, props] = await Promise.all([kafka.login(jaasOf(raw)), kafka.loginWithProperties(kafkaClientView(raw)["client.properties"]!)]);
-        assert.strictEqual(props.result, jaas.result, `client.properties and sasl.jaas.config must give the same outcome: ${JSON.stringify([jaas, props])}`);
-        return jaas.result;
+        const outcomes = await Promise.all(
+            [...specs].flatMap(([type, spec]) => {
+                const files = podFiles(spec, raw);
+                return [kafka.login(files["sasl.jaas.config"]!).then((o) => ({ how: `${type} sasl.jaas.config`, ...o })), kafka.loginWithProperties(files["client.properties"]!).then((o) => ({ how: `${type} client.properties`, ...o }))];
+            }),
+        );
+        assert.deepStrictEqual(new Set(outcomes.map((o) => o.result)).size, 1, `every consumer file must give the same outcome: ${JSON.stringify(outcomes)}`);
+        return outcomes[0]!.result;
     }
+
+    it("every consumer type of kafka-scram gets the same generated files: user, password, JAAS line and client properties", () => {
+        assert.deepStrictEqual([...specs.keys()].sort(), ["airflow", "spark"], "the dev catalog has Spark and Airflow consumers of kafka-scram");
+        const raw = JSON.stringify({ username: "fl_dev_probe_a", password: ["p", Date.now().toString(36)].join("-") });
+        const [a, b] = [...specs.values()].map((spec) => podFiles(spec, raw));
+        assert.deepStrictEqual(a, b);
+        assert.deepStrictEqual(Object.keys(a!).sort(), ["client.properties", "password", "sasl.jaas.config", "username"]);
+        assert.match(a!["client.properties"]!, /^security\.protocol=SASL_SSL\nsasl\.mechanism=SCRAM-SHA-512\nsasl\.jaas\.config=org\.apache\.kafka\.common\.security\.scram\.ScramLoginModule required username="fl_dev_probe_a" password="p-[a-z0-9]+";\n$/);
+    });
 
     it("the consumer's JAAS line and client properties log in before and after two rotations, the held user keeps working for one rotation, and a wrong password is refused", async () => {
         const { secretId, slots } = await bootstrap();

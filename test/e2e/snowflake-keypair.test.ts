@@ -1,22 +1,30 @@
 // Snowflake key pair end to end, on the real drivers: the snowflake-key-pair rotation runs against moto and the
-// documented Snowflake fake, the consumer's key file is written as the pod mounts it, and both drivers our
-// workloads use (snowflake-connector-python under dbt, the JDBC driver under Spark) load it with their own key code
-// and sign a login JWT that Snowflake's check accepts, with the fingerprint the rotation registered.
+// documented Snowflake fake, each consumer's key file is rendered from the ExternalSecret the stack generates for it
+// (its view in model/secret-kinds.ts) by ESO's own template engine and written as the pod mounts it, and the driver
+// each consumer uses (snowflake-connector-python under dbt, the JDBC driver under Spark) loads it with its own key
+// code and signs a login JWT that Snowflake's check accepts, with the fingerprint the rotation registered.
 import * as assert from "assert";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createPrivateKey, createPublicKey } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SecretStore } from "../../functions/rotation/protocol";
-import { slotFingerprints } from "../../functions/rotation/strategies/snowflake";
-import { snowflakeKeyFileView } from "../support/consumer-views";
+import { generateSnowflakeKey, publicKeyFingerprint, slotFingerprints } from "../../functions/rotation/strategies/snowflake";
+import { SECRET_FILE_MODE } from "../../model/secret-kinds";
+import { renderExternalSecret } from "../support/eso-template";
+import { generatedExternalSecretsByConsumerType } from "../support/generated-external-secrets";
 import { FakeSnowflake } from "../support/fake-snowflake";
 import { MotoServer, startMoto } from "../support/moto";
 import { driverLoginJwt, jwtClaims, SnowflakeDriver } from "../support/snowflake-clients";
 import { snowflakeFixture } from "../rotation/fixtures";
 import { currentValue, motoClient, rotateOnce } from "../rotation/harness";
 
-const DRIVERS: readonly SnowflakeDriver[] = ["snowflake-connector-python", "snowflake-jdbc"];
+/** The consumer type whose pods run each driver, and the file (Secret key) the driver is pointed at. */
+const CONSUMERS: ReadonlyArray<{ readonly driver: SnowflakeDriver; readonly type: string; readonly keyFile: string }> = [
+    { driver: "snowflake-connector-python", type: "dbt", keyFile: "private_key" },
+    { driver: "snowflake-jdbc", type: "spark", keyFile: "private_key" },
+];
 
 describe("Snowflake key-pair secret, from rotation to the drivers' key loading", function () {
     this.timeout(600_000);
@@ -25,6 +33,8 @@ describe("Snowflake key-pair secret, from rotation to the drivers' key loading",
     let store: SecretStore;
     let dir: string;
     const snowflake = new FakeSnowflake("FINLEDGER-DEV", "FL_DEV_ROTATION");
+    const all = generatedExternalSecretsByConsumerType("snowflake-keypair", "key-pair");
+    const specs = new Map(CONSUMERS.map((c) => [c.type, all.get(c.type)]));
 
     before(async () => {
         moto = await startMoto();
@@ -37,19 +47,26 @@ describe("Snowflake key-pair secret, from rotation to the drivers' key loading",
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    /** Writes the consumer's files of a stored value into a fresh directory, read-only like the secret volume. */
-    function mount(storedJson: string, name: string): string {
-        const target = path.join(dir, name);
-        fs.mkdirSync(target);
-        for (const [key, content] of Object.entries(snowflakeKeyFileView(storedJson))) fs.writeFileSync(path.join(target, key), content, { mode: 0o400 });
-        return path.join(target, "private_key");
+    /** ESO's rendering of one consumer type's Secret for a stored value. */
+    const render = (type: string, storedJson: string) => renderExternalSecret(specs.get(type), () => storedJson);
+
+    /** Writes each consumer type's rendered files of a stored value into its own directory, with the volume's mode. */
+    function mount(storedJson: string, name: string): Map<string, string> {
+        const dirs = new Map<string, string>();
+        for (const type of specs.keys()) {
+            const target = path.join(dir, name, type);
+            fs.mkdirSync(target, { recursive: true });
+            for (const [key, content] of Object.entries(render(type, storedJson))) fs.writeFileSync(path.join(target, key), content, { mode: SECRET_FILE_MODE });
+            dirs.set(type, target);
+        }
+        return dirs;
     }
 
-    /** Each driver's JWT for a key file, with what Snowflake's check makes of it. */
-    async function loginWith(account: string, user: string, keyFile: string) {
+    /** Each driver's JWT for the key file its consumer type mounts, with what Snowflake's check makes of it. */
+    async function loginWith(account: string, user: string, mounted: Map<string, string>) {
         return Promise.all(
-            DRIVERS.map(async (driver) => {
-                const out = await driverLoginJwt(driver, account, user, keyFile);
+            CONSUMERS.map(async ({ driver, type, keyFile }) => {
+                const out = await driverLoginJwt(driver, account, user, path.join(mounted.get(type)!, keyFile));
                 if (out.result !== "jwt") return { driver, accepted: false, refusedFile: out.detail, fingerprint: undefined };
                 let accepted = true;
                 try {
@@ -61,6 +78,22 @@ describe("Snowflake key-pair secret, from rotation to the drivers' key loading",
             }),
         );
     }
+
+    it("dbt and Spark get the generated key files: the PEM key as is, and for Spark its base64 DER body", () => {
+        // Airflow reads the kind as a connection file, tested in test/kinds/airflow-connections-end-to-end.test.ts.
+        assert.deepStrictEqual([...all.keys()].sort(), ["airflow", "dbt", "spark"], "the dev catalog has Airflow, dbt and Spark consumers of snowflake-keypair");
+        const key = generateSnowflakeKey();
+        const pem = key.privateKey;
+        const raw = JSON.stringify({ account: "FINLEDGER-DEV", user: "FL_DEV_PROBE", privateKey: pem });
+        assert.deepStrictEqual(render("dbt", raw), { private_key: pem });
+        const spark = render("spark", raw);
+        assert.deepStrictEqual(Object.keys(spark).sort(), ["pem_private_key", "private_key"]);
+        assert.strictEqual(spark.private_key, pem);
+        // The Spark connector's pem_private_key is the PKCS#8 DER in base64 with no PEM lines or whitespace.
+        assert.match(spark.pem_private_key!, /^[A-Za-z0-9+/]+=*$/);
+        const fromBody = createPublicKey(createPrivateKey({ key: Buffer.from(spark.pem_private_key!, "base64"), format: "der", type: "pkcs8" }));
+        assert.strictEqual(publicKeyFingerprint(fromBody.export({ type: "spki", format: "der" }).toString("base64")), key.fingerprint);
+    });
 
     it("both drivers load the rotated key file, derive the fingerprint the rotation registered, and log in; a key two rotations old is refused", async () => {
         const f = await snowflakeFixture(client, snowflake);
@@ -105,3 +138,4 @@ describe("Snowflake key-pair secret, from rotation to the drivers' key loading",
         }
     });
 });
+

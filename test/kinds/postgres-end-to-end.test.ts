@@ -1,6 +1,6 @@
 // postgres-password from rotation to the consumer's own client: the real rotation code rotates against moto and a
 // real PostgreSQL, the Spark JDBC view is rendered from the ExternalSecret the stack generates (ESO's dataFrom +
-// template semantics, TypeScript renderer), and `pg` logs in with exactly the rendered files, before and after a
+// template semantics, ESO's own template engine), and `pg` logs in with exactly the rendered files, before and after a
 // second rotation, while the previous credential keeps working within its grace (one rotation).
 import { strict as assert } from "assert";
 import { Client } from "pg";

@@ -1,48 +1,111 @@
-// eso-render renders ExternalSecret templates (engine v2) the way External Secrets Operator does: Go text/template
-// with Sprig's text function map minus env and expandenv, and missingkey=error. It reads a JSON object
-// {"templates": {key: template}, "data": {key: value}} on stdin and writes {key: rendered} as JSON on stdout.
-// ESO-only functions (pkcs12, jwk, filterPEM) are absent: the platform's templates do not use them.
+// eso-render renders an ExternalSecret's target Secret data with External Secrets Operator's own template engine
+// (third_party/external-secrets/pkg/template/v2, ESO v0.19.2's package, see NOTICE.md), after fetching the way ESO's
+// controller and its AWS Secrets Manager provider do. It reads one JSON object on stdin:
+//
+//	{"dataFrom": [<remote value of each spec.dataFrom[].extract, in order>],
+//	 "data": [{"secretKey": <spec.data[].secretKey>, "value": <remote value, whole>}],
+//	 "template": {"data": {key: template}, "mergePolicy": "Replace"|"Merge"}}   // omit "template" for none
+//
+// and writes {"data": {key: value}} (the target Secret's data) as JSON on stdout. Errors go to stderr, exit 1.
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
-	"text/template"
 
-	"github.com/Masterminds/sprig/v3"
+	corev1 "k8s.io/api/core/v1"
+
+	esv1 "github.com/external-secrets/external-secrets/apis/externalsecrets/v1"
+	v2 "github.com/external-secrets/external-secrets/pkg/template/v2"
 )
 
+type dataEntry struct {
+	SecretKey string `json:"secretKey"`
+	Value     string `json:"value"`
+}
+
+type templateSpec struct {
+	Data        map[string]string `json:"data"`
+	MergePolicy string            `json:"mergePolicy"`
+}
+
 type input struct {
-	Templates map[string]string `json:"templates"`
-	Data      map[string]string `json:"data"`
+	DataFrom []string      `json:"dataFrom"`
+	Data     []dataEntry   `json:"data"`
+	Template *templateSpec `json:"template"`
+}
+
+// secretMap decodes a remote JSON object as ESO v0.19.2's AWS provider does for dataFrom.extract
+// (pkg/provider/aws/secretsmanager/secretsmanager.go, GetSecretMap): a JSON string becomes its text, any other value
+// keeps its raw JSON.
+func secretMap(raw string, i int) (map[string][]byte, error) {
+	kv := make(map[string]json.RawMessage)
+	if err := json.Unmarshal([]byte(raw), &kv); err != nil {
+		return nil, fmt.Errorf("error processing spec.dataFrom[%d].extract: unable to unmarshal secret: %w", i, err)
+	}
+	out := make(map[string][]byte)
+	for k, v := range kv {
+		var s string
+		if err := json.Unmarshal(v, &s); err == nil {
+			out[k] = []byte(s)
+		} else {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+func run(in input) (map[string]string, error) {
+	// GetProviderSecretData: dataFrom first, merged in order, then each data entry by its secretKey.
+	dataMap := make(map[string][]byte)
+	for i, raw := range in.DataFrom {
+		m, err := secretMap(raw, i)
+		if err != nil {
+			return nil, err
+		}
+		maps.Insert(dataMap, maps.All(m))
+	}
+	for _, d := range in.Data {
+		dataMap[d.SecretKey] = []byte(d.Value)
+	}
+	// ApplyTemplate (creationPolicy Owner): a fresh Secret; without a template it holds the fetched data, with one it
+	// holds the rendered keys, plus the fetched data under mergePolicy Merge or when the template has no data.
+	secret := &corev1.Secret{Data: make(map[string][]byte)}
+	if in.Template == nil {
+		maps.Insert(secret.Data, maps.All(dataMap))
+	} else {
+		if in.Template.MergePolicy == "Merge" || len(in.Template.Data) == 0 {
+			maps.Insert(secret.Data, maps.All(dataMap))
+		}
+		tpl := make(map[string][]byte, len(in.Template.Data))
+		for k, v := range in.Template.Data {
+			tpl[k] = []byte(v)
+		}
+		if err := v2.Execute(tpl, dataMap, esv1.TemplateScopeValues, esv1.TemplateTargetData, secret); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]string, len(secret.Data))
+	for k, v := range secret.Data {
+		out[k] = string(v)
+	}
+	return out, nil
 }
 
 func main() {
 	var in input
 	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
-		fmt.Fprintln(os.Stderr, "eso-render: bad input:", err)
+		fmt.Fprintln(os.Stderr, "eso-render: the input is not the expected JSON object:", err)
 		os.Exit(2)
 	}
-	funcs := sprig.TxtFuncMap()
-	delete(funcs, "env")
-	delete(funcs, "expandenv")
-	out := map[string]string{}
-	for key, text := range in.Templates {
-		t, err := template.New(key).Option("missingkey=error").Funcs(funcs).Parse(text)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "eso-render: template %s does not parse: %v\n", key, err)
-			os.Exit(1)
-		}
-		var buf bytes.Buffer
-		if err := t.Execute(&buf, in.Data); err != nil {
-			fmt.Fprintf(os.Stderr, "eso-render: template %s fails: %v\n", key, err)
-			os.Exit(1)
-		}
-		out[key] = buf.String()
+	out, err := run(in)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "eso-render:", err)
+		os.Exit(1)
 	}
-	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+	if err := json.NewEncoder(os.Stdout).Encode(map[string]any{"data": out}); err != nil {
 		os.Exit(1)
 	}
 }

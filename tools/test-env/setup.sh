@@ -4,17 +4,20 @@
 # Kubernetes or Snowflake.
 #   - .venv-test: moto server and Airflow 2.11 with the Amazon provider (test/python/requirements.lock)
 #   - .cache/airflow-k8s-client: the Kubernetes Python client for the Airflow task-file tests
-#   - .cache/eso-render: ESO-style template renderer (Go text/template + Sprig), built from the Go module proxy
+#   - .cache/eso-template-engine: External Secrets Operator's own template engine (v0.19.2's package, copied with its
+#     licence into tools/eso-render; its imports from the Go module proxy)
 #   - .test-runtime/admission-engine: Kubernetes' own ValidatingAdmissionPolicy plugin, built from the Go module proxy
 #   - .test-runtime/clients: a Kafka broker and the Snowflake drivers for the end-to-end tests
 #   - /usr/bin/chromium: Debian's chromium for the access-report browser test, with apt-get only when missing
-# The Go build of the admission engine is the longest cold step; it runs in the background while the Python and Java
-# steps install, and the script waits for it before the tests start.
+# The Go builds (admission engine, ESO's template engine) are the longest cold steps; they run in the background while
+# the Python and Java steps install, and the script waits for them before the tests start.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 bash tools/test-env/admission-engine.sh >/dev/null &
 engine=$!
+bash tools/test-env/eso-render.sh >/dev/null &
+eso_render=$!
 
 VENV=.venv-test
 LOCK=test/python/requirements.lock
@@ -29,12 +32,15 @@ if ! { [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/mot
   echo "$want" > "$STAMP"
 fi
 bash tools/test-env/airflow-k8s-client.sh
-bash tools/test-env/eso-render.sh
 # The real consumer clients of the end-to-end tests (Kafka broker, Snowflake drivers): their own script and cache.
 bash tools/test-env/clients.sh
 # Debian's chromium for the access-report browser test (its own script says how long it took, or why it could not).
 bash tools/test-env/chromium.sh
 
+if ! wait "$eso_render"; then
+  echo "Building ESO's template engine failed; run 'bash tools/test-env/eso-render.sh' to see why." >&2
+  exit 1
+fi
 if ! wait "$engine"; then
   echo "Building the admission engine failed; run 'bash tools/test-env/admission-engine.sh' to see why." >&2
   exit 1
