@@ -1,6 +1,6 @@
 // Airflow connections from each kind's stored value to the real Airflow 2.11 of the test venv: the connection
-// template that model/secret-kinds.ts derives from the kind's mapping is rendered with ESO's semantics (TypeScript
-// renderer) into LocalFilesystemBackend's JSON, Airflow resolves every connection id from that file, and the hook
+// template that model/secret-kinds.ts derives from the kind's mapping is rendered by ESO's own template engine
+// (tools/eso-render) into LocalFilesystemBackend's JSON, Airflow resolves every connection id from that file, and the hook
 // side uses every field the kind carries (HttpHook's auth and base URL, the Snowflake provider's base64 PEM key
 // loading). The Postgres connection comes from the real rotation, and `pg` logs in with exactly the fields Airflow
 // resolved, before and after a second rotation.
