@@ -3,15 +3,12 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { functionBundle } from "../functions/bundle";
-import { buildSecretValueChangedPattern, EVENT_REFRESH_BOUND_SECONDS, REFRESH_FUNCTION_TIMEOUT_SECONDS, RefreshTargets, TARGETS_FILE } from "../model/event-refresh";
+import { buildSecretValueChangedPattern, ESO_REFRESH_GROUP, REFRESH_FUNCTION_TIMEOUT_SECONDS, RefreshTargets, TARGETS_FILE } from "../model/event-refresh";
 import { roleNames } from "../model/names";
 import { ESO_CONTROLLER_DENIED_ACTIONS } from "./external-secrets";
 import { buildLambdaTrustPolicy, LAMBDA_RUNTIME } from "./function-code";
 import { PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";
-
-/** The Kubernetes group the refresh function's access entry maps its role to; only the Roles below bind it. */
-export const ESO_REFRESH_GROUP = "finledger:eso-refresh";
 
 /** Name of the Role and RoleBinding in each namespace that holds ExternalSecrets the function may patch. */
 export const ESO_REFRESH_ROLE = "finledger-eso-refresh";
@@ -123,8 +120,6 @@ export class EsoEventRefresh extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [rolePolicy] },
         );
-        // An event older than the bound is no longer "within a minute"; polling covers it.
-        new aws.lambda.FunctionEventInvokeConfig(`${name}-invoke`, { functionName: fn.name, maximumEventAgeInSeconds: EVENT_REFRESH_BOUND_SECONDS * 5, maximumRetryAttempts: 2 }, { parent: this });
 
         const rule = new aws.cloudwatch.EventRule(
             `${name}-rule`,

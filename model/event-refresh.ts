@@ -22,6 +22,9 @@ export const FORCE_SYNC_ANNOTATION = "force-sync";
 /** The Secrets Manager events that mean "this secret has a new AWSCURRENT version". */
 export const SECRET_VALUE_EVENTS = ["PutSecretValue", "UpdateSecretVersionStage", "RotationSucceeded"] as const;
 
+/** The Kubernetes group the refresh function's EKS access entry maps its role to; only its namespaced Roles bind it. */
+export const ESO_REFRESH_GROUP = "finledger:eso-refresh";
+
 /** The file beside the function's handler that holds its {@link RefreshTargets} as JSON. */
 export const TARGETS_FILE = "targets.json";
 
