@@ -19,6 +19,7 @@ import { buildSecretValueChangedPattern, ESO_REFRESH_GROUP, FORCE_SYNC_ANNOTATIO
 import { parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { planEnvironment } from "../../model/environment";
 import { roleNames } from "../../model/names";
+import { eventDeliverySeconds, maxTaskFileAgeSeconds, requiredGraceSeconds } from "../../model/rollout";
 import { planRefreshTargets } from "../../stacks/refresh";
 import type { PlanReport } from "../../tools/plan/report";
 import { apiCall, Caller, secretsManagerServiceEvent } from "../audit/cloudtrail-samples";
@@ -146,6 +147,15 @@ describe("event-driven ESO refresh: what the function may touch", function () {
         externals = report.resources.filter((r) => r.type === "kubernetes:external-secrets.io/v1:ExternalSecret").map((r) => r.inputs as any);
         const model = planEnvironment(parseEnvironmentConfig(readStackFile(PROJECT_DIR, "prod")), loadCatalog(path.join(PROJECT_DIR, "catalog")));
         targets = planRefreshTargets(model.catalog, (n) => model.secretsByName.get(n)?.fullName);
+    });
+
+    it("states the prod bounds the docs quote: 180 s by events, 1 320 s by polling, and a grace rule still on the polling path", () => {
+        const model = planEnvironment(parseEnvironmentConfig(readStackFile(PROJECT_DIR, "prod")), loadCatalog(path.join(PROJECT_DIR, "catalog")));
+        assert.equal(eventDeliverySeconds(model.rollout), 180);
+        assert.equal(maxTaskFileAgeSeconds(model.rollout), 1320);
+        assert.equal(requiredGraceSeconds(model.rollout), 22920);
+        const fn = report.resources.find((r) => r.type === "aws:lambda/function:Function" && inputsOf(r).name === roleNames.esoRefresh(PREFIX))!;
+        assert.ok(inputsOf(fn).timeout * 2 <= 60, "the function's timeout leaves half the bound to ESO");
     });
 
     it("names exactly the planned ExternalSecrets, each under the secret it reads", () => {
