@@ -19,6 +19,7 @@ export const TYPE = {
     WorkloadIdentity: "finledger:identity:WorkloadIdentity",
     ExternalSecretsOperator: "finledger:runtime:ExternalSecretsOperator",
     AdmissionPolicies: "finledger:runtime:AdmissionPolicies",
+    EsoEventRefresh: "finledger:runtime:EsoEventRefresh",
     SnowflakeServiceUser: "finledger:snowflake:SnowflakeServiceUser",
 } as const;
 

@@ -22,6 +22,7 @@ export const FUNCTION_ENTRIES: Readonly<Record<string, string>> = {
     ...Object.fromEntries(LAMBDA_STRATEGIES.map((s) => [s, lambdaHandlerPath(s)])),
     "expiry-check": "functions/expiry-check/index.ts",
     "latency-probe": "functions/latency-probe/index.ts",
+    "eso-refresh": "functions/eso-refresh/index.ts",
 };
 
 /** A bundle name: a Lambda rotation strategy or one of the audit functions. */

@@ -84,6 +84,8 @@ export const roleNames = {
     eventForwarder: (prefix: string) => `${prefix}-event-forwarder`,
     /** The External Secrets Operator controller's own role (it gets no secret read). */
     esoController: (prefix: string) => `${prefix}-eso-controller`,
+    /** The event-driven refresh function's role: it may only ask ESO to resync ExternalSecrets, and reads no secret. */
+    esoRefresh: (prefix: string) => `${prefix}-eso-refresh`,
 } as const;
 
 /** All platform role names share this prefix pattern, so an IAM condition can match them with one wildcard. */

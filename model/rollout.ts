@@ -1,6 +1,7 @@
 // How a rotated value reaches running workloads without a redeploy, and the grace rule that keeps a rotation
 // from breaking a task that already holds the old credential. The runtime layer (External Secrets, Airflow Helm
 // values) reads these numbers from here; the rotation layer checks them against the catalog's schedules.
+import { EVENT_REFRESH_BOUND_SECONDS } from "./event-refresh";
 
 /**
  * Rollout timings of one environment: ESO's refresh comes from `finledger:runtime.refreshInterval` (the runtime
@@ -69,6 +70,15 @@ export const TASK_FILE_MARGIN_SECONDS = 300;
  */
 export function maxTaskFileAgeSeconds(rollout: RolloutSettings): number {
     return rollout.esoRefreshIntervalSeconds + rollout.kubeletSyncSeconds + TASK_FILE_MARGIN_SECONDS;
+}
+
+/**
+ * How long until new tasks see a new current value on the event path: the event bound (EventBridge invoking the
+ * refresh function to ESO's re-read, model/event-refresh.ts) plus the kubelet's projection. Polling
+ * ({@link maxTaskFileAgeSeconds}) stays the bound when an event is late or lost, so the grace rule keeps that one.
+ */
+export function eventDeliverySeconds(rollout: RolloutSettings): number {
+    return EVENT_REFRESH_BOUND_SECONDS + rollout.kubeletSyncSeconds;
 }
 
 /**

@@ -12,6 +12,7 @@ import { buildEnvironmentPlatform, platformOutputs } from "./platform";
 import { buildRotation, rotationOutputs } from "./rotation";
 import { assertConsumerBindings } from "./consumer-bindings";
 import { buildRuntimeAccess, runtimeOutputs } from "./runtime";
+import { buildEventRefresh } from "./refresh";
 
 const stack = pulumi.getStack();
 const secretKeys = new Set<string>(JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]"));
@@ -36,6 +37,8 @@ export const { githubPreviewRoleArn, githubDeployRoleArn, pulumiStateBucket, pul
 // The foundation phase stops before the cluster: nothing there may consume a value that is not set yet (model/phase.ts).
 const runtime = deploys(config.phase, "cluster-runtime") ? buildRuntimeAccess(platform) : undefined;
 export const { workloadRoleArns, esoControllerRoleArn, secretStoreRegion }: Partial<ReturnType<typeof runtimeOutputs>> = runtime ? runtimeOutputs(runtime) : {};
+// A new current version reaches synced consumers within a minute instead of at ESO's next poll (stacks/refresh.ts).
+export const esoRefreshRoleArn = runtime ? buildEventRefresh(platform, runtime).roleArn : undefined;
 
 const audit = buildAudit(platform, { kubernetesProvider: runtime?.kubernetesProvider });
 export const { auditTrailArn, auditBucket, auditLogRetentionDays, auditQueries, alertTopicArn, breakGlassRoleArn, latencyProbeRoleArn } = auditOutputs(audit);

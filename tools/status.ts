@@ -1,6 +1,7 @@
 // `npm run status -- --stack <dev|staging|prod> [--json <file>] [--at <ISO time>] [--kubeconfig <file>]`
 // Read-only: for every secret the environment model plans, what AWS shows about its rotation, expiry and alarms,
-// grouped by "needs action now / soon / ok". Exit 0 when nothing needs action now, 1 when something does, 2 for bad
+// grouped by "needs action now / soon / ok"; with --kubeconfig, also each planned ExternalSecret's Ready condition and
+// last sync time (a missing, not-ready or stale one needs action now). A kubeconfig that cannot be used exits 2. Exit 0 when nothing needs action now, 1 when something does, 2 for bad
 // usage, config or catalog.
 import * as fs from "fs";
 import * as path from "path";
@@ -9,8 +10,13 @@ import { ConfigError, ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from
 import { assertValidModel, planEnvironment } from "../model/environment";
 import { assessSecret, assessSettings, alarmConcerns } from "./status/assess";
 import { alarmsInAlarm, observeSecrets } from "./status/collect";
-import { buildStatusReport, formatStatusReport } from "./status/report";
+import { buildStatusReport, formatStatusReport, statusExitCode } from "./status/report";
 import { readFlags, requireStack, UsageError } from "./cli";
+import { maxTaskFileAgeSeconds } from "../model/rollout";
+import { planRefreshTargets } from "../stacks/refresh";
+import { connectKube, KubeEndpoint } from "./preflight/kube";
+import { assessExternalSecret, expectedExternalSecrets, ExternalSecretStatus, listExternalSecrets } from "./status/external-secrets";
+import { KubeconfigError, readKubeconfig } from "./status/kubeconfig";
 
 const USAGE = `Usage: npm run status -- --stack <${ENVIRONMENTS.join("|")}> [--json <file>] [--at <ISO time>] [--kubeconfig <file>] [--concurrency <n>]`;
 
@@ -45,17 +51,20 @@ async function main(): Promise<number> {
     const projectDir = path.resolve(__dirname, "..");
     let args: StatusArgs;
     let model;
+    let endpoint: KubeEndpoint | undefined;
     try {
         args = parseArgs(process.argv.slice(2));
         const config = parseEnvironmentConfig(readStackFile(projectDir, args.stack));
         model = assertValidModel(planEnvironment(config, loadCatalog(path.join(projectDir, "catalog"))));
+        // A kubeconfig that cannot be used is a usage error, found before any AWS call.
+        endpoint = args.kubeconfig ? readKubeconfig(args.kubeconfig) : undefined;
     } catch (err) {
         if (err instanceof UsageError) {
             if (err.message) console.error(err.message);
             console.error(USAGE);
             return 2;
         }
-        if (err instanceof ConfigError || err instanceof CatalogError) {
+        if (err instanceof ConfigError || err instanceof CatalogError || err instanceof KubeconfigError) {
             console.error(err.message);
             return 2;
         }
@@ -78,11 +87,19 @@ async function main(): Promise<number> {
         .map((a) => a.name);
     const skipped: string[] = [];
     if (alarmRead.error) skipped.push(`alarms could not be read (${alarmRead.error}); no secret shows its alarms.`);
-    skipped.push(
-        args.kubeconfig
-            ? `ExternalSecret conditions: --kubeconfig was given, but this version does not read the cluster yet; check with kubectl get externalsecrets -A.`
-            : `ExternalSecret conditions: no --kubeconfig given, so the Ready condition and last sync time of ExternalSecrets were not checked.`,
-    );
+    let externalSecrets: ExternalSecretStatus[] | undefined;
+    if (!endpoint) {
+        skipped.push(`ExternalSecret conditions: no --kubeconfig given, so the Ready condition and last sync time of ExternalSecrets were not checked.`);
+    } else {
+        const api = await connectKube(endpoint!);
+        if ("unreachable" in api) {
+            skipped.push(`ExternalSecret conditions: the cluster of ${args.kubeconfig} could not be reached (${api.unreachable}), so no ExternalSecret was checked.`);
+        } else {
+            const expected = expectedExternalSecrets(planRefreshTargets(model.catalog, (n) => model.secretsByName.get(n)?.fullName));
+            const listings = await listExternalSecrets(api, expected.map((e) => e.namespace));
+            externalSecrets = expected.map((e) => assessExternalSecret(e, listings.get(e.namespace)!, args.at, maxTaskFileAgeSeconds(model.rollout)));
+        }
+    }
     const report = buildStatusReport({
         stack: args.stack,
         checkedAt: args.at.toISOString(),
@@ -90,6 +107,7 @@ async function main(): Promise<number> {
         notChecked: model.rdsManaged.map((s) => ({ catalogName: s.name, reason: "RDS names and rotates it; see the RDS console" })),
         otherAlarms,
         skipped,
+        externalSecrets,
     });
     console.log(formatStatusReport(report));
     if (args.json) {
@@ -97,7 +115,7 @@ async function main(): Promise<number> {
         fs.writeFileSync(args.json, JSON.stringify(report, null, 2));
         console.log(`\nWrote ${args.json}`);
     }
-    return report.summary.now > 0 ? 1 : 0;
+    return statusExitCode(report);
 }
 
 main().then(

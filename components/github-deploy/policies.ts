@@ -1,6 +1,7 @@
 // What the preview and deploy roles may do once assumed: their inline policies, on top of ReadOnlyAccess.
 import { PolicyDocument, policyDocument, PolicyStatement, roleArn } from "../iam";
 import { roleNames } from "../../model/names";
+import { ESO_REFRESH_GROUP } from "../../model/event-refresh";
 import { bucketArns, PULUMI_LOCK_PREFIX, pulumiSecretsKeyAlias } from "./backend";
 import { buildDeployGuardrails, buildPreviewGuardrails } from "./guardrails";
 import { githubOidcProviderArn } from "./trust";
@@ -152,6 +153,28 @@ function protectedResourceStatements(scope: DeployAccessScope): PolicyStatement[
     ];
 }
 
+/** What `pulumi up` does to the refresh function's EKS access entry once it exists. */
+export const DEPLOY_ACCESS_ENTRY_ACTIONS = ["eks:DescribeAccessEntry", "eks:UpdateAccessEntry", "eks:DeleteAccessEntry", "eks:TagResource", "eks:UntagResource"];
+
+/**
+ * The one EKS access entry the deploy role manages: the event-driven refresh function's role, mapped only to its own
+ * Kubernetes group (whose Roles allow `patch` on ExternalSecrets). No access policy association, no other principal.
+ */
+export function refreshAccessEntryStatements(scope: Pick<DeployAccessScope, "accountId" | "namePrefix">): PolicyStatement[] {
+    const account = scope.accountId;
+    const role = roleNames.esoRefresh(scope.namePrefix);
+    return [
+        {
+            Sid: "MapOnlyTheRefreshFunctionIntoTheCluster",
+            Effect: "Allow",
+            Action: "eks:CreateAccessEntry",
+            Resource: `arn:aws:eks:*:${account}:cluster/*`,
+            Condition: { StringEquals: { "eks:principalArn": roleArn(account, role) }, "ForAllValues:StringEquals": { "eks:kubernetesGroups": [ESO_REFRESH_GROUP] } },
+        },
+        { Sid: "ManageOnlyTheRefreshAccessEntry", Effect: "Allow", Action: DEPLOY_ACCESS_ENTRY_ACTIONS, Resource: `arn:aws:eks:*:${account}:access-entry/*/role/${account}/${role}/*` },
+    ];
+}
+
 /**
  * The deploy role's inline policy, on top of ReadOnlyAccess: change the platform's resources in its own account
  * (IAM and S3 only under the environment's prefix), read and write state with the Pulumi key, and never read a
@@ -193,6 +216,7 @@ export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
             Resource: ["vpc-endpoint/*", "vpc/*", "subnet/*", "security-group/*"].map((r) => `arn:aws:ec2:*:${account}:${r}`),
         },
         { Sid: "TagTheSecretsManagerEndpoint", Effect: "Allow", Action: ["ec2:CreateTags", "ec2:DeleteTags"], Resource: `arn:aws:ec2:*:${account}:vpc-endpoint/*` },
+        ...refreshAccessEntryStatements(scope),
         { Sid: "AssociateKafkaUserSlots", Effect: "Allow", Action: DEPLOY_MSK_ACTIONS, Resource: `arn:aws:kafka:*:${account}:cluster/*` },
         { Sid: "ManagePlatformBuckets", Effect: "Allow", Action: "s3:*", Resource: [`arn:aws:s3:::${scope.namePrefix}-*`, `arn:aws:s3:::${scope.namePrefix}-*/*`] },
         { Sid: "ReadAndWritePulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArns(scope.stateBucket) },

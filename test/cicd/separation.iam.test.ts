@@ -26,6 +26,8 @@ function rolesPassedByThePlan(resources: Resource[]): Map<string, string> {
     const passed = new Map<string, string>();
     for (const r of resources) {
         if (r.type.startsWith("aws:iam/")) continue;
+        // An EKS access entry names the principal the cluster maps to a group; no service takes (or is passed) the role.
+        if (r.type === "aws:eks/accessEntry:AccessEntry") continue;
         for (const [key, value] of Object.entries(inputs(r) ?? {})) {
             if (typeof value !== "string" || !/^arn:aws:iam::\d{12}:role\//.test(value)) continue;
             const known = PASSING_INPUTS[r.type];

@@ -202,6 +202,23 @@ export const DEPLOY_OPERATIONS: Readonly<Record<string, AwsTypeOperations | NoIa
             read: [["lambda:GetFunction", "self"], ["lambda:GetFunctionCodeSigningConfig", "self"], ["lambda:ListVersionsByFunction", "self"]],
         },
     },
+    // The refresh function's access entry (components/eso-refresh.ts): created on the cluster, then managed as itself.
+    "aws:eks/accessEntry:AccessEntry": {
+        kind: "aws",
+        arns: (r, ctx) => {
+            const principal = String(inputs(r).principalArn);
+            const [, account, roleName] = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(principal) ?? [];
+            const base = `arn:aws:eks:${regionOf(r, ctx)}:${ctx.accountId}`;
+            return { cluster: `${base}:cluster/${inputs(r).clusterName}`, self: `${base}:access-entry/${inputs(r).clusterName}/role/${account}/${roleName}/0ac7a1f2-0000-4000-a000-000000000000` };
+        },
+        calls: {
+            create: [["eks:CreateAccessEntry", "cluster"]],
+            update: [["eks:UpdateAccessEntry", "self"]],
+            delete: [["eks:DeleteAccessEntry", "self"]],
+            tag: [["eks:TagResource", "self"], ["eks:UntagResource", "self"]],
+            read: [["eks:DescribeAccessEntry", "self"]],
+        },
+    },
     "aws:lambda/permission:Permission": {
         kind: "aws",
         arns: (r, ctx) => {
@@ -467,6 +484,7 @@ function requestContext(r: PlannedResource, action: string, resource: string, ct
     const boundary = ctx.roleBoundaries?.get(resource);
     if (boundary && BOUNDARY_ENFORCED_ACTIONS.includes(action)) extra["iam:PermissionsBoundary"] = boundary;
     if (action === "iam:AttachRolePolicy" || action === "iam:DetachRolePolicy") extra["iam:PolicyARN"] = String(inputs(r).policyArn);
+    if (action === "eks:CreateAccessEntry") Object.assign(extra, { "eks:principalArn": String(inputs(r).principalArn), "eks:kubernetesGroups": inputs(r).kubernetesGroups ?? [] });
     if ((action === "secretsmanager:TagResource" || action === "secretsmanager:UntagResource") && inputs(r).tags) extra["aws:TagKeys"] = Object.keys(inputs(r).tags);
     return Object.keys(extra).length > 0 ? extra : undefined;
 }

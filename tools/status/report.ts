@@ -1,5 +1,6 @@
 // The report of `npm run status`: the JSON for automation and the readable table grouped by urgency.
 import { SecretStatus, Urgency, URGENCIES } from "./assess";
+import { ExternalSecretStatus, formatExternalSecrets } from "./external-secrets";
 
 /** What `--json` writes. */
 export interface StatusReport {
@@ -13,6 +14,8 @@ export interface StatusReport {
     readonly otherAlarms: readonly string[];
     /** Parts that could not be checked, each a sentence. */
     readonly skipped: readonly string[];
+    /** Each planned ExternalSecret's Ready condition and last sync, when a kubeconfig was given and the cluster answered. */
+    readonly externalSecrets?: readonly ExternalSecretStatus[];
 }
 
 /** Builds the report from assessed secrets. */
@@ -20,6 +23,11 @@ export function buildStatusReport(args: Omit<StatusReport, "summary">): StatusRe
     const summary = { now: 0, soon: 0, ok: 0 } as Record<Urgency, number>;
     for (const s of args.secrets) summary[s.urgency]++;
     return { ...args, summary };
+}
+
+/** The command's exit status: 1 when a secret or an ExternalSecret needs action now, else 0. */
+export function statusExitCode(report: Pick<StatusReport, "summary" | "externalSecrets">): 0 | 1 {
+    return report.summary.now > 0 || (report.externalSecrets ?? []).some((e) => e.urgency === "now") ? 1 : 0;
 }
 
 const TITLES: Record<Urgency, string> = { now: "NEEDS ACTION NOW", soon: "NEEDS ACTION SOON", ok: "OK" };
@@ -47,6 +55,7 @@ export function formatStatusReport(report: StatusReport): string {
             for (const n of notes.get(i) ?? []) lines.push(n);
         });
     }
+    if (report.externalSecrets) lines.push("", ...formatExternalSecrets(report.externalSecrets));
     if (report.otherAlarms.length > 0) lines.push("", `Alarms in ALARM not tied to one secret: ${report.otherAlarms.join(", ")}`);
     if (report.notChecked.length > 0) lines.push("", `Not checked (${report.notChecked.length}): ${report.notChecked.map((n) => `${n.catalogName} (${n.reason})`).join(", ")}`);
     for (const s of report.skipped) lines.push("", `Skipped: ${s}`);

@@ -1,0 +1,146 @@
+import { createHash } from "crypto";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { functionBundle } from "../functions/bundle";
+import { buildSecretValueChangedPattern, ESO_REFRESH_GROUP, REFRESH_FUNCTION_TIMEOUT_SECONDS, RefreshTargets, TARGETS_FILE } from "../model/event-refresh";
+import { roleNames } from "../model/names";
+import { ESO_CONTROLLER_DENIED_ACTIONS } from "./external-secrets";
+import { buildLambdaTrustPolicy, LAMBDA_RUNTIME } from "./function-code";
+import { PolicyDocument, policyDocument } from "./iam";
+import { TYPE } from "./tokens";
+
+/** Name of the Role and RoleBinding in each namespace that holds ExternalSecrets the function may patch. */
+export const ESO_REFRESH_ROLE = "finledger-eso-refresh";
+
+/** One namespace's RBAC for the refresh function: a Role with `patch` on exactly its ExternalSecrets, bound to the group. */
+export interface RefreshNamespaceRbac {
+    readonly namespace: string;
+    readonly rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames: string[] }>;
+    readonly subjects: Array<{ kind: "Group"; name: string; apiGroup: "rbac.authorization.k8s.io" }>;
+}
+
+/**
+ * The refresh function's RBAC, one entry per namespace that holds an ExternalSecret from the table: `patch` only, on
+ * `externalsecrets.external-secrets.io` only, on those ExternalSecrets by name only. No get, list or watch, no Secrets.
+ */
+export function buildRefreshRbac(targets: RefreshTargets): RefreshNamespaceRbac[] {
+    const byNamespace = new Map<string, Set<string>>();
+    for (const list of Object.values(targets)) for (const t of list) byNamespace.set(t.namespace, (byNamespace.get(t.namespace) ?? new Set()).add(t.name));
+    return [...byNamespace.keys()].sort().map((namespace) => ({
+        namespace,
+        rules: [{ apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: ["patch"], resourceNames: [...byNamespace.get(namespace)!].sort() }],
+        subjects: [{ kind: "Group", name: ESO_REFRESH_GROUP, apiGroup: "rbac.authorization.k8s.io" }],
+    }));
+}
+
+/**
+ * The function role's policy: its own log stream, and an explicit deny of every secret read (the same list the ESO
+ * controller is denied), so nothing attached later can make it a reader. The EKS token needs no permission.
+ */
+export function buildRefreshRolePolicy(logGroupArn: string): PolicyDocument {
+    return policyDocument([
+        { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:log-stream:*` },
+        { Sid: "NeverReadsSecrets", Effect: "Deny", Action: [...ESO_CONTROLLER_DENIED_ACTIONS], Resource: "*" },
+    ]);
+}
+
+/** The base64 SHA-256 of the function's code and its table together, so a changed table redeploys the function. */
+export function refreshCodeHash(bundleSha256: string, targetsJson: string): string {
+    return createHash("sha256").update(bundleSha256).update("\n").update(targetsJson).digest("base64");
+}
+
+/** Arguments of {@link EsoEventRefresh}. */
+export interface EsoEventRefreshArgs {
+    readonly environment: string;
+    readonly accountId: string;
+    /** The region of the secrets (and of their CloudTrail events). */
+    readonly region: string;
+    /** Prefix of resource names, such as `fl-prod`; the role is `roleNames.esoRefresh(prefix)`. */
+    readonly namePrefix: string;
+    /** The EKS cluster whose ExternalSecrets are refreshed. */
+    readonly clusterName: string;
+    /** Its API server URL, from EKS. */
+    readonly clusterEndpoint: pulumi.Input<string>;
+    /** Its CA (base64 PEM), from EKS. */
+    readonly clusterCaBase64: pulumi.Input<string>;
+    /** Which ExternalSecrets read each secret (from the environment model); bundled with the function. */
+    readonly targets: RefreshTargets;
+    /** Kubernetes provider of the environment's cluster, for the Roles and RoleBindings. */
+    readonly kubernetesProvider: k8s.Provider;
+    /** Resources the namespaces' RBAC must wait for (the namespaces). Default: none. */
+    readonly namespacesReady?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * Event-driven refresh of synced secrets: an EventBridge rule on this environment's "new AWSCURRENT" events invokes a
+ * function that sets ESO's `force-sync` annotation on exactly the ExternalSecrets that read the secret. Its role reads
+ * no secret; its access entry maps it to a group that may only patch those ExternalSecrets.
+ */
+export class EsoEventRefresh extends pulumi.ComponentResource {
+    readonly functionName: string;
+    readonly roleArn: pulumi.Output<string>;
+    readonly ruleName: string;
+    readonly policy: PolicyDocument | pulumi.Output<PolicyDocument>;
+
+    constructor(name: string, args: EsoEventRefreshArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE.EsoEventRefresh, name, {}, opts);
+        const targetCount = Object.values(args.targets).reduce((n, l) => n + l.length, 0);
+        if (targetCount === 0) throw new pulumi.ResourceError(`EsoEventRefresh ${name}: the targets table is empty; build it from the environment model's synced secrets.`, this);
+
+        const roleName = roleNames.esoRefresh(args.namePrefix);
+        this.functionName = roleName;
+        this.ruleName = `${args.namePrefix}-eso-refresh`;
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30 }, { parent: this });
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            { name: roleName, description: "Event-driven ESO refresh: patches force-sync on ExternalSecrets; reads no secret", assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },
+            { parent: this },
+        );
+        this.roleArn = role.arn;
+        this.policy = logGroup.arn.apply(buildRefreshRolePolicy);
+        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: "eso-refresh", policy: this.policy.apply((p) => JSON.stringify(p)) }, { parent: this });
+
+        const bundle = functionBundle("eso-refresh");
+        const targetsJson = JSON.stringify(args.targets);
+        const fn = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                name: this.functionName,
+                description: "Asks External Secrets Operator to resync the ExternalSecrets of a secret whose current version changed",
+                runtime: LAMBDA_RUNTIME,
+                handler: "index.handler",
+                code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(bundle.file), [TARGETS_FILE]: new pulumi.asset.StringAsset(targetsJson) }),
+                sourceCodeHash: refreshCodeHash(bundle.sha256, targetsJson),
+                role: role.arn,
+                timeout: REFRESH_FUNCTION_TIMEOUT_SECONDS,
+                memorySize: 256,
+                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+                environment: { variables: { CLUSTER_NAME: args.clusterName, CLUSTER_ENDPOINT: args.clusterEndpoint, CLUSTER_CA: args.clusterCaBase64 } },
+            },
+            { parent: this, dependsOn: [rolePolicy] },
+        );
+
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-rule`,
+            {
+                name: this.ruleName,
+                description: `A ${args.environment} secret has a new AWSCURRENT version: ask ESO to resync the ExternalSecrets that read it`,
+                eventPattern: JSON.stringify(buildSecretValueChangedPattern(args)),
+                state: "ENABLED",
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(`${name}-target`, { rule: rule.name, arn: fn.arn }, { parent: this });
+        new aws.lambda.Permission(`${name}-permission`, { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn }, { parent: this });
+
+        new aws.eks.AccessEntry(`${name}-access`, { clusterName: args.clusterName, principalArn: role.arn, kubernetesGroups: [ESO_REFRESH_GROUP], type: "STANDARD" }, { parent: this });
+        const k8sOpts = { parent: this, provider: args.kubernetesProvider, dependsOn: args.namespacesReady };
+        for (const rbac of buildRefreshRbac(args.targets)) {
+            const metadata = { name: ESO_REFRESH_ROLE, namespace: rbac.namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } };
+            new k8s.rbac.v1.Role(`${name}-role-${rbac.namespace}`, { metadata, rules: rbac.rules }, k8sOpts);
+            new k8s.rbac.v1.RoleBinding(`${name}-binding-${rbac.namespace}`, { metadata, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: ESO_REFRESH_ROLE }, subjects: rbac.subjects }, k8sOpts);
+        }
+        this.registerOutputs({ functionName: this.functionName, roleArn: this.roleArn, ruleName: this.ruleName, externalSecrets: targetCount });
+    }
+}
