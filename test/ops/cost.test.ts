@@ -7,7 +7,7 @@ import { loadCatalog } from "../../model/catalog";
 import { parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { planEnvironment } from "../../model/environment";
 import { renderCostDocument } from "../../tools/cost/document";
-import { environmentCost, pollingLines } from "../../tools/cost/model";
+import { environmentCost, eventRefreshLines, MONTH_DAYS, pollingLines, REFRESH_EVENTS_PER_ROTATION } from "../../tools/cost/model";
 import { copyProject, planReport, PROJECT_DIR } from "../support/plan-cli";
 
 describe("docs/cost.md", function () {
@@ -44,5 +44,26 @@ describe("docs/cost.md", function () {
         assert.match(fixed.find((l) => l.item === "Secrets Manager storage")!.basis, new RegExp(`^${count("aws:secretsmanager/secret:Secret")} containers`));
         const [calls] = pollingLines(syncs, 900);
         assert.equal(calls.quantity, syncs * 4 * 24 * 30);
+    });
+
+    it("prices the event-driven refresh from the real dev plan: two events per rotation, one resync read per ExternalSecret of the rotated secret", () => {
+        const model = planEnvironment(parseEnvironmentConfig(readStackFile(PROJECT_DIR, "dev")), loadCatalog(path.join(PROJECT_DIR, "catalog")));
+        const plan = planReport("dev");
+        const remoteKey = (r: { inputs: any }) => r.inputs.spec.data?.[0]?.remoteRef.key ?? r.inputs.spec.dataFrom[0].extract.key;
+        const readersOf = new Map<string, number>();
+        for (const r of plan.resources.filter((x) => x.type === "kubernetes:external-secrets.io/v1:ExternalSecret")) readersOf.set(remoteKey(r), (readersOf.get(remoteKey(r)) ?? 0) + 1);
+        let runs = 0;
+        let reads = 0;
+        for (const rotation of model.rotations) {
+            for (const s of rotation.secrets) {
+                runs += MONTH_DAYS / s.days;
+                reads += (MONTH_DAYS / s.days) * REFRESH_EVENTS_PER_ROTATION * (readersOf.get(model.secretsByName.get(s.name)!.fullName) ?? 0);
+            }
+        }
+        const lines = eventRefreshLines(model);
+        const line = (item: string) => lines.find((l) => l.item === item)!;
+        assert.equal(line("Refresh function invocations").quantity, Math.round(runs * REFRESH_EVENTS_PER_ROTATION));
+        assert.equal(line("Secrets Manager API: ESO resyncs on events").quantity, Math.round(reads));
+        assert.ok(reads > 0, "some rotated secret is synced into the cluster in dev");
     });
 });

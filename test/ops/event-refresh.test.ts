@@ -149,11 +149,11 @@ describe("event-driven ESO refresh: what the function may touch", function () {
         targets = planRefreshTargets(model.catalog, (n) => model.secretsByName.get(n)?.fullName);
     });
 
-    it("states the prod bounds the docs quote: 180 s by events, 1 320 s by polling, and a grace rule still on the polling path", () => {
+    it("states the prod bounds the docs quote: 180 s by events, 4 020 s by polling, and a grace rule still on the polling path", () => {
         const model = planEnvironment(parseEnvironmentConfig(readStackFile(PROJECT_DIR, "prod")), loadCatalog(path.join(PROJECT_DIR, "catalog")));
         assert.equal(eventDeliverySeconds(model.rollout), 180);
-        assert.equal(maxTaskFileAgeSeconds(model.rollout), 1320);
-        assert.equal(requiredGraceSeconds(model.rollout), 22920);
+        assert.equal(maxTaskFileAgeSeconds(model.rollout), 4020);
+        assert.equal(requiredGraceSeconds(model.rollout), 25620);
         const fn = report.resources.find((r) => r.type === "aws:lambda/function:Function" && inputsOf(r).name === roleNames.esoRefresh(PREFIX))!;
         assert.ok(inputsOf(fn).timeout * 2 <= 60, "the function's timeout leaves half the bound to ESO");
     });

@@ -3,6 +3,8 @@
 // and where they were read live in ./prices.ts; this file only counts.
 import { buildConfigRules } from "../../components/compliance-rules";
 import { EnvironmentModel } from "../../model/environment";
+import { REFRESH_FUNCTION_TIMEOUT_SECONDS } from "../../model/event-refresh";
+import { planRefreshTargets } from "../../stacks/refresh";
 import { planSyncedSecrets } from "../../stacks/runtime";
 import { PRICES } from "./prices";
 
@@ -39,6 +41,40 @@ export function pollingLines(syncs: number, refreshSeconds: number): CostLine[] 
     return [
         { item: "Secrets Manager API: ESO polling", basis: `${syncs} ExternalSecrets x one GetSecretValue every ${refreshSeconds / 60} min`, quantity: calls, unit: "calls", usd: round2((calls / 10000) * PRICES.secretsManagerPer10kCalls.usd) },
         { item: "KMS requests: decrypts behind those reads", basis: "one Decrypt with the environment key per GetSecretValue", quantity: calls, unit: "requests", usd: round2((calls / 10000) * PRICES.kmsPer10kRequests.usd) },
+    ];
+}
+
+/** Events that reach the refresh function per Lambda rotation: the version-stage move of AWSCURRENT and RotationSucceeded. */
+export const REFRESH_EVENTS_PER_ROTATION = 2;
+/** Memory of the event-driven refresh function (components/eso-refresh.ts sets 256 MB). */
+export const REFRESH_MEMORY_GB = 0.25;
+
+/**
+ * The event-driven refresh path in one month: the refresh function's invocations (two events per Lambda rotation)
+ * and, for each, ESO re-reading the rotated secret once per ExternalSecret that syncs it (a GetSecretValue and its KMS
+ * decrypt). First and manual values through secret:set add one event each and are not counted (a few a month).
+ */
+export function eventRefreshLines(model: EnvironmentModel): CostLine[] {
+    const targets = planRefreshTargets(model.catalog, (n) => model.secretsByName.get(n)?.fullName);
+    let events = 0;
+    let reads = 0;
+    for (const r of model.rotations) {
+        for (const s of r.secrets) {
+            const runs = MONTH_DAYS / s.days;
+            const fullName = model.secretsByName.get(s.name)?.fullName;
+            events += runs * REFRESH_EVENTS_PER_ROTATION;
+            reads += runs * REFRESH_EVENTS_PER_ROTATION * (fullName ? (targets[fullName]?.length ?? 0) : 0);
+        }
+    }
+    const invocations = Math.round(events);
+    const calls = Math.round(reads);
+    const gbSeconds = invocations * REFRESH_FUNCTION_TIMEOUT_SECONDS * REFRESH_MEMORY_GB;
+    return [
+        { item: "EventBridge: secret value events", basis: "AWS service events on the default bus (CloudTrail records of Secrets Manager calls)", quantity: invocations, unit: "events", usd: 0 },
+        { item: "Refresh function invocations", basis: `${REFRESH_EVENTS_PER_ROTATION} events per Lambda rotation run`, quantity: invocations, unit: "invocations", usd: round2((invocations / 1e6) * PRICES.lambdaPer1MRequests.usd) },
+        { item: "Refresh function duration (upper bound)", basis: `every invocation running to its ${REFRESH_FUNCTION_TIMEOUT_SECONDS} s timeout at ${REFRESH_MEMORY_GB * 1024} MB`, quantity: Math.round(gbSeconds), unit: "GB-s", usd: round2(gbSeconds * PRICES.lambdaPerGbSecond.usd) },
+        { item: "Secrets Manager API: ESO resyncs on events", basis: "one GetSecretValue per ExternalSecret of the rotated secret, per event", quantity: calls, unit: "calls", usd: round2((calls / 10000) * PRICES.secretsManagerPer10kCalls.usd) },
+        { item: "KMS requests: decrypts behind those resyncs", basis: "one Decrypt with the environment key per GetSecretValue", quantity: calls, unit: "requests", usd: round2((calls / 10000) * PRICES.kmsPer10kRequests.usd) },
     ];
 }
 
@@ -79,7 +115,7 @@ export function environmentCost(model: EnvironmentModel): { fixed: CostLine[]; s
         { item: "Config items recorded", basis: "one configuration item per rotation of a secret", quantity: configItems, unit: "items", usd: round2(configItems * PRICES.configItem.usd) },
         { item: "CloudTrail management events", basis: "the trail is the account's first copy of management events (Secrets Manager and KMS calls are management events)", quantity: 1, unit: "trail", usd: 0 },
     ];
-    return { fixed, syncs, refreshSeconds: model.rollout.esoRefreshIntervalSeconds };
+    return { fixed: [...fixed, ...eventRefreshLines(model)], syncs, refreshSeconds: model.rollout.esoRefreshIntervalSeconds };
 }
 
 /** Refresh intervals compared in the document, in seconds. */

@@ -21,6 +21,7 @@ export const PRICES = {
     lambdaPerGbSecond: { usd: 0.0000166667, unit: "per GB-second, x86", source: "https://aws.amazon.com/lambda/pricing/" },
     configRuleEvaluation: { usd: 0.001, unit: "per rule evaluation (first 100,000 a month)", source: "https://aws.amazon.com/config/pricing/" },
     configItem: { usd: 0.003, unit: "per configuration item recorded (continuous)", source: "https://aws.amazon.com/config/pricing/" },
+    eventBridgeAwsServiceEvents: { usd: 0, unit: "per event from an AWS service on the default bus (rule matching and target invocation included)", source: "https://aws.amazon.com/eventbridge/pricing/" },
     cloudTrailManagementCopy: { usd: 0, unit: "first copy of management events", source: "https://aws.amazon.com/cloudtrail/pricing/" },
     cloudTrailDataEvents: { usd: 0.1, unit: "per 100,000 data events (the trail records none)", source: "https://aws.amazon.com/cloudtrail/pricing/" },
 } as const satisfies Record<string, UnitPrice>;
