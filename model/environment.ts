@@ -172,7 +172,8 @@ export function planEnvironment(config: EnvironmentConfig, fullCatalog: Catalog)
         catalogProblems.push(`catalog/platform.yaml: secrets: no secret '${CANARY_SECRET}' exists in ${env}; the latency probe reads it. Add it for this environment.`);
     }
 
-    const snowflake = planSnowflake(config, catalog, stackFileOf(env));
+    // A secret already refused for a name clash is not planned again (its Snowflake user would clash too).
+    const snowflake = planSnowflake(config, { ...catalog, secrets: catalog.secrets.filter((s) => s.kind !== "snowflake-keypair" || secretsByName.get(s.name)?.entry === s) }, stackFileOf(env));
     configProblems.push(...snowflake.configProblems);
     catalogProblems.push(...snowflake.catalogProblems);
 

@@ -26,12 +26,12 @@ export function sharedSnowflakeProblems(current: StackSnowflake, others: readonl
                     file: current.file,
                     key: `finledger:snowflake.${k}`,
                     found: JSON.stringify(mine),
-                    expected: `a ${k} of ${current.environment} alone, but ${other.file} (${other.environment}) names the same one; each environment has its own Snowflake ${k === "account" ? "account" : k}`,
+                    expected: `${k === "account" ? "an account" : `a ${k}`} of ${current.environment} alone, but ${other.file} (${other.environment}) names the same one; each environment has its own Snowflake ${k}`,
                 });
             }
         }
-        // A warehouse per workload type may not be another environment's either.
     }
+    // A warehouse per workload type may not be another environment's either.
     const mineByType = (current.snowflake.warehouses ?? {}) as Record<string, unknown>;
     for (const [type, wh] of Object.entries(mineByType)) {
         for (const other of others) {
