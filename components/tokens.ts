@@ -21,5 +21,7 @@ export const TYPE = {
     AdmissionPolicies: "finledger:runtime:AdmissionPolicies",
     EsoEventRefresh: "finledger:runtime:EsoEventRefresh",
     SnowflakeServiceUser: "finledger:snowflake:SnowflakeServiceUser",
+    SnowflakeWorkloadRole: "finledger:snowflake:SnowflakeWorkloadRole",
+    SnowflakeRotator: "finledger:snowflake:SnowflakeRotator",
 } as const;
 

@@ -127,10 +127,16 @@ const environmentConfigSchema = z.strictObject({
     phase: z.enum(DEPLOY_PHASES, "foundation or full (docs/cicd.md, the phased first deploy)").default("full"),
     recoveryWindowDays: z.coerce.number().int().min(7, "at least 7 days").max(30, "at most 30 days").default(30),
     snowflake: z.strictObject({
-        account: z.string().regex(/^[A-Z0-9_-]+$/, "a Snowflake account identifier such as ORG-ACCOUNT"),
+        // ORG-ACCOUNT: the provider signs in to exactly this account; no other environment may name it.
+        account: z.string().regex(/^[A-Z0-9_]+-[A-Z0-9_]+$/, "a Snowflake account identifier ORG-ACCOUNT, such as FINLEDGER-PROD"),
         database: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case Snowflake database name"),
-        warehouse: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case Snowflake warehouse name"),
+        /** Default warehouse of the platform's service users; `warehouses` overrides it per workload type. */
+        warehouse: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case Snowflake warehouse name").optional(),
+        /** Warehouse per workload type (airflow, dbt, spark, ...), such as `dbt: FL_PROD_TRANSFORM_WH`. */
+        warehouses: z.record(z.string(), z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an upper-case Snowflake warehouse name")).optional(),
         rolePrefix: z.string().regex(/^[A-Z][A-Z0-9_]*_$/, "an upper-case prefix ending in an underscore, such as FL_PROD_"),
+        /** The cluster's NAT egress CIDRs: the only addresses the platform's service users may connect from. */
+        allowedIpCidrs: z.array(z.string()).min(1, "at least one egress CIDR of the environment's cluster (its NAT gateways' addresses)"),
     }),
     github: z
         .strictObject({

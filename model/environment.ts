@@ -5,6 +5,7 @@ import { Catalog, CatalogError, CatalogSecret, catalogForEnvironment, CatalogWor
 import { ConfigError, ConfigProblem, EnvironmentConfig } from "./config";
 import { fullSecretName, KAFKA_SLOTS, kafkaSlotSecretName, roleNames, rotationFunctionName, secretNamePrefixes, secretResourceName, TAG } from "./names";
 import { graceRuleViolations, RolloutSettings, rolloutSettings } from "./rollout";
+import { planSnowflake, SnowflakePlan } from "./snowflake";
 import { isLambdaStrategy, LAMBDA_STRATEGIES, LambdaStrategy, STRATEGIES, StrategyRunner } from "./strategies";
 
 /** The catalog secret the latency probe reads; it holds no credential. */
@@ -62,6 +63,8 @@ export interface EnvironmentModel {
     readonly identities: readonly PlannedIdentity[];
     readonly rotations: readonly PlannedRotation[];
     readonly rollout: RolloutSettings;
+    /** The environment's Snowflake users, roles, grants, network policy and rotator (model/snowflake.ts). */
+    readonly snowflake: SnowflakePlan;
     /** Problems found in the stack config file, with file and key. */
     readonly configProblems: readonly ConfigProblem[];
     /** Problems found in the catalog, each a sentence naming the file and the key. */
@@ -169,7 +172,12 @@ export function planEnvironment(config: EnvironmentConfig, fullCatalog: Catalog)
         catalogProblems.push(`catalog/platform.yaml: secrets: no secret '${CANARY_SECRET}' exists in ${env}; the latency probe reads it. Add it for this environment.`);
     }
 
-    return { config, catalog, secrets, secretsByName, rdsManaged: catalog.secrets.filter((s) => STRATEGIES[s.rotation.strategy].runner === "rds"), identities, rotations, rollout, configProblems, catalogProblems };
+    // A secret already refused for a name clash is not planned again (its Snowflake user would clash too).
+    const snowflake = planSnowflake(config, { ...catalog, secrets: catalog.secrets.filter((s) => s.kind !== "snowflake-keypair" || secretsByName.get(s.name)?.entry === s) }, stackFileOf(env));
+    configProblems.push(...snowflake.configProblems);
+    catalogProblems.push(...snowflake.catalogProblems);
+
+    return { config, catalog, secrets, secretsByName, rdsManaged: catalog.secrets.filter((s) => STRATEGIES[s.rotation.strategy].runner === "rds"), identities, rotations, rollout, snowflake: snowflake.plan, configProblems, catalogProblems };
 }
 
 /**

@@ -117,3 +117,28 @@ export const TAG = {
     rotatedBy: "rotated-by",
     rotatedAt: "rotated-at",
 } as const;
+
+/** A Snowflake identifier from a catalog name or workload id: `snowflake/dbt/core-dimensions` becomes `SNOWFLAKE_DBT_CORE_DIMENSIONS`. */
+export function snowflakeIdentifier(name: string): string {
+    return name.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+}
+
+/**
+ * Names of the Snowflake objects the platform creates in an environment's account. Every name starts with the
+ * environment's role prefix (`finledger:snowflake.rolePrefix`, such as `FL_PROD_`), so a grant that names another
+ * environment's object is visible in the name alone.
+ */
+export const snowflakeNames = {
+    /** The service user of one catalog key-pair secret (a workload may have several: a loader and a read-only checker). */
+    serviceUser: (rolePrefix: string, catalogSecretName: string) => `${rolePrefix}${snowflakeIdentifier(catalogSecretName)}`,
+    /** The account role of one workload; every service user of the workload has it as default role. */
+    workloadRole: (rolePrefix: string, workloadId: string) => `${rolePrefix}WL_${snowflakeIdentifier(workloadId)}`,
+    /** The rotation function's own service user; its role is `finledger:rotation.snowflake.rotationRole`. */
+    rotatorUser: (rolePrefix: string) => `${rolePrefix}ROTATOR`,
+    /** The one network policy every platform service user of the environment is attached to. */
+    networkPolicy: (rolePrefix: string) => `${rolePrefix}PLATFORM_EGRESS`,
+    /** The provisioning user the stack's Snowflake provider signs in as (created by the bootstrap, docs/snowflake.md). */
+    provisionerUser: (rolePrefix: string) => `${rolePrefix}PROVISIONER`,
+    /** The provisioning user's role: it owns every object the stack creates. */
+    provisionerRole: (rolePrefix: string) => `${rolePrefix}PROVISIONER`,
+} as const;

@@ -15,6 +15,7 @@ import { packConfigDeclaresEnvironment } from "./pack/config-declares-environmen
 import { secretsmanagerSecretRotationWithinPeriod } from "./secretsmanager/secret-rotation-within-period";
 import { secretsmanagerSecretUsesEnvironmentCmk } from "./secretsmanager/secret-uses-environment-cmk";
 import { secretsmanagerSecretversionNotManagedByProgram } from "./secretsmanager/secretversion-not-managed-by-program";
+import { snowflakeNetworkpolicyNoOpenEgress } from "./snowflake/networkpolicy-no-open-egress";
 import { snowflakeServiceuserKeypairOnly } from "./snowflake/serviceuser-keypair-only";
 
 /** Every rule of the pack. The pack entry, `plan` and `policy:check` all read this one list. */
@@ -34,6 +35,7 @@ export const policies: Array<FinledgerResourcePolicy | FinledgerStackPolicy> = [
     iamRoleIrsaTrustPinned,
     iamRoleGithubOidcTrustPinned,
     snowflakeServiceuserKeypairOnly,
+    snowflakeNetworkpolicyNoOpenEgress,
     cloudtrailTrailAuditBaseline,
     lambdaFunctionRuntimeSupported,
 ];

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadCatalog, scaleCatalog } from "../model/catalog";
 import { assertValidModel, planEnvironment } from "../model/environment";
 import { parseEnvironmentConfig, rawConfigFromRuntime } from "../model/config";
+import { assertOwnSnowflakeAccount } from "../model/snowflake-accounts";
 import { deploys } from "../model/phase";
 import { auditOutputs, buildAudit } from "./audit";
 import { buildDeployAccess, deployAccessOutputs } from "./deploy";
@@ -13,10 +14,12 @@ import { buildRotation, rotationOutputs } from "./rotation";
 import { assertConsumerBindings } from "./consumer-bindings";
 import { buildRuntimeAccess, runtimeOutputs } from "./runtime";
 import { buildEventRefresh } from "./refresh";
+import { buildSnowflake, snowflakeOutputs } from "./snowflake";
 
 const stack = pulumi.getStack();
 const secretKeys = new Set<string>(JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]"));
 const config = parseEnvironmentConfig(rawConfigFromRuntime(pulumi.runtime.allConfig(), (k) => secretKeys.has(k), stack));
+assertOwnSnowflakeAccount(path.join(__dirname, ".."), config);
 
 // FINLEDGER_CATALOG_SCALE multiplies the catalog synthetically. Only `npm run bench` and the size-limit tests set it.
 const scale = Number(process.env.FINLEDGER_CATALOG_SCALE ?? "1");
@@ -32,6 +35,7 @@ const platform = buildEnvironmentPlatform(model);
 export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);
 
 export const { rotationFunctions, rotatedSecretCounts } = rotationOutputs(buildRotation(platform));
+export const { snowflakeServiceUsers, snowflakeRotatorUser } = snowflakeOutputs(buildSnowflake(platform));
 export const { githubPreviewRoleArn, githubDeployRoleArn, pulumiStateBucket, pulumiSecretsProvider } = deployAccessOutputs(buildDeployAccess(platform));
 
 // The foundation phase stops before the cluster: nothing there may consume a value that is not set yet (model/phase.ts).

@@ -38,9 +38,15 @@ describe("GitHub deploy roles are sufficient for the plan they deploy (IAM simul
         assert.throws(() => callsOf(unknown, "create", { accountId: "111122223333", region: "us-east-1", clusterName: "c", keyArnById: new Map() }), /aws:rds\/instance:Instance.*DEPLOY_OPERATIONS.*test\/support\/deploy-operations\.ts/);
     });
 
-    it("treats components and Kubernetes objects as outside IAM, and every AWS type as calls on ARNs", () => {
+    it("treats components, Kubernetes and Snowflake objects as outside IAM, and every AWS type as calls on ARNs", () => {
         assert.equal(operationsOf("finledger:secrets:ManagedSecret")?.kind, "none");
         assert.equal(operationsOf("kubernetes:core/v1:Namespace")?.kind, "none");
+        // Snowflake resources need no AWS action: the deploy role is granted none for them, and none is missing.
+        for (const type of ["snowflake:index/serviceUser:ServiceUser", "snowflake:index/grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole", "pulumi:providers:snowflake"]) {
+            assert.deepEqual(operationsOf(type), { kind: "none", why: (operationsOf(type) as { why: string }).why }, type);
+            assert.match((operationsOf(type) as { why: string }).why, /makes no AWS call/);
+        }
+        assert.equal(operationsOf("snowflakeish:index/x:X"), undefined, "only the snowflake package is exempt");
         for (const [type, ops] of Object.entries(DEPLOY_OPERATIONS)) assert.equal(ops.kind, "aws", type);
     });
 });

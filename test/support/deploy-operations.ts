@@ -449,12 +449,15 @@ export const DEPLOY_OPERATIONS: Readonly<Record<string, AwsTypeOperations | NoIa
 
 const KUBERNETES_RBAC = "a Kubernetes object: the API server authorises it through the role's EKS access entry (RBAC), not IAM";
 const COMPONENT = "a component resource: Pulumi records it in state and makes no cloud call for it";
+const SNOWFLAKE =
+    "a Snowflake object or provider: the provider signs in to Snowflake with the provisioning user's key pair (docs/snowflake.md) and makes no AWS call, so no IAM action is needed or granted for it";
 
 /** How a type is operated on: its table entry, or the rule for component and Kubernetes types; undefined if unknown. */
 export function operationsOf(type: string): AwsTypeOperations | NoIamTypeOperations | undefined {
     if (DEPLOY_OPERATIONS[type]) return DEPLOY_OPERATIONS[type];
     if (type.startsWith("finledger:")) return { kind: "none", why: COMPONENT };
     if (type.startsWith("kubernetes:")) return { kind: "none", why: KUBERNETES_RBAC };
+    if (type.startsWith("snowflake:") || type === "pulumi:providers:snowflake") return { kind: "none", why: SNOWFLAKE };
     return undefined;
 }
 

@@ -4,6 +4,7 @@ import { CatalogError, loadCatalog, scaleCatalog } from "../../model/catalog";
 import { assertValidModel, EnvironmentModel, planEnvironment } from "../../model/environment";
 import { assertConsumerBindings } from "../../stacks/consumer-bindings";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig, readStackFile, RawStackConfig, toRuntimeConfig } from "../../model/config";
+import { assertOwnSnowflakeAccount } from "../../model/snowflake-accounts";
 import { PlatformMocks } from "./mocks";
 
 /** Stands in for every Pulumi secret value in a plan report. A plan never shows or decrypts one. */
@@ -59,6 +60,7 @@ export function unwrapValue(value: unknown): unknown {
 export function validateInputs(projectDir: string, stack: string, catalogScale = 1): { raw: RawStackConfig; config: EnvironmentConfig; model: EnvironmentModel } {
     const raw = readStackFile(projectDir, stack);
     const config = parseEnvironmentConfig(raw);
+    assertOwnSnowflakeAccount(projectDir, config, raw.file);
     const catalog = loadCatalog(path.join(projectDir, "catalog"));
     assertConsumerBindings(catalog);
     const model = assertValidModel(planEnvironment(config, scaleCatalog(catalog, catalogScale)));

@@ -1,8 +1,10 @@
-// The real Snowflake adapter: `DESC USER` and `ALTER USER` over snowflake-sdk as the rotation role, and a key-pair
-// login as the rotated user for testSecret. The rotation role owns only the users it rotates (it is never
-// ACCOUNTADMIN), so ALTER USER on any other user fails in Snowflake itself.
+// The real Snowflake adapter: `DESC USER` and `ALTER USER` over snowflake-sdk as the rotator (statements from
+// snowflake-statements.ts), and a key-pair login as the rotated user for testSecret. The rotator's role holds
+// MODIFY PROGRAMMATIC AUTHENTICATION METHODS on the platform's service users only (docs/snowflake.md), so ALTER USER
+// on any other user, or of any other property, fails in Snowflake itself.
 import * as snowflake from "snowflake-sdk";
-import { DescribeUserRow, KeySlot, KEY_SLOTS, SnowflakeUserAdmin } from "./snowflake";
+import { DescribeUserRow, KeySlot, SnowflakeUserAdmin } from "./snowflake";
+import { RotatorStatement, StatementUserAdmin } from "./snowflake-statements";
 
 /** How the rotation function signs in to Snowflake as its own service user. */
 export interface RotatorCredentials {
@@ -13,9 +15,6 @@ export interface RotatorCredentials {
     readonly role: string;
     readonly warehouse?: string;
 }
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,254}$/;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 function connect(options: snowflake.ConnectionOptions): Promise<snowflake.Connection> {
     const conn = snowflake.createConnection(options);
@@ -34,11 +33,14 @@ function close(conn: snowflake.Connection): Promise<void> {
 
 /** {@link SnowflakeUserAdmin} over snowflake-sdk. Each call opens and closes its own session. */
 export class SnowflakeSdkAdmin implements SnowflakeUserAdmin {
+    private readonly admin: StatementUserAdmin;
+
     constructor(private readonly rotator: RotatorCredentials) {
         snowflake.configure({ logLevel: "WARN" });
+        this.admin = new StatementUserAdmin((s) => this.asRotator(s), (account, user, key) => this.login(account, user, key));
     }
 
-    private async asRotator<T>(fn: (conn: snowflake.Connection) => Promise<T>): Promise<T> {
+    private async asRotator(statement: RotatorStatement): Promise<Record<string, unknown>[]> {
         const conn = await connect({
             account: this.rotator.account,
             username: this.rotator.user,
@@ -48,32 +50,30 @@ export class SnowflakeSdkAdmin implements SnowflakeUserAdmin {
             warehouse: this.rotator.warehouse,
         });
         try {
-            return await fn(conn);
+            return await run(conn, statement.sqlText, statement.binds);
         } finally {
             await close(conn);
         }
     }
 
-    async describeUser(user: string): Promise<readonly DescribeUserRow[]> {
-        if (!IDENTIFIER.test(user)) throw new Error(`'${user}' is not an unquoted Snowflake user name.`);
-        const rows = await this.asRotator((c) => run(c, "DESC USER IDENTIFIER(?)", [user]));
-        return rows.map((r) => ({ property: String(r.property ?? r.PROPERTY), value: (r.value ?? r.VALUE ?? null) as string | null }));
-    }
-
-    async setPublicKey(user: string, slot: KeySlot, publicKeyBody: string): Promise<void> {
-        // Snowflake does not bind property values in ALTER USER, so both parts are checked before they reach SQL.
-        if (!IDENTIFIER.test(user)) throw new Error(`'${user}' is not an unquoted Snowflake user name.`);
-        if (!KEY_SLOTS.includes(slot)) throw new Error(`'${slot}' is not a key slot.`);
-        if (!BASE64.test(publicKeyBody)) throw new Error("The public key body must be base64 DER without PEM delimiters.");
-        await this.asRotator((c) => run(c, `ALTER USER IDENTIFIER(?) SET ${slot} = '${publicKeyBody}'`, [user]));
-    }
-
-    async verifyKeyLogin(account: string, user: string, privateKeyPem: string): Promise<void> {
+    private async login(account: string, user: string, privateKeyPem: string): Promise<void> {
         const conn = await connect({ account, username: user, authenticator: "SNOWFLAKE_JWT", privateKey: privateKeyPem });
         try {
             await run(conn, "SELECT CURRENT_USER()");
         } finally {
             await close(conn);
         }
+    }
+
+    describeUser(user: string): Promise<readonly DescribeUserRow[]> {
+        return this.admin.describeUser(user);
+    }
+
+    setPublicKey(user: string, slot: KeySlot, publicKeyBody: string): Promise<void> {
+        return this.admin.setPublicKey(user, slot, publicKeyBody);
+    }
+
+    verifyKeyLogin(account: string, user: string, privateKeyPem: string): Promise<void> {
+        return this.admin.verifyKeyLogin(account, user, privateKeyPem);
     }
 }

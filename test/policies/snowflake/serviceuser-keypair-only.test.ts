@@ -2,20 +2,23 @@ import { snowflakeServiceuserKeypairOnly as snowflakeUser } from "../../../polic
 import { assertCompliant, assertViolation, target, withChange } from "../../support/policy-fixtures";
 
 describe("snowflake-serviceuser-keypair-only", () => {
-    const user = () => target("snowflake:index/serviceUser:ServiceUser", "dbt-finance", { name: "FL_DEV_DBT_FINANCE", rsaPublicKey: "MIIBIjANBgkq", defaultRole: "FL_DEV_DBT_FINANCE" });
-    it("stays quiet on a service user with a public key", async () => {
+    const user = () => target("snowflake:index/serviceUser:ServiceUser", "dbt-finance", { name: "FL_DEV_DBT_FINANCE", defaultRole: "FL_DEV_WL_DBT_FINANCE" });
+    it("stays quiet on a platform service user with no password and no key (the rotation sets both slots)", async () => {
         await assertCompliant(snowflakeUser, user());
+        await assertCompliant(snowflakeUser, withChange(user(), (t) => (t.inputs.rsaPublicKey2 = "MIIBIjANBgkq")));
     });
     it("reports a password", async () => {
         await assertViolation(snowflakeUser, withChange(user(), (t) => (t.inputs.password = "[secret]")), /sets a password.*Fix: create the user as snowflake\.ServiceUser/);
     });
-    it("reports a missing public key", async () => {
-        await assertViolation(snowflakeUser, withChange(user(), (t) => delete t.inputs.rsaPublicKey), /has no RSA public key/);
+    it("reports a platform user created as TYPE = PERSON", async () => {
+        await assertViolation(snowflakeUser, target("snowflake:index/user:User", "person", { name: "FL_PROD_LOADER" }), /'FL_PROD_LOADER' carries the prod prefix FL_PROD_ but is a TYPE = PERSON user/);
     });
-    it("accepts the key in slot 2 during a rotation", async () => {
-        await assertCompliant(snowflakeUser, withChange(user(), (t) => { delete t.inputs.rsaPublicKey; t.inputs.rsaPublicKey2 = "MIIBIjANBgkq"; }));
+    it("reports a platform user created as a legacy service user with a password", async () => {
+        const legacy = target("snowflake:index/legacyServiceUser:LegacyServiceUser", "legacy", { name: "FL_DEV_LEGACY", password: "[secret]" });
+        await assertViolation(snowflakeUser, legacy, /'FL_DEV_LEGACY' carries the dev prefix FL_DEV_ but is a LEGACY_SERVICE user/);
+        await assertViolation(snowflakeUser, legacy, /'FL_DEV_LEGACY' sets a password/);
     });
-    it("reports a legacy service user with a password", async () => {
-        await assertViolation(snowflakeUser, target("snowflake:index/legacyServiceUser:LegacyServiceUser", "legacy", { name: "FL_DEV_LEGACY", password: "[secret]" }), /sets a password/);
+    it("stays quiet on a person outside the platform's prefixes", async () => {
+        await assertCompliant(snowflakeUser, target("snowflake:index/user:User", "analyst", { name: "JANE_DOE" }));
     });
 });
