@@ -35,7 +35,7 @@ describe("ESO and Airflow task-file alerts, checked by Prometheus' own rule pars
     const rule = (alert: string) => rules.find((r) => r.alert === alert)!;
 
     before(() => {
-        const resource = planReport("prod").resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")!;
+        const resource = planReport("prod").resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule" && (r.inputs as any).metadata.name === "finledger-external-secrets")!;
         const spec = (resource.inputs as any).spec;
         groupsYaml = YAML.stringify({ groups: spec.groups });
         rules = spec.groups.flatMap((g: { rules: Rule[] }) => g.rules);
