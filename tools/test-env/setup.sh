@@ -11,7 +11,7 @@
 #     from the Go module proxy (the Airflow chart package itself is looked up in Helm's repository cache: test/support/helm.ts)
 #   - .test-runtime/clients: a Kafka broker and the Snowflake drivers for the end-to-end tests
 #   - /usr/bin/chromium: Debian's chromium for the access-report browser test, with apt-get only when missing
-# The Go builds (admission engine, ESO's template engine) are the longest cold steps; they run in the background while
+# The Go builds (admission engine, ESO's template engine, helm, promql-check) are the longest cold steps; they run in the background while
 # the Python and Java steps install, and the script waits for them before the tests start.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
