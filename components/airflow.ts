@@ -21,6 +21,9 @@ export const AIRFLOW_INTERNAL_SECRETS = {
     metadataDb: { catalogName: "airflow/metadata-db", secretName: "airflow-metadata-db", key: "connection" },
 } as const;
 
+/** The broker Secret name the chart is given so that it generates none: no pod reads it (there is no Celery executor). */
+export const NO_BROKER_SECRET = "airflow-broker-url-unused";
+
 /** Inputs of {@link buildAirflowBackendKwargs}. */
 export interface AirflowBackendInputs {
     readonly environment: string;
@@ -105,7 +108,9 @@ export function buildAirflowHelmValues(inputs: AirflowHelmInputs): Record<string
         podTemplate: YAML.stringify(buildBaseTaskPod(AIRFLOW_IMAGE)),
         fernetKeySecretName: s.fernetKey.secretName,
         webserverSecretKeySecretName: s.webserverSecretKey.secretName,
-        data: { metadataSecretName: s.metadataDb.secretName },
+        // Without a broker Secret name the chart generates a Redis URL Secret with a random password itself (a value
+        // made by IaC), even with no Celery; nothing reads this name under the KubernetesExecutor (test/runtime/airflow-chart.test.ts).
+        data: { metadataSecretName: s.metadataDb.secretName, brokerUrlSecretName: NO_BROKER_SECRET },
         airflowLocalSettings: inputs.localSettings,
         postgresql: { enabled: false },
         redis: { enabled: false },

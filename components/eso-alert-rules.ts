@@ -53,6 +53,8 @@ export function buildAirflowFileAlerts(environment: string, namespaces: readonly
     const runbook = "docs/runbooks/secrets-manager-or-kms-outage.md";
     const selector = `namespace=~"${[...namespaces].sort().join("|")}"`;
     const window = `${maxFileAgeSeconds}s`;
+    const syncs = `sum by (namespace, name) (increase(externalsecret_sync_calls_total{${selector}}[${window}]))`;
+    const errors = `sum by (namespace, name) (increase(externalsecret_sync_calls_error{${selector}}[${window}]))`;
     return [
         {
             alert: "AirflowTaskSecretNotReady",
@@ -67,7 +69,9 @@ export function buildAirflowFileAlerts(environment: string, namespaces: readonly
         },
         {
             alert: "AirflowTaskSecretStale",
-            expr: `(sum by (namespace, name) (increase(externalsecret_sync_calls_total{${selector}}[${window}])) - sum by (namespace, name) (increase(externalsecret_sync_calls_error{${selector}}[${window}]))) < 1`,
+            // ESO creates an ExternalSecret's error counter only at its first error: `or total * 0` keeps one that never
+            // erred (and then stopped syncing) in the subtraction instead of dropping it (test/audit/eso-alert-rules.test.ts).
+            expr: `(${syncs} - (${errors} or ${syncs} * 0)) < 1`,
             for: "5m",
             labels: { severity: "critical", environment },
             annotations: {

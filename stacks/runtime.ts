@@ -9,6 +9,7 @@ import { connectionFileView, variableFileView } from "../components/airflow-conn
 import { buildAirflowLocalSettings, buildSecretsBackendModule, domainDagFolder, SECRETS_MODULE_FILE, TaskGroupSettings } from "../components/airflow-local-settings";
 import { AIRFLOW_CONNECTIONS_PATH, AIRFLOW_DEFAULT_TASK_WORKLOAD, AIRFLOW_VARIABLES_PATH, isAirflowBackendSecret, isAirflowTaskWorkload, managedAirflowIds } from "../components/airflow-patterns";
 import { buildBaseTaskPod, buildTaskConfigEnv, buildTaskPodOverride, LOCAL_SETTINGS_CONFIGMAP, LOCAL_SETTINGS_KEY, ManagedFile, TASK_CONFIG_CONFIGMAP } from "../components/airflow-task-pod";
+import { buildTaskProbeAlerts, buildTaskProbeCronJob } from "../components/airflow-task-probe";
 import { AdmissionPolicies, AdmissionPolicyInputs, REPLICASET_CONTROLLER, ReservedIdentity, serviceAccountUsername, STATEFULSET_CONTROLLER, TaskAccount } from "../components/admission-policies";
 import { buildExternalSecret, buildSecretStore, ESO_CHART, ESO_NAMESPACE, ESO_RELEASE, ESO_SERVICE_ACCOUNT, ExternalSecretSpecInputs, ExternalSecretsOperator } from "../components/external-secrets";
 import { kubernetesSecretName } from "../model/names";
@@ -360,6 +361,33 @@ function buildAirflow(platform: EnvironmentPlatform, w: AirflowWiring): void {
             }
         }
     }
+
+    // Each domain's latency probe: a task pod of the domain timing its secret reads, reported to the chart's StatsD.
+    const domains = groups.filter((g) => g !== defaultGroup);
+    for (const g of domains) {
+        const probe = buildTaskProbeCronJob({
+            namespace: g.workload.namespace,
+            serviceAccount: g.workload.serviceAccount,
+            workloadId: g.workload.id,
+            files: g.files,
+            domain: domainDagFolder(g.workload.id),
+            image: AIRFLOW_IMAGE,
+            connection: g.connections[0],
+            variable: g.variables[0],
+            statsdAddress: `${AIRFLOW_RELEASE}-statsd.${coreNamespace}.svc.cluster.local:9125`,
+        });
+        new k8s.batch.v1.CronJob(`${prefix}-airflow-latency-probe-${g.workload.namespace}`, { metadata: { ...probe.metadata, namespace: w.namespaces.get(g.workload.namespace)!.metadata.name }, spec: probe.spec }, k8sOpts);
+    }
+    new k8s.apiextensions.CustomResource(
+        `${prefix}-airflow-latency-alerts`,
+        {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: { name: "finledger-airflow-task-latency", namespace: coreNamespace, labels: { "app.kubernetes.io/part-of": "finledger-secrets-platform" } },
+            spec: { groups: [{ name: "airflow-task-latency", rules: buildTaskProbeAlerts(config.environment, domains.map((g) => domainDagFolder(g.workload.id))) }] },
+        },
+        k8sOpts,
+    );
 
     // The long-running core components keep the Secrets Manager backend for their own few ids (start-up cost is paid once).
     const coreNames = core.flatMap((m) => w.readsOf.get(m.id) ?? []);

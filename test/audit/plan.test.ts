@@ -141,7 +141,8 @@ for (const env of ["dev", "staging", "prod"] as const) {
         });
 
         it("has the ESO PrometheusRule for sync errors and not-ready ExternalSecrets", () => {
-            const rules = ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+            // The other PrometheusRule is the Airflow task latency probe's (test/runtime/airflow-task-probe.test.ts).
+            const rules = ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").filter((r) => r.inputs.metadata?.name === "finledger-external-secrets");
             assert.equal(rules.length, 1);
             const exprs = rules[0].inputs.spec.groups[0].rules.map((r: { expr: string }) => r.expr).join("\n");
             assert.match(exprs, /externalsecret_sync_calls_error/);

@@ -7,9 +7,11 @@
 #   - .cache/eso-template-engine: External Secrets Operator's own template engine (v0.19.2's package, copied with its
 #     licence into tools/eso-render; its imports from the Go module proxy)
 #   - .test-runtime/admission-engine: Kubernetes' own ValidatingAdmissionPolicy plugin, built from the Go module proxy
+#   - .test-runtime/helm, .test-runtime/promql-check: Helm's CLI and Prometheus' rule checker + PromQL engine, built
+#     from the Go module proxy (the Airflow chart package itself is looked up in Helm's repository cache: test/support/helm.ts)
 #   - .test-runtime/clients: a Kafka broker and the Snowflake drivers for the end-to-end tests
 #   - /usr/bin/chromium: Debian's chromium for the access-report browser test, with apt-get only when missing
-# The Go builds (admission engine, ESO's template engine) are the longest cold steps; they run in the background while
+# The Go builds (admission engine, ESO's template engine, helm, promql-check) are the longest cold steps; they run in the background while
 # the Python and Java steps install, and the script waits for them before the tests start.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +20,10 @@ bash tools/test-env/admission-engine.sh >/dev/null &
 engine=$!
 bash tools/test-env/eso-render.sh >/dev/null &
 eso_render=$!
+bash tools/test-env/helm.sh >/dev/null &
+helm=$!
+bash tools/test-env/promql-check.sh >/dev/null &
+promql=$!
 
 VENV=.venv-test
 LOCK=test/python/requirements.lock
@@ -45,3 +51,9 @@ if ! wait "$engine"; then
   echo "Building the admission engine failed; run 'bash tools/test-env/admission-engine.sh' to see why." >&2
   exit 1
 fi
+for step in "helm:$helm" "promql-check:$promql"; do
+  if ! wait "${step#*:}"; then
+    echo "Building ${step%%:*} failed; run 'bash tools/test-env/${step%%:*}.sh' to see why." >&2
+    exit 1
+  fi
+done
