@@ -11,16 +11,43 @@ const ARN = /arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}|\*)?:[^\s"',;)]+/g;
 const NAME_KEY = /^(name|namePrefix|bucket|role|roleName|secretId|secretName|secret_name|key|remoteRef|remoteKey|path|regexp|prefix|[a-z_]*_prefix|[a-zA-Z]*Prefix|targetKeyId|keyId|aliasName|alias|sourceArn|topicName|queueName|functionName|logGroupName|serviceAccountName)$/;
 const SNOWFLAKE_KEY = /(database|role|warehouse|schema|grantee|on_?schema|on_?database|parent|fully_?qualified)/i;
 const FREE_TEXT_KEY = /^(description|comment|displayName|summary|message)$/i;
+// Object storage URLs (Snowflake stages and storage integrations, Spark's s3a://): the bucket is the host.
+const STORAGE_URL = /\bs3[an]?:\/\/([a-z0-9][a-z0-9.-]*)/gi;
+// Lists of locations a resource may never reach (a storage integration's blocked locations) guard, not grant.
+const BLOCK_LIST_KEY = /blocked/i;
 
 interface EnvironmentMarks {
     readonly env: EnvironmentDeclaration;
     readonly issuer: string;
     readonly snowflake: RegExp;
+    /** The environment's Snowflake account as a whole token, in both spellings (`ORG-ACCOUNT`, `ORG.ACCOUNT`). */
+    readonly snowflakeAccount?: RegExp;
+}
+
+/** The two spellings of a Snowflake account identifier: `ORG-ACCOUNT` (connections) and `ORG.ACCOUNT` (shares). */
+export function snowflakeAccountSpellings(account: string): string[] {
+    const dash = account.indexOf("-");
+    return dash > 0 ? [account, `${account.slice(0, dash)}.${account.slice(dash + 1)}`] : [account];
 }
 
 function marksOf(env: EnvironmentDeclaration): EnvironmentMarks {
     const names = [env.snowflakeDatabase, env.snowflakeRolePrefix.replace(/_+$/, "")].filter(Boolean).map((n) => n.replace(/[^A-Za-z0-9_]/g, ""));
-    return { env, issuer: issuerId(env.oidcIssuer), snowflake: new RegExp(`(^|[^A-Za-z0-9_])(${[...new Set(names)].join("|")})(_|[^A-Za-z0-9]|$)`, "i") };
+    const account = typeof env.snowflakeAccount === "string" && /^[A-Za-z0-9_-]+$/.test(env.snowflakeAccount) ? env.snowflakeAccount : undefined;
+    return {
+        env,
+        issuer: issuerId(env.oidcIssuer),
+        snowflake: new RegExp(`(^|[^A-Za-z0-9_])(${[...new Set(names)].join("|")})(_|[^A-Za-z0-9]|$)`, "i"),
+        snowflakeAccount: account ? new RegExp(`(^|[^A-Za-z0-9_.-])(${snowflakeAccountSpellings(account).map((a) => a.replace(/\./g, "\\.")).join("|")})($|[^A-Za-z0-9_-])`, "i") : undefined,
+    };
+}
+
+/** The buckets of object-storage URLs (`s3://<bucket>/...`) in a string. */
+function storageBuckets(value: string): string[] {
+    if (value.indexOf("://") < 0) return [];
+    const out: string[] = [];
+    STORAGE_URL.lastIndex = 0;
+    for (let m = STORAGE_URL.exec(value); m; m = STORAGE_URL.exec(value)) out.push(m[1].toLowerCase());
+    return out;
 }
 
 function namesOtherEnvironment(value: string, env: EnvironmentDeclaration): boolean {
@@ -58,15 +85,22 @@ export function crossEnvironmentReferences(found: FoundString, type: string, oth
         if (m.issuer && !value.includes("arn:aws") && value.includes(m.issuer)) out.push(`the ${env.name} cluster's OIDC issuer (${m.issuer})`);
         if (NAME_KEY.test(key) && namesOtherEnvironment(value, env)) out.push(`the ${env.name} name or path '${value}'`);
         if ((isSnowflake || SNOWFLAKE_KEY.test(key)) && m.snowflake.test(value)) out.push(`the ${env.name} Snowflake object '${value}'`);
+        // A share to another environment's account, a database made from its share, a connection to its account.
+        if (m.snowflakeAccount?.test(value)) out.push(`the ${env.name} Snowflake account ${env.snowflakeAccount} in '${value}'`);
+        if (!BLOCK_LIST_KEY.test(key)) {
+            for (const bucket of storageBuckets(value)) if (bucket === env.namePrefix || bucket.startsWith(`${env.namePrefix}-`)) out.push(`the ${env.name} bucket '${bucket}' in '${value}'`);
+        }
     }
     return out;
 }
 
 /**
  * No resource grants or references anything of another environment: account ids, ARNs, name prefixes
- * (`fl-<env>-`), secret paths (`<env>/`, `AmazonMSK_<env>/`), the other clusters' OIDC issuers, or Snowflake
- * `FL_<ENV>` objects. It looks wherever a grant can hide: IAM identity, role, trust, key, secret and bucket
- * policies, ESO stores and ExternalSecret keys, Helm values and Snowflake grants, roles and databases.
+ * (`fl-<env>-`), secret paths (`<env>/`, `AmazonMSK_<env>/`), the other clusters' OIDC issuers, Snowflake
+ * `FL_<ENV>` objects and accounts, or buckets in `s3://` URLs. It looks wherever a grant can hide: IAM identity,
+ * role, trust, key, secret and bucket policies, ESO stores and ExternalSecret keys, Helm values and Snowflake
+ * grants, roles, databases, shares (`accounts`), shared databases (`fromShare`), stages (`url`) and storage
+ * integrations (`storageAllowedLocations`; blocked locations are guards and are not read).
  */
 export const anyResourceNoCrossEnvironmentGrant = resourceRule(
     {
