@@ -185,8 +185,16 @@ export function otherEnvironments(settings: PackSettings, urn: string): Environm
     return settings.environments.filter((e) => e && typeof e === "object" && e.name !== name);
 }
 
+const globs = new Map<string, RegExp>();
+
+// Compiled once per pattern: every rule asks about every resource.
 function globToRegExp(glob: string): RegExp {
-    return new RegExp(`^${glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+    let re = globs.get(glob);
+    if (!re) {
+        re = new RegExp(`^${glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+        globs.set(glob, re);
+    }
+    return re;
 }
 
 /** The exemption that covers this rule on this resource today, if any. Expired exemptions cover nothing. */
