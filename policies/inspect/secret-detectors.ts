@@ -50,6 +50,9 @@ export function looksLikeTypedCredential(value: string): boolean {
     return true;
 }
 
+// Keys of encrypted values: `encryptedSecret`, `encrypted_password`, `ciphertextBlob`.
+const ENCRYPTED_KEY = /^encrypted|ciphertext/i;
+
 /** True for a hex digest (sha1, sha256, sha512, md5) under a checksum-like key, or written `sha256:<hex>`. */
 export function isDigest(key: string, value: string): boolean {
     if (/^(?:sha(?:1|256|384|512)|md5):[0-9a-f]{32,128}$/i.test(value)) return true;
@@ -116,6 +119,8 @@ export function estateDetectors(found: FoundString): string | undefined {
     if (/sasl\.password$/i.test(key) && !isPlaceholder(value) && !REFERENCE_KEY.test(key)) return "kafka-sasl-password";
     if (/^authorization-/.test(key)) return isPlaceholder(value) || REFERENCE_VALUE.test(value) || value.length < 8 ? undefined : "http-authorization-header";
     if (isDigest(key, value)) return undefined;
+    // Ciphertext (an access key's PGP-encrypted secret, `encryptedPassword`) is what a credential should become.
+    if (ENCRYPTED_KEY.test(key)) return undefined;
     // Container args: `--password=<value>`, `--conf spark.hadoop.fs.s3a.secret.key=<value>`.
     const arg = /^(?:--?|spark\.)?([A-Za-z0-9_.-]+)=(.+)$/.exec(value);
     if (arg && SECRET_KEY.test(arg[1]) && !REFERENCE_KEY.test(arg[1]) && looksRandom(arg[2])) return "secret-argument";
