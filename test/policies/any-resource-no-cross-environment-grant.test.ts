@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { PACK_SETTINGS, settingsProblems } from "../../policies/settings";
 import { anyResourceNoCrossEnvironmentGrant as rule, snowflakeAccountSpellings } from "../../policies/general/any-resource-no-cross-environment-grant";
-import { assertCompliant, assertViolation, target, withChange } from "../support/policy-fixtures";
+import { assertCompliant, assertViolation, target, violationsOf, withChange } from "../support/policy-fixtures";
 
 // Snowflake shares, shared databases, stages and storage integrations of the dev stack; accounts and prefixes come
 // from policies/pack-config.json (FINLEDGER-<ENV>, fl-<env>-), as Pulumi.<env>.yaml declares them.
@@ -60,5 +60,35 @@ describe("any-resource-no-cross-environment-grant: Snowflake shares and stages t
         assert.deepEqual(settingsProblems({ environments: [bad], exemptions: [], deprecatedLambdaRuntimes: [] }), [
             "policies/pack-config.json (pack-config-declares-environment) environments[0].snowflakeAccount 'finledger.dev' is not a Snowflake account identifier ORG-ACCOUNT; copy finledger:snowflake.account from Pulumi.dev.yaml.",
         ]);
+    });
+});
+
+describe("any-resource-no-cross-environment-grant: each way a string can name another environment", () => {
+    const PROD_ISSUER = "2B4D6F8A1C3E5B7D9F0A2C4E6B8D1F3A";
+    const cm = (data: Record<string, unknown>) => target("kubernetes:core/v1:ConfigMap", "refs", { data });
+    const messages = async (data: Record<string, unknown>) => (await violationsOf(rule, cm(data))).map((v) => v.message.split(". Fix")[0]);
+    it("names the account, the issuer, the name prefix, the secret path and the alias of another environment", async () => {
+        assert.deepEqual(await messages({ account: "736491028554" }), ["'refs' (kubernetes:core/v1:ConfigMap) references the prod account id 736491028554 at 'data.account'"]);
+        assert.deepEqual(await messages({ issuer: `https://oidc.eks.us-east-1.amazonaws.com/id/${PROD_ISSUER}` }), [`'refs' (kubernetes:core/v1:ConfigMap) references the prod cluster's OIDC issuer (${PROD_ISSUER}) at 'data.issuer'`]);
+        assert.deepEqual(await messages({ role: `arn:aws:iam::402817365190:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/${PROD_ISSUER}` }), [`'refs' (kubernetes:core/v1:ConfigMap) references the prod cluster's OIDC issuer (${PROD_ISSUER}) in arn:aws:iam::402817365190:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/${PROD_ISSUER} at 'data.role'`]);
+        assert.deepEqual(await messages({ name: "fl-prod" }), ["'refs' (kubernetes:core/v1:ConfigMap) references the prod name or path 'fl-prod' at 'data.name'"]);
+        assert.deepEqual(await messages({ key: "alias/fl-staging-secrets" }), ["'refs' (kubernetes:core/v1:ConfigMap) references the staging name or path 'alias/fl-staging-secrets' at 'data.key'"]);
+        assert.deepEqual(await messages({ path: "^prod/airflow/" }), ["'refs' (kubernetes:core/v1:ConfigMap) references the prod name or path '^prod/airflow/' at 'data.path'"]);
+        assert.deepEqual(await messages({ secretId: "AmazonMSK_prod/kafka" }), ["'refs' (kubernetes:core/v1:ConfigMap) references the prod name or path 'AmazonMSK_prod/kafka' at 'data.secretId'"]);
+        assert.deepEqual(await messages({ arn: "arn:aws:secretsmanager:us-east-1:402817365190:secret:prod/x-AbCdEf" }), ["'refs' (kubernetes:core/v1:ConfigMap) references an ARN naming a prod resource (arn:aws:secretsmanager:us-east-1:402817365190:secret:prod/x-AbCdEf) at 'data.arn'"]);
+        assert.deepEqual(await messages({ database: "FL_PROD" }), ["'refs' (kubernetes:core/v1:ConfigMap) references the prod Snowflake object 'FL_PROD' at 'data.database'"]);
+    });
+    it("ignores free text, names under keys that are not names, the stack's own environment and look-alikes", async () => {
+        assert.deepEqual(await messages({ description: "copied from fl-prod and 736491028554", note: "fl-prod-x", name: "fl-dev-x", other: "fl-production", database: "FL_PRODUCTION", url: "s3://fl-dev-x/y" }), []);
+        assert.deepEqual(await messages({ name: "xfl-prod-a", key: "alias/fl-prod", path: "prodx/a" }), []);
+    });
+    it("reports one reference once even when a JSON document repeats it, and reads the document's own strings", async () => {
+        const arn = "arn:aws:iam::736491028554:role/x";
+        const found = await messages({ policy: JSON.stringify({ Statement: [{ Resource: [arn, arn] }] }) });
+        assert.deepEqual(found, [`'refs' (kubernetes:core/v1:ConfigMap) references an ARN in the prod account (${arn}) at 'data.policy<json>.Statement[0].Resource[0]'`]);
+    });
+    it("has nothing to compare with when no other environment is declared", async () => {
+        const only = { environments: PACK_SETTINGS.environments.filter((e) => e.name === "dev") };
+        assert.deepEqual(await violationsOf(rule, cm({ account: "736491028554" }), { [rule.name]: only }), []);
     });
 });
