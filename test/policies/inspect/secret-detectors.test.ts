@@ -58,7 +58,7 @@ describe("inspect/secret-detectors: each detector, each guard", () => {
         assert.equal(detect("url", `redis://:${RANDOM}@cache:6379/0`), "connection-uri-password");
         assert.equal(detect("url", `https://app:${RANDOM}@api.example.com/x`), "basic-auth-url");
         assert.equal(detect("url", "postgresql://app:${DB_PASSWORD}@db/x"), undefined);
-        assert.equal(detect("url", "postgresql://app:%7B%7Bpw%7D%7D@db/x"), undefined, "a percent-encoded template");
+        assert.equal(detect("url", ["postgresql://app:", "%7B%7Bpw%7D%7D", "@db/x"].join("")), undefined, "a percent-encoded template");
         assert.equal(detect("url", `jdbc:sqlserver://db;user=app;${PASS}=${RANDOM}`), "connection-uri-password");
         assert.equal(detect("url", `https://x.example.com/?a=1&pwd=${RANDOM}`), "connection-uri-password");
         assert.equal(detect("url", "https://x.example.com/?a=1&pwd=${PW}"), undefined);
