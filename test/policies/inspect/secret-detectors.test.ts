@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { estateDetectors, findPlaintextSecrets, isCredentialKey, isDigest, isSecretlintCandidate, looksLikeTypedCredential, looksRandom, shannonEntropy } from "../../../policies/inspect/secret-detectors";
+import { estateDetectors, findPlaintextSecrets, isCredentialKey, isDigest, isSecretlintCandidate, looksLikeTypedCredential, looksRandom, secretlintBatch, shannonEntropy } from "../../../policies/inspect/secret-detectors";
 import { fake, randomAlnum } from "../../support/policy-fixtures";
 
 const PASS = ["pass", "word"].join("");
@@ -106,5 +106,16 @@ describe("inspect/secret-detectors: each detector, each guard", () => {
         assert.equal(findings.find((f) => f.path === "b")!.detector, "credential-under-key");
         assert.deepEqual(await findPlaintextSecrets([{ path: "a", key: "a", value: token }], false), [], "without the preset");
         assert.deepEqual(await findPlaintextSecrets([]), []);
+    });
+    it("maps each secretlint finding of a batch back to the string it came from, multi-line strings included", async () => {
+        const token = fake.githubToken(78);
+        const slack = fake.slackToken(79);
+        const hits = await secretlintBatch(["nothing here", `line one\n${token}`, "still nothing", slack, token]);
+        assert.deepEqual([...hits.keys()].sort(), [1, 3, 4]);
+        for (const i of [1, 4]) assert.deepEqual(hits.get(i)!.length, 1, "one rule id per string, listed once");
+        assert.match(hits.get(1)![0], /github/);
+        assert.match(hits.get(3)![0], /slack/);
+        assert.equal((await secretlintBatch([])).size, 0);
+        assert.equal((await secretlintBatch(["nothing here"])).size, 0);
     });
 });
