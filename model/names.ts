@@ -98,6 +98,12 @@ export function rotationFunctionName(prefix: string, strategy: string): string {
     return `${prefix}-rotate-${strategy}`.slice(0, 64);
 }
 
+/**
+ * The tag that marks an IAM managed policy as a permissions boundary (a ceiling, not a grant); the policy pack's
+ * least-privilege rule judges a policy carrying it as a boundary.
+ */
+export const PERMISSIONS_BOUNDARY_TAG = { key: "purpose", value: "permissions-boundary" } as const;
+
 /** Tag keys that every managed secret carries. Rules, queries and functions read these, so they are part of the contract. */
 export const TAG = {
     environment: "environment",

@@ -13,6 +13,8 @@ export interface EnvironmentDeclaration {
     readonly snowflakeDatabase: string;
     /** Prefix of the environment's Snowflake roles, such as `FL_PROD_`. */
     readonly snowflakeRolePrefix: string;
+    /** The environment's Snowflake account identifier, `ORG-ACCOUNT` (`FINLEDGER-PROD`); shares name it `ORG.ACCOUNT`. */
+    readonly snowflakeAccount?: string;
 }
 
 /** A named, reasoned exception to one rule for one resource. */
@@ -89,6 +91,7 @@ export function settingsSchema(policy: string): { properties: Record<string, any
                         oidcIssuer: { type: "string" },
                         snowflakeDatabase: { type: "string" },
                         snowflakeRolePrefix: { type: "string" },
+                        snowflakeAccount: { type: "string", pattern: "^[A-Za-z0-9_]+-[A-Za-z0-9_]+$" },
                     },
                 },
             },
@@ -143,6 +146,9 @@ export function settingsProblems(settings: PackSettings, today: Date = new Date(
         if (typeof e.oidcIssuer === "string" && !/^https:\/\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/[A-F0-9]+$/.test(e.oidcIssuer)) {
             problems.push(`${at}.oidcIssuer '${e.oidcIssuer}' is not an EKS OIDC issuer URL (https://oidc.eks.<region>.amazonaws.com/id/<ID>).`);
         }
+        if (e.snowflakeAccount !== undefined && !(typeof e.snowflakeAccount === "string" && /^[A-Za-z0-9_]+-[A-Za-z0-9_]+$/.test(e.snowflakeAccount))) {
+            problems.push(`${at}.snowflakeAccount '${display(e.snowflakeAccount)}' is not a Snowflake account identifier ORG-ACCOUNT; copy finledger:snowflake.account from Pulumi.${typeof e.name === "string" ? e.name : "<env>"}.yaml.`);
+        }
         if (seen.has(e.name)) problems.push(`${at}.name '${display(e.name)}' is declared twice; declare each environment once.`);
         seen.add(e.name);
     }
@@ -179,8 +185,16 @@ export function otherEnvironments(settings: PackSettings, urn: string): Environm
     return settings.environments.filter((e) => e && typeof e === "object" && e.name !== name);
 }
 
+const globs = new Map<string, RegExp>();
+
+// Compiled once per pattern: every rule asks about every resource.
 function globToRegExp(glob: string): RegExp {
-    return new RegExp(`^${glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+    let re = globs.get(glob);
+    if (!re) {
+        re = new RegExp(`^${glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+        globs.set(glob, re);
+    }
+    return re;
 }
 
 /** The exemption that covers this rule on this resource today, if any. Expired exemptions cover nothing. */

@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../iam";
-import { roleNames } from "../../model/names";
+import { PERMISSIONS_BOUNDARY_TAG, roleNames } from "../../model/names";
 import { TYPE } from "../tokens";
 import { buildPulumiKeyPolicy, buildStateBucketPolicy, pulumiBackendUrl, pulumiSecretsKeyAlias, pulumiSecretsProviderUrl, stateBucketName } from "./backend";
 import { buildPlatformBoundary, platformBoundaryName } from "./guardrails";
@@ -119,7 +119,7 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
                 description: `Permissions boundary of every ${args.environment} platform role; the deploy role can neither change nor remove it`,
                 policy: JSON.stringify(buildPlatformBoundary({ accountId: args.accountId, namePrefix: args.namePrefix, environment: args.environment })),
                 // The policy pack judges a boundary as a ceiling (its Allow * lets each role's own policy decide).
-                tags: { ...tags, purpose: "permissions-boundary" },
+                tags: { ...tags, [PERMISSIONS_BOUNDARY_TAG.key]: PERMISSIONS_BOUNDARY_TAG.value },
             },
             { parent: this },
         );

@@ -1,7 +1,7 @@
 import { resourceRule } from "../define";
 import { findPlaintextSecrets, SecretFinding } from "../inspect/secret-detectors";
 import { decodeKnownBase64 } from "../inspect/encodings";
-import { collectStrings } from "../inspect/values";
+import { stringsOf } from "../inspect/values";
 import { ControlRefs } from "../pack-info";
 
 /** Controls this rule serves. */
@@ -27,7 +27,7 @@ export const anyResourceNoPlaintextSecret = resourceRule(
             "remove the value from the program and config. Policies see Pulumi secrets unwrapped, so pulumi.secret() or a `secure:` config value is still a credential in IaC, and in this product values never pass through IaC: add the credential to the catalog (catalog/*.yaml) so a ManagedSecret holds it, set it through its rotation function or runbook, and reference it (ExternalSecret, Airflow's Secrets Manager backend, secretKeyRef). If the value is not a credential, add an exemption with a reason for this rule and URN to policies/pack-config.json.",
     },
     async ({ args, props, report }) => {
-        const findings = mostSpecific(await findPlaintextSecrets(collectStrings(decodeKnownBase64(args.type, props))));
+        const findings = mostSpecific(await findPlaintextSecrets(stringsOf(decodeKnownBase64(args.type, props))));
         for (const f of findings) {
             report(`Resource '${args.name}' (${args.type}) has what looks like a plaintext credential at '${f.path}' (detector ${f.detector}); the value is not shown`);
         }

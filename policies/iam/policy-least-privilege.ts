@@ -1,3 +1,4 @@
+import { PERMISSIONS_BOUNDARY_TAG } from "../../model/names";
 import { resourceRule } from "../define";
 import { expandAction, secretReadsGranted } from "../inspect/iam-actions";
 import { findPolicyDocuments, principalValues, Statement } from "../inspect/policy-documents";
@@ -59,7 +60,7 @@ const ENDPOINT_POLICY_TYPES = new Set(["aws:ec2/vpcEndpoint:VpcEndpoint", "aws:e
  */
 function isPermissionsBoundary(type: string, props: Record<string, unknown>): boolean {
     const tags = props.tags as Record<string, unknown> | undefined;
-    return type === "aws:iam/policy:Policy" && tags?.purpose === "permissions-boundary";
+    return type === "aws:iam/policy:Policy" && tags?.[PERMISSIONS_BOUNDARY_TAG.key] === PERMISSIONS_BOUNDARY_TAG.value;
 }
 const ACCOUNT_PINS = ["aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:ResourceAccount", "aws:SourceAccount"];
 

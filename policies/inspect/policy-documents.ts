@@ -76,6 +76,17 @@ export function statementsOf(value: unknown): Statement[] | undefined {
  * `inlinePolicies[].policy`, or any JSON string or object with a `Statement`.
  */
 export function findPolicyDocuments(type: string, props: unknown): FoundDocument[] {
+    // Several rules read the documents of the same resource; the engine hands them the same properties object.
+    const memo = props !== null && typeof props === "object" ? documentsByProps.get(props) : undefined;
+    if (memo && memo.type === type) return memo.found;
+    const found = walkPolicyDocuments(type, props);
+    if (props !== null && typeof props === "object") documentsByProps.set(props, { type, found });
+    return found;
+}
+
+const documentsByProps = new WeakMap<object, { readonly type: string; readonly found: FoundDocument[] }>();
+
+function walkPolicyDocuments(type: string, props: unknown): FoundDocument[] {
     const found: FoundDocument[] = [];
     const seen = new Set<object>();
     const visit = (value: unknown, path: string, depth: number): void => {

@@ -50,6 +50,9 @@ export function looksLikeTypedCredential(value: string): boolean {
     return true;
 }
 
+// Keys of encrypted values: `encryptedSecret`, `encrypted_password`, `ciphertextBlob`.
+const ENCRYPTED_KEY = /^encrypted|ciphertext/i;
+
 /** True for a hex digest (sha1, sha256, sha512, md5) under a checksum-like key, or written `sha256:<hex>`. */
 export function isDigest(key: string, value: string): boolean {
     if (/^(?:sha(?:1|256|384|512)|md5):[0-9a-f]{32,128}$/i.test(value)) return true;
@@ -116,6 +119,8 @@ export function estateDetectors(found: FoundString): string | undefined {
     if (/sasl\.password$/i.test(key) && !isPlaceholder(value) && !REFERENCE_KEY.test(key)) return "kafka-sasl-password";
     if (/^authorization-/.test(key)) return isPlaceholder(value) || REFERENCE_VALUE.test(value) || value.length < 8 ? undefined : "http-authorization-header";
     if (isDigest(key, value)) return undefined;
+    // Ciphertext (an access key's PGP-encrypted secret, `encryptedPassword`) is what a credential should become.
+    if (ENCRYPTED_KEY.test(key)) return undefined;
     // Container args: `--password=<value>`, `--conf spark.hadoop.fs.s3a.secret.key=<value>`.
     const arg = /^(?:--?|spark\.)?([A-Za-z0-9_.-]+)=(.+)$/.exec(value);
     if (arg && SECRET_KEY.test(arg[1]) && !REFERENCE_KEY.test(arg[1]) && looksRandom(arg[2])) return "secret-argument";
@@ -144,7 +149,9 @@ try {
 
 const SECRETLINT_CONFIG = { rules: [{ id: recommendedPreset.meta.id, rule: recommendedPreset }] };
 // Strings that cannot hold a credential the preset knows: too short, ARNs, plain lower-case names and paths.
-const NOT_A_CANDIDATE = /^(?:arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:\d{0,12}:[A-Za-z0-9/_+=.,@:*-]*|[a-z0-9][a-z0-9._/:-]*|[A-Za-z ,.'()-]*|\d+|true|false)$/;
+// IAM actions (`secretsmanager:GetSecretValue`, `kms:ReEncrypt*`) and upper-case names with underscores
+// (`AIRFLOW__SECRETS__BACKEND_KWARGS`, `SYMMETRIC_DEFAULT`) are names, and policy documents are full of them.
+const NOT_A_CANDIDATE = /^(?:arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:\d{0,12}:[A-Za-z0-9/_+=.,@:*-]*|[a-z0-9][a-z0-9._/:-]*|[A-Za-z ,.'()-]*|\d+|true|false|[a-z0-9-]+:[A-Za-z0-9*?]+|[A-Z][A-Z0-9]*(?:__?[A-Z0-9]+)+)$/;
 
 /** True when the secretlint preset could possibly match the string (a cheap filter before the batched lint). */
 export function isSecretlintCandidate(value: string): boolean {
@@ -185,6 +192,9 @@ export async function secretlintBatch(values: readonly string[]): Promise<Map<nu
     return hits;
 }
 
+const secretlintVerdicts = new Map<string, readonly string[]>();
+const SECRETLINT_CACHE_SIZE = 50_000;
+
 /** Every plaintext secret among a resource's strings: the estate detectors, then the secretlint preset. */
 export async function findPlaintextSecrets(strings: readonly FoundString[], useSecretlint = true): Promise<SecretFinding[]> {
     const findings: SecretFinding[] = [];
@@ -197,14 +207,19 @@ export async function findPlaintextSecrets(strings: readonly FoundString[], useS
             flagged.add(s.path);
         } else if (useSecretlint && !s.isJson && isSecretlintCandidate(s.value)) candidates.push(s);
     }
-    if (candidates.length > 0) {
-        const hits = await secretlintBatch(candidates.map((c) => c.value));
-        for (const [i, rules] of hits) {
-            const c = candidates[i];
-            if (flagged.has(c.path)) continue;
-            flagged.add(c.path);
-            findings.push({ path: c.path, detector: `secretlint:${rules.join(",")}` });
-        }
+    // The preset's verdict depends on the string alone, so each distinct string is linted once per process: a value
+    // an output copies from an input, or that many resources share, costs one lint.
+    const unseen = [...new Set(candidates.map((c) => c.value).filter((v) => !secretlintVerdicts.has(v)))];
+    if (unseen.length > 0) {
+        const hits = await secretlintBatch(unseen);
+        if (secretlintVerdicts.size + unseen.length > SECRETLINT_CACHE_SIZE) secretlintVerdicts.clear();
+        unseen.forEach((v, i) => secretlintVerdicts.set(v, hits.get(i) ?? []));
+    }
+    for (const c of candidates) {
+        const rules = secretlintVerdicts.get(c.value) ?? [];
+        if (rules.length === 0 || flagged.has(c.path)) continue;
+        flagged.add(c.path);
+        findings.push({ path: c.path, detector: `secretlint:${rules.join(",")}` });
     }
     return findings;
 }

@@ -139,6 +139,21 @@ export function collectStrings(root: unknown, rootPath = "", out: FoundString[] 
     return out;
 }
 
+const stringsByProps = new WeakMap<object, readonly FoundString[]>();
+
+/**
+ * {@link collectStrings} of a resource's properties, computed once per properties object: the engine hands every
+ * rule the same object for one resource, so the rules that read all strings (plaintext, cross-environment) share
+ * one walk, one JSON/YAML parse of each embedded document and one base64 decode.
+ */
+export function stringsOf(props: Record<string, unknown>): readonly FoundString[] {
+    const cached = stringsByProps.get(props);
+    if (cached) return cached;
+    const found = collectStrings(props);
+    stringsByProps.set(props, found);
+    return found;
+}
+
 /** Any value as short readable text, without ever throwing (objects without a prototype cannot be converted by String()). */
 export function display(value: unknown): string {
     if (typeof value === "string") return value;

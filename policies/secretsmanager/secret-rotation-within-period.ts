@@ -130,7 +130,7 @@ export const secretsmanagerSecretRotationWithinPeriod = stackRule(
                 if (stackRotates) report(`Secret '${name}' is tagged ${TAG.firstValuePending} while the stack attaches rotations; set finledger:phase to full so the tag goes`, secret.urn);
                 else if (rotationFor(secret) === undefined) continue;
             }
-            const criticality = knownString(tags[TAG.criticality]) ?? "(untagged)";
+            const criticality = knownString(tags[TAG.criticality]) ?? "untagged";
             const catalogDays = toNumber(tags[TAG.rotationDays]);
             const limit = criticality === "critical" ? Math.min(CRITICAL_MAX_DAYS, catalogDays || CRITICAL_MAX_DAYS) : catalogDays;
             const label = `Secret '${knownString(propsOf(secret).name) ?? secret.name}' (${criticality})`;

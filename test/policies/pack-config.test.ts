@@ -22,6 +22,7 @@ describe("policies/pack-config.json", () => {
                     oidcIssuer: config.cluster.oidcIssuer,
                     snowflakeDatabase: config.snowflake.database,
                     snowflakeRolePrefix: config.snowflake.rolePrefix,
+                    snowflakeAccount: config.snowflake.account,
                 },
                 `policies/pack-config.json and Pulumi.${env}.yaml disagree about ${env}`,
             );
