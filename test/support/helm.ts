@@ -27,12 +27,13 @@ export function helmBinary(): string {
     return helmPath;
 }
 
-/** The chart package in Helm's own repository cache (where `helm pull` puts it), or why it cannot be used. */
+/** The pinned chart package kept in the repository (test/fixtures/charts/README.md says where it came from). */
+export const AIRFLOW_CHART_FIXTURE = path.join(PROJECT_DIR, "test", "fixtures", "charts", `${AIRFLOW_CHART.chart}-${AIRFLOW_CHART.version}.tgz`);
+
+/** The pinned chart package, checked against its digest, or why it cannot be used. */
 export function airflowChartPackage(): { file: string } | { missing: string } {
-    const env = spawnSync(helmBinary(), ["env", "HELM_REPOSITORY_CACHE"], { encoding: "utf8" });
-    const cacheDir = env.stdout.trim();
-    const file = path.join(cacheDir, `${AIRFLOW_CHART.chart}-${AIRFLOW_CHART.version}.tgz`);
-    const fix = `place ${path.basename(file)} (sha256 ${AIRFLOW_CHART_SHA256}) there, e.g. with 'helm pull ${AIRFLOW_CHART.chart} --repo ${AIRFLOW_CHART.repo} --version ${AIRFLOW_CHART.version} -d ${cacheDir}' on a machine that reaches the chart repository; no package registry reachable from CI carries the chart`;
+    const file = AIRFLOW_CHART_FIXTURE;
+    const fix = `restore ${path.relative(PROJECT_DIR, file)} (sha256 ${AIRFLOW_CHART_SHA256}) from git, or fetch it with 'helm pull ${AIRFLOW_CHART.chart} --repo ${AIRFLOW_CHART.repo} --version ${AIRFLOW_CHART.version}' on a machine that reaches the chart repository`;
     if (!fs.existsSync(file)) return { missing: `${file} does not exist: ${fix}.` };
     const digest = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
     if (digest !== AIRFLOW_CHART_SHA256) return { missing: `${file} has sha256 ${digest}, not the pinned ${AIRFLOW_CHART_SHA256}: ${fix}.` };
