@@ -100,6 +100,18 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
     const notApplicable = (reason?: string): never => {
         throw new NotApplicable(reason);
     };
+    // What a resource rule sees of a target is the same for every rule: build it once per target, not per call
+    // (at 10x the catalog that was 20 rules x 13,000 targets of closures and provider look-ups).
+    const views = new Map<PolicyTarget, { props: Record<string, any>; provider: ReturnType<typeof providerOf>; isType: (cls: any) => boolean; asType: any }>();
+    const viewOf = (t: PolicyTarget) => {
+        let view = views.get(t);
+        if (!view) {
+            const props = (t.hasUnknowns ? unknownCheckingProxy(t.inputs) : t.inputs) as Record<string, any>;
+            view = { props, provider: providerOf(t), isType: (cls: any) => isTypeOf(t.type, cls), asType: (cls: any) => (isTypeOf(t.type, cls) ? props : undefined) };
+            views.set(t, view);
+        }
+        return view;
+    };
 
     for (const policy of policies) {
         const level = levelOf(policy, config);
@@ -122,9 +134,11 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
         if ("validateResource" in policy) {
             const given = policy.validateResource;
             const validations = given === undefined ? [] : Array.isArray(given) ? given : [given];
+            const getConfig = (() => policyConfig) as any;
             for (const t of targets) {
+                const view = viewOf(t);
                 for (const validate of validations) {
-                    const props = (t.hasUnknowns ? unknownCheckingProxy(t.inputs) : t.inputs) as Record<string, any>;
+                    const props = view.props;
                     const args: ResourceValidationArgs = {
                         type: t.type,
                         props,
@@ -139,15 +153,17 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
                             parent: t.parent,
                             provider: t.provider,
                         } as any,
-                        provider: providerOf(t),
+                        provider: view.provider,
                         stackTags,
-                        isType: (cls: any) => isTypeOf(t.type, cls),
-                        asType: ((cls: any) => (isTypeOf(t.type, cls) ? props : undefined)) as any,
-                        getConfig: (() => policyConfig) as any,
+                        isType: view.isType,
+                        asType: view.asType,
+                        getConfig,
                         notApplicable,
                     };
                     try {
-                        await validate(args, report(t.urn));
+                        // Most rules are synchronous; awaiting only a returned promise spares a microtask per call.
+                        const done = validate(args, report(t.urn)) as unknown;
+                        if (typeof (done as PromiseLike<void> | undefined)?.then === "function") await done;
                     } catch (err) {
                         fail(t.urn, err);
                     }

@@ -2,15 +2,16 @@ import { strict as assert } from "assert";
 import { githubSubject, GithubRepository, platformBoundaryArn, pulumiSecretsProviderUrl } from "../../components/github-deploy";
 import { roleNames } from "../../model/names";
 import { ENVIRONMENTS } from "../../model/config";
-import { decide, decideAssume, Decision, PERMISSIVE_RESOURCE_POLICY, PlannedEnvironment, plannedEnvironment, PlannedRole } from "./plan-access";
+import { decide, decideAssume, Decision, PERMISSIVE_RESOURCE_POLICY, PlanIam, plannedEnvironment, PlannedRole, PlannedSecret } from "../support/plan-iam";
+import { PolicyDocument } from "../../components/iam";
 
-const envs = (): PlannedEnvironment[] => ENVIRONMENTS.map((e) => plannedEnvironment(e));
+const envs = (): PlanIam[] => ENVIRONMENTS.map((e) => plannedEnvironment(e));
 
-async function decisionsOver(items: string[], decideOne: (item: string) => Promise<Decision>): Promise<Map<Decision, string[]>> {
+async function decisionsOver(secrets: PlannedSecret[], decideOne: (secret: PlannedSecret) => Promise<Decision>): Promise<Map<Decision, string[]>> {
     const byDecision = new Map<Decision, string[]>();
-    for (const item of items) {
-        const d = await decideOne(item);
-        byDecision.set(d, [...(byDecision.get(d) ?? []), item]);
+    for (const secret of secrets) {
+        const d = await decideOne(secret);
+        byDecision.set(d, [...(byDecision.get(d) ?? []), secret.arn]);
     }
     return byDecision;
 }
@@ -27,14 +28,14 @@ describe("GitHub deploy roles under IAM simulation (planned roles of dev, stagin
 
     for (const environment of ENVIRONMENTS) {
         for (const roleKind of ["preview", "deploy"] as const) {
-            const roleOf = (env: PlannedEnvironment): PlannedRole => (roleKind === "preview" ? env.previewRole : env.deployRole);
+            const roleOf = (env: PlanIam): PlannedRole => (roleKind === "preview" ? env.previewRole : env.deployRole);
 
             it(`${environment} ${roleKind} role cannot read the value of any of its environment's secrets`, async () => {
                 const env = plannedEnvironment(environment);
-                assert.ok(env.secrets.size > 100, `expected the full catalog in ${environment}, found ${env.secrets.size} secrets`);
+                assert.ok(env.secrets.length > 100, `expected the full catalog in ${environment}, found ${env.secrets.length} secrets`);
                 const action = "secretsmanager:GetSecretValue";
-                const byDecision = await decisionsOver([...env.secrets.keys()], (arn) =>
-                    decide({ role: roleOf(env), action, resourceArn: arn, resourceAccount: env.accountId, resourcePolicy: env.secrets.get(arn) }),
+                const byDecision = await decisionsOver(env.secrets, (secret) =>
+                    decide({ role: roleOf(env), action, resourceArn: secret.arn, resourceAccount: env.accountId, resourcePolicy: secret.policy }),
                 );
                 assertNoneAllowed(byDecision, `${action} by ${roleOf(env).name}`);
                 assert.deepEqual([...byDecision.keys()], ["ExplicitlyDenied"], `${action} must be denied explicitly, not only by omission`);
@@ -102,16 +103,16 @@ describe("GitHub deploy roles under IAM simulation (planned roles of dev, stagin
                 "the preview role never chains into a workload role",
             );
             for (const other of envs().filter((o) => o.environment !== env.environment)) {
-                const anySecret = [...other.secrets.keys()][0];
+                const anySecret = other.secrets[0].arn;
                 assert.notEqual(
                     await decide({ role, action: "secretsmanager:DescribeSecret", resourceArn: anySecret, resourceAccount: other.accountId, resourcePolicy: PERMISSIVE_RESOURCE_POLICY }),
                     "Allowed",
                     `${env.environment} preview reads ${other.environment} metadata`,
                 );
             }
-            const firstSecret = [...env.secrets.keys()][0];
+            const firstSecret = env.secrets[0];
             for (const action of ["secretsmanager:UpdateSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteSecret", "secretsmanager:PutSecretValue"]) {
-                assert.notEqual(await decide({ role, action, resourceArn: firstSecret, resourceAccount: env.accountId, resourcePolicy: env.secrets.get(firstSecret) }), "Allowed", `${env.environment} preview ${action}`);
+                assert.notEqual(await decide({ role, action, resourceArn: firstSecret.arn, resourceAccount: env.accountId, resourcePolicy: firstSecret.policy }), "Allowed", `${env.environment} preview ${action}`);
             }
         }
     });
@@ -119,10 +120,10 @@ describe("GitHub deploy roles under IAM simulation (planned roles of dev, stagin
     it("each deploy role manages its own environment's secrets, keys, platform roles and state", async () => {
         for (const env of envs()) {
             const role = env.deployRole;
-            const ok = async (action: string, resourceArn: string, resourcePolicy?: PlannedEnvironment["secrets"] extends Map<string, infer P> ? P : never) =>
+            const ok = async (action: string, resourceArn: string, resourcePolicy?: PolicyDocument) =>
                 assert.equal(await decide({ role, action, resourceArn, resourceAccount: env.accountId, resourcePolicy }), "Allowed", `${env.environment} deploy ${action} on ${resourceArn}`);
-            const secret = [...env.secrets.keys()][0];
-            for (const action of ["secretsmanager:UpdateSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:TagResource", "secretsmanager:RotateSecret"]) await ok(action, secret, env.secrets.get(secret));
+            const secret = env.secrets[0];
+            for (const action of ["secretsmanager:UpdateSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:TagResource", "secretsmanager:RotateSecret"]) await ok(action, secret.arn, secret.policy);
             for (const action of ["kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:TagResource"]) await ok(action, env.environmentKey.arn, env.environmentKey.policy);
             // Only under the platform boundary (test/cicd/separation.iam.test.ts proves the refusal without it).
             assert.equal(
@@ -164,7 +165,7 @@ describe("GitHub deploy roles under IAM simulation (planned roles of dev, stagin
                 const attempt = (action: string, resourceArn: string) => decide({ role, action, resourceArn, resourceAccount: target.accountId, resourcePolicy: PERMISSIVE_RESOURCE_POLICY });
                 const secretActions = ["secretsmanager:UpdateSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteSecret", "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"];
                 for (const action of secretActions) {
-                    assertNoneAllowed(await decisionsOver([...target.secrets.keys()], (arn) => attempt(action, arn)), `${action} by ${role.name} on ${other}`);
+                    assertNoneAllowed(await decisionsOver(target.secrets, (secret) => attempt(action, secret.arn)), `${action} by ${role.name} on ${other}`);
                 }
                 for (const action of ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:Decrypt", "kms:DescribeKey"]) {
                     for (const key of [target.environmentKey.arn, target.pulumiKey.arn]) assert.notEqual(await attempt(action, key), "Allowed", `${action} on ${key}`);
@@ -181,7 +182,7 @@ describe("GitHub deploy roles under IAM simulation (planned roles of dev, stagin
 });
 
 describe("GitHub OIDC trust of the planned roles", () => {
-    const repoOf = (env: PlannedEnvironment): GithubRepository => {
+    const repoOf = (env: PlanIam): GithubRepository => {
         // The plan's own trust subject tells which repository and format the config chose; rebuild it from the config.
         const stmt = env.deployRole.trust.Statement[0];
         const sub = (stmt.Condition!.StringEquals as Record<string, string>)["token.actions.githubusercontent.com:sub"];

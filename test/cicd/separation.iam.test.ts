@@ -8,7 +8,7 @@ import { TAG } from "../../model/names";
 import { ENVIRONMENTS } from "../../model/config";
 import type { PlanReport } from "../../tools/plan/report";
 import { planReport } from "../support/plan-cli";
-import { decide, Decision, plannedEnvironment, PlannedEnvironment, PlannedRole } from "./plan-access";
+import { decide, Decision, plannedEnvironment, PlanIam, PlannedRole } from "../support/plan-iam";
 
 type Resource = PlanReport["resources"][number];
 const inputs = (r: Resource) => r.inputs as Record<string, any>;
@@ -39,7 +39,7 @@ function rolesPassedByThePlan(resources: Resource[]): Map<string, string> {
 }
 
 interface Setup {
-    readonly env: PlannedEnvironment;
+    readonly env: PlanIam;
     readonly resources: Resource[];
     readonly boundary: PolicyDocument;
     readonly boundaryArn: string;
@@ -174,7 +174,7 @@ for (const environment of ENVIRONMENTS) {
 
         it("the deploy role sets only the program's tag keys on secrets, and the access tags only when a secret is created", async () => {
             const { env } = setup(environment);
-            const secret = [...env.secrets.keys()][0];
+            const secret = env.secrets[0].arn;
             const existing = { [`aws:ResourceTag/${TAG.environment}`]: environment, [`aws:ResourceTag/${TAG.rotationStrategy}`]: "postgres-alternating-users" };
             const tag = (keys: string[], context: Record<string, string> = existing) => deploy("secretsmanager:TagResource", secret, { "aws:TagKeys": keys, ...context });
             assert.equal(await tag([TAG.owner, TAG.criticality]), "Allowed", "program keys on an existing secret");
@@ -198,7 +198,7 @@ for (const environment of ENVIRONMENTS) {
         it("a platform role whose policy a hostile run widened to everything still reads no other environment's secret, and no value if its purpose needs none", async () => {
             const s = setup(environment);
             const other = ENVIRONMENTS.find((e) => e !== environment)!;
-            const secret = [...s.env.secrets.keys()][0];
+            const secret = s.env.secrets[0].arn;
             const asRole = (name: string, action: string, envTag: string) =>
                 decide({ role: widened(s, name), action, resourceArn: secret, resourceAccount: s.env.accountId, boundary: s.boundary, context: { [`aws:ResourceTag/${TAG.environment}`]: envTag } });
             const rotation = roleNames.rotation(prefix, "postgres-alternating-users");

@@ -217,7 +217,7 @@ describe("event-driven ESO refresh: what the function may touch", function () {
         assert.ok(boundaryArn && boundaryPolicy, "the role carries the platform boundary");
         const boundary = JSON.parse(inputsOf(boundaryPolicy!).policy);
         const decide = (action: string, resource: string, context?: Record<string, string>) =>
-            simulate({ principal: role.arn, action, resource, identityPolicies: role.policies, permissionBoundary: boundary, context });
+            simulate({ principal: role.arn, action, resource, identityPolicies: role.identityPolicies, permissionBoundary: boundary, context });
         const logStream = `arn:aws:logs:${REGION}:${PROD}:log-group:/aws/lambda/${roleNames.esoRefresh(PREFIX)}:log-stream:2026/12/02/abc`;
         assert.equal(await decide("logs:PutLogEvents", logStream), "Allowed");
         assert.notEqual(await decide("logs:PutLogEvents", `arn:aws:logs:${REGION}:${PROD}:log-group:/aws/lambda/${PREFIX}-rotate-postgres-alternating-users:log-stream:x`), "Allowed");
@@ -226,7 +226,7 @@ describe("event-driven ESO refresh: what the function may touch", function () {
                 assert.notEqual(await decide(action, s.arn), "Allowed", `${action} on ${s.name}`);
             }
         }
-        assert.notEqual(await decide("kms:Decrypt", iam.key.arn, { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` }), "Allowed");
+        assert.notEqual(await decide("kms:Decrypt", iam.environmentKey.arn, { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` }), "Allowed");
         assert.notEqual(await decide("eks:AssociateAccessPolicy", `arn:aws:eks:${REGION}:${PROD}:access-entry/fl-prod-data/role/${PROD}/${roleNames.esoRefresh(PREFIX)}/x`), "Allowed");
     });
 });

@@ -2,7 +2,7 @@
 // every read the command makes on every planned secret, and still reads no value. Proven by IAM simulation against
 // the offline plan, with each secret's own resource policy.
 import { strict as assert } from "assert";
-import { plannedEnvironment, decide } from "../cicd/plan-access";
+import { plannedEnvironment, decide } from "../support/plan-iam";
 
 /** The Secrets Manager reads `npm run status` makes per secret (tools/status/collect.ts). */
 const STATUS_SECRET_READS = ["secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"];
@@ -10,8 +10,8 @@ const STATUS_SECRET_READS = ["secretsmanager:DescribeSecret", "secretsmanager:Li
 describe("the role that runs npm run status", function () {
     it("the dev preview role may describe and list the versions of every planned secret, under each secret's resource policy, but not read its value", async () => {
         const env = plannedEnvironment("dev");
-        assert.ok(env.secrets.size > 100, `the plan has the dev secrets (found ${env.secrets.size})`);
-        for (const [arn, policy] of env.secrets) {
+        assert.ok(env.secrets.length > 100, `the plan has the dev secrets (found ${env.secrets.length})`);
+        for (const { arn, policy } of env.secrets) {
             for (const action of STATUS_SECRET_READS) {
                 assert.equal(await decide({ role: env.previewRole, action, resourceArn: arn, resourceAccount: env.accountId, resourcePolicy: policy }), "Allowed", `${action} on ${arn}`);
             }

@@ -8,52 +8,43 @@ import { roleNames } from "../../model/names";
 import { secretsManagerViaService } from "../../components/environment-key";
 import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
 import { ENVIRONMENTS, EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../model/config";
-import { planReport, PROJECT_DIR } from "../support/plan-cli";
+import { PROJECT_DIR } from "../support/plan-cli";
 import { simulate, simulateWebIdentity } from "../support/iam-simulator";
-import { PlanIam, planIam } from "../support/plan-iam";
+import { PlannedRole, plannedEnvironment } from "../support/plan-iam";
 
 const catalog = loadCatalog(path.join(PROJECT_DIR, "catalog"));
 const configs = new Map<string, EnvironmentConfig>(ENVIRONMENTS.map((e) => [e, parseEnvironmentConfig(readStackFile(PROJECT_DIR, e))]));
-const plans = new Map<string, PlanIam>();
 const counts = { secretReads: 0, kms: 0, crossEnvironment: 0, controller: 0, trust: 0, replicaReads: 0 };
 
-function plan(env: string): PlanIam {
-    let p = plans.get(env);
-    if (!p) {
-        p = planIam(planReport(env));
-        plans.set(env, p);
-    }
-    return p;
-}
 
 function workloadRole(env: string, workloadId: string) {
     const name = roleNames.workload(configs.get(env)!.namePrefix, workloadId);
-    const role = plan(env).roles.get(name);
+    const role = plannedEnvironment(env).roles.get(name);
     assert.ok(role, `the ${env} plan has no role ${name} for workload ${workloadId}`);
     return role;
 }
 
-async function kmsDecrypt(env: string, role: { arn: string; policies: any[] }, keyEnv: string, viaService?: string) {
-    const target = plan(keyEnv);
+async function kmsDecrypt(env: string, role: PlannedRole, keyEnv: string, viaService?: string) {
+    const target = plannedEnvironment(keyEnv);
     counts.kms++;
     return simulate({ failOnIgnoredContext: true, 
         principal: role.arn,
         action: "kms:Decrypt",
-        resource: target.key.arn,
+        resource: target.environmentKey.arn,
         resourceAccount: target.accountId,
-        identityPolicies: role.policies,
-        resourcePolicy: target.key.policy,
+        identityPolicies: role.identityPolicies,
+        resourcePolicy: target.environmentKey.policy,
         context: viaService ? { "kms:ViaService": viaService } : {},
     });
 }
 
-async function getSecretValue(env: string, role: { arn: string; policies: any[] }, secret: { arn: string; policy: any }, secretEnv: string) {
+async function getSecretValue(env: string, role: PlannedRole, secret: { arn: string; policy: any }, secretEnv: string) {
     return simulate({ failOnIgnoredContext: true, 
         principal: role.arn,
         action: "secretsmanager:GetSecretValue",
         resource: secret.arn,
-        resourceAccount: plan(secretEnv).accountId,
-        identityPolicies: role.policies,
+        resourceAccount: plannedEnvironment(secretEnv).accountId,
+        identityPolicies: role.identityPolicies,
         resourcePolicy: secret.policy,
     });
 }
@@ -69,7 +60,7 @@ describe("IAM simulation of the planned workload roles", function () {
     for (const env of ENVIRONMENTS) {
         it(`${env}: each workload reads exactly the ${env} secrets the catalog lists it as consumer of, with KMS only through Secrets Manager`, async () => {
             const view = catalogForEnvironment(catalog, env);
-            const p = plan(env);
+            const p = plannedEnvironment(env);
             const consumersOf = new Map(view.secrets.map((s) => [s.name, new Set(s.consumers)]));
             const mismatches: string[] = [];
             for (const w of view.workloads) {
@@ -97,7 +88,7 @@ describe("IAM simulation of the planned workload roles", function () {
 
     it("prod failover: consumers read the replicas of replicated secrets with the replica key, and nobody else does", async () => {
         const env = "prod";
-        const p = plan(env);
+        const p = plannedEnvironment(env);
         const replicaKey = p.replicaKey!;
         assert.ok(replicaKey, "the prod plan has no replica key");
         const view = catalogForEnvironment(catalog, env);
@@ -107,7 +98,7 @@ describe("IAM simulation of the planned workload roles", function () {
         for (const w of view.workloads) {
             const role = workloadRole(env, w.id);
             counts.kms += 2;
-            const base = { principal: role.arn, resourceAccount: p.accountId, identityPolicies: role.policies };
+            const base = { principal: role.arn, resourceAccount: p.accountId, identityPolicies: role.identityPolicies };
             const kms = await simulate({ failOnIgnoredContext: true,  ...base, action: "kms:Decrypt", resource: replicaKey.arn, resourcePolicy: replicaKey.policy, context: { "kms:ViaService": secretsManagerViaService(replicaKey.region) } });
             const kmsPrimaryVia = await simulate({ failOnIgnoredContext: true,  ...base, action: "kms:Decrypt", resource: replicaKey.arn, resourcePolicy: replicaKey.policy, context: { "kms:ViaService": secretsManagerViaService(configs.get(env)!.region) } });
             if (kmsPrimaryVia !== "ExplicitlyDenied") mismatches.push(`${w.id}: replica key used via the primary region's Secrets Manager: ${kmsPrimaryVia}`);
@@ -133,7 +124,7 @@ describe("IAM simulation of the planned workload roles", function () {
                 for (const other of ENVIRONMENTS.filter((e) => e !== env)) {
                     const kms = await kmsDecrypt(env, role, other, secretsManagerViaService(configs.get(other)!.region));
                     if (kms === "Allowed") mismatches.push(`${env} ${w.id} may decrypt with the ${other} key`);
-                    for (const twin of plan(other).secrets.filter((s) => mine.has(s.catalogName))) {
+                    for (const twin of plannedEnvironment(other).secrets.filter((s) => mine.has(s.catalogName))) {
                         counts.crossEnvironment++;
                         const d = await getSecretValue(env, role, twin, other);
                         if (d === "Allowed") mismatches.push(`${env} ${w.id} may read ${twin.name} in ${other}`);
@@ -148,9 +139,9 @@ describe("IAM simulation of the planned workload roles", function () {
     it("the ESO controller's own role reads no secret and decrypts nothing, in every environment", async () => {
         const mismatches: string[] = [];
         for (const env of ENVIRONMENTS) {
-            const role = plan(env).roles.get(roleNames.esoController(configs.get(env)!.namePrefix));
+            const role = plannedEnvironment(env).roles.get(roleNames.esoController(configs.get(env)!.namePrefix));
             assert.ok(role, `the ${env} plan has no ESO controller role`);
-            for (const secret of plan(env).secrets) {
+            for (const secret of plannedEnvironment(env).secrets) {
                 counts.controller++;
                 const d = await getSecretValue(env, role, secret, env);
                 if (d !== "ExplicitlyDenied") mismatches.push(`${env} controller on ${secret.name}: ${d}`);
@@ -164,9 +155,9 @@ describe("IAM simulation of the planned workload roles", function () {
     it("negative controls: the same checks flag a widened read policy and a wildcard trust", async () => {
         const env = "prod";
         const payments = workloadRole(env, "airflow-payments");
-        const fraudOnly = plan(env).secrets.find((s) => s.catalogName === "airflow/connections/snowflake_fraud")!;
+        const fraudOnly = plannedEnvironment(env).secrets.find((s) => s.catalogName === "airflow/connections/snowflake_fraud")!;
         assert.equal(await getSecretValue(env, payments, fraudOnly, env), "ImplicitlyDenied");
-        const widened = { ...payments, policies: [...payments.policies, { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: fraudOnly.arn }] }] };
+        const widened: PlannedRole = { ...payments, identityPolicies: [...payments.identityPolicies, { name: "widened", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: fraudOnly.arn }] } }] };
         assert.equal(await getSecretValue(env, widened, fraudOnly, env), "Allowed");
 
         const config = configs.get(env)!;
@@ -200,7 +191,7 @@ describe("IAM simulation of the planned workload roles", function () {
                 for (const other of ENVIRONMENTS.filter((e) => e !== env)) {
                     const oc = configs.get(other)!;
                     // The same namespace and service account exist on every cluster: only the issuer tells them apart.
-                    check(`${other} cluster`, oidcProviderArn(oc.accountId, oc.cluster.oidcIssuer), claims(w.namespace, w.serviceAccount, "sts.amazonaws.com", oidcIssuerHost(oc.cluster.oidcIssuer)), "Denied");
+                    await check(`${other} cluster`, oidcProviderArn(oc.accountId, oc.cluster.oidcIssuer), claims(w.namespace, w.serviceAccount, "sts.amazonaws.com", oidcIssuerHost(oc.cluster.oidcIssuer)), "Denied");
                 }
             }
         }

@@ -12,7 +12,7 @@ import { snowflakeProviderArgs } from "../../stacks/snowflake";
 import { loadCatalog } from "../../model/catalog";
 import { parseEnvironmentConfig } from "../../model/config";
 import { planEnvironment } from "../../model/environment";
-import { decide, plannedEnvironment } from "../cicd/plan-access";
+import { decide, plannedEnvironment } from "../support/plan-iam";
 import { PROJECT_DIR } from "../support/plan-cli";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");

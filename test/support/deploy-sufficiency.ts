@@ -6,7 +6,7 @@ import { READ_ONLY_POLICY_ARN } from "../../components/github-deploy";
 import { PolicyDocument, PolicyStatement } from "../../components/iam";
 import { TYPE } from "../../components/tokens";
 import { parseEnvironmentConfig, readStackFile } from "../../model/config";
-import { Decision, plannedEnvironment, PlannedRole } from "../cicd/plan-access";
+import { Decision, plannedEnvironment, PlannedRole, READ_ONLY_SUPERSET_NAME } from "./plan-iam";
 import { ArnContext, callsOf, IamCall, Operation, OPERATIONS, operationsOf, PlannedResource } from "./deploy-operations";
 import { planReport, PROJECT_DIR } from "./plan-cli";
 
@@ -68,8 +68,8 @@ export function isBootstrapOwned(r: PlannedResource): boolean {
 
 /** The planned role with AWS's real ReadOnlyAccess in place of the superset the deny tests use. */
 function withRealReadOnly(role: PlannedRole): PlannedRole {
-    const hasReadOnly = role.identityPolicies.some((p) => p.name === "ReadOnlyAccessSuperset");
-    const inline = role.identityPolicies.filter((p) => p.name !== "ReadOnlyAccessSuperset");
+    const hasReadOnly = role.identityPolicies.some((p) => p.name === READ_ONLY_SUPERSET_NAME);
+    const inline = role.identityPolicies.filter((p) => p.name !== READ_ONLY_SUPERSET_NAME);
     return { ...role, identityPolicies: hasReadOnly ? [...inline, { name: READ_ONLY_POLICY_ARN, policy: READ_ONLY_ACCESS }] : inline };
 }
 
