@@ -8,6 +8,7 @@ import { buildPulumiKeyPolicy, buildStateBucketPolicy, pulumiBackendUrl, pulumiS
 import { buildPlatformBoundary, platformBoundaryName } from "./guardrails";
 import { buildDeployPolicy, buildPreviewPolicy, DeployAccessScope, READ_ONLY_POLICY_ARN } from "./policies";
 import { buildGithubTrustPolicy, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GithubContext, githubOidcProviderArn, githubSubject, GithubRepository } from "./trust";
+import { RETAIN_ON_DELETE } from "../retention";
 
 export * from "./backend";
 export * from "./guardrails";
@@ -86,7 +87,7 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
                 policy: JSON.stringify(buildPulumiKeyPolicy(args.accountId, args.keyAdministrators)),
                 tags: { ...tags, purpose: "pulumi-state" },
             },
-            { parent: this },
+            { parent: this, ...RETAIN_ON_DELETE },
         );
         new aws.kms.Alias(`${name}-pulumi-key-alias`, { name: pulumiSecretsKeyAlias(args.namePrefix), targetKeyId: pulumiKey.keyId }, { parent: this });
         this.pulumiKeyArn = pulumiKey.arn;
