@@ -198,7 +198,8 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
         }
         return buildKubeconfig(config.cluster.name, config.region, c.endpoint, c.certificateAuthorities[0].data);
     });
-    const kubernetesProvider = new k8s.Provider(`${prefix}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true });
+    // Helm keeps release state in ConfigMaps, so the deploy role needs no right on Secrets (DEPLOYER_RULES).
+    const kubernetesProvider = new k8s.Provider(`${prefix}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true, helmReleaseSettings: { driver: "configmap" } });
     const k8sOpts = { provider: kubernetesProvider };
 
     const namespaces = new Map<string, k8s.core.v1.Namespace>();

@@ -68,6 +68,9 @@ export const DEPLOY_VPC_ENDPOINT_ACTIONS = ["ec2:CreateVpcEndpoint", "ec2:Modify
 /** What `pulumi up` does to the MSK cluster: associate and release the SCRAM user slots it owns; never the cluster itself. */
 export const DEPLOY_MSK_ACTIONS = ["kafka:BatchAssociateScramSecret", "kafka:BatchDisassociateScramSecret"];
 
+/** EKS actions that grant or change cluster access; the deploy role is denied them on every cluster of its account. */
+export const EKS_ACCESS_WRITE_ACTIONS = ["eks:CreateAccessEntry", "eks:UpdateAccessEntry", "eks:DeleteAccessEntry", "eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy"];
+
 /** Actions the deploy role may still take on the Pulumi key: use it for state and read it; nothing that changes it. */
 export const PULUMI_KEY_USE_ACTIONS = ["kms:Describe*", "kms:Get*", "kms:List*", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"];
 
@@ -144,6 +147,8 @@ function protectedResourceStatements(scope: DeployAccessScope): PolicyStatement[
             Action: ["s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucket*", "s3:DeleteBucket*", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:PutAccountPublicAccessBlock"],
             Resource: `arn:aws:s3:::${scope.stateBucket}`,
         },
+        // The CI roles' EKS access entries are bootstrap-owned (cluster-access.ts); no deploy may grant cluster access.
+        { Sid: "CannotChangeClusterAccess", Effect: "Deny", Action: EKS_ACCESS_WRITE_ACTIONS, Resource: [`arn:aws:eks:*:${scope.accountId}:cluster/*`, `arn:aws:eks:*:${scope.accountId}:access-entry/*`] },
         {
             Sid: "CannotChangeThePulumiKey",
             Effect: "Deny",

@@ -23,6 +23,8 @@ export interface ArnContext {
     readonly keyArnById: ReadonlyMap<string, string>;
     /** Role ARN to the permissions boundary the plan puts on it; calls that carry `iam:PermissionsBoundary` send it. */
     readonly roleBoundaries?: ReadonlyMap<string, string>;
+    /** Principal ARN to the ARN of its EKS access entry (an access policy association acts on the entry). */
+    readonly accessEntryArnByPrincipal?: ReadonlyMap<string, string>;
 }
 
 /** One IAM request: an action on a resource ARN ("*" for actions that take none), with the context keys AWS sets. */
@@ -275,6 +277,32 @@ export const DEPLOY_OPERATIONS: Readonly<Record<string, AwsTypeOperations | NoIa
             delete: [["kafka:BatchDisassociateScramSecret", "self"]],
             tag: none,
             read: [["kafka:ListScramSecrets", "self"]],
+        },
+    },
+    "aws:eks/accessEntry:AccessEntry": {
+        kind: "aws",
+        arns: (r, ctx) => ({ self: outputs(r).accessEntryArn, cluster: `arn:aws:eks:${regionOf(r, ctx)}:${ctx.accountId}:cluster/${inputs(r).clusterName}` }),
+        calls: {
+            create: [["eks:CreateAccessEntry", "cluster"]],
+            update: [["eks:UpdateAccessEntry", "self"]],
+            delete: [["eks:DeleteAccessEntry", "self"]],
+            tag: [["eks:TagResource", "self"], ["eks:UntagResource", "self"]],
+            read: [["eks:DescribeAccessEntry", "self"]],
+        },
+    },
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": {
+        kind: "aws",
+        arns: (r, ctx) => {
+            const entry = ctx.accessEntryArnByPrincipal?.get(String(inputs(r).principalArn));
+            if (!entry) throw new Error(`Access policy association ${r.name} names principal ${inputs(r).principalArn}, which has no access entry in the plan.`);
+            return { self: entry };
+        },
+        calls: {
+            create: [["eks:AssociateAccessPolicy", "self"]],
+            update: [["eks:AssociateAccessPolicy", "self"]],
+            delete: [["eks:DisassociateAccessPolicy", "self"]],
+            tag: none,
+            read: [["eks:ListAssociatedAccessPolicies", "self"]],
         },
     },
     "aws:s3/bucket:Bucket": {

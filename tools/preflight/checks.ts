@@ -2,13 +2,11 @@
 // answers found / missing / wrong with the fix; docs/cicd.md ("Preflight") lists them.
 import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from "@aws-sdk/client-config-service";
 import { DescribeVpcEndpointsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { DescribeClusterCommand, EKSClient, ListAccessEntriesCommand } from "@aws-sdk/client-eks";
+import { DescribeAccessEntryCommand, DescribeClusterCommand, EKSClient, ListAccessEntriesCommand, ListAssociatedAccessPoliciesCommand } from "@aws-sdk/client-eks";
 import { GetOpenIDConnectProviderCommand, IAMClient } from "@aws-sdk/client-iam";
 import { DescribeClusterV2Command, KafkaClient, ListClustersV2Command } from "@aws-sdk/client-kafka";
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { GITHUB_OIDC_AUDIENCE, githubOidcProviderArn } from "../../components/github-deploy";
-import { roleArn } from "../../components/iam";
-import { roleNames } from "../../model/names";
+import { buildCiAccessEntries, CiAccessEntry, GITHUB_OIDC_AUDIENCE, githubOidcProviderArn } from "../../components/github-deploy";
 import { Catalog } from "../../model/catalog";
 import { EnvironmentConfig } from "../../model/config";
 import { planEnvironment } from "../../model/environment";
@@ -92,23 +90,41 @@ async function eksCluster(config: EnvironmentConfig, c: PreflightClients): Promi
     } catch (err) {
         if (!isNotFound(err)) throw err;
     }
-    for (const [kind, role] of [
-        ["deploy", roleNames.githubDeploy(config.namePrefix)],
-        ["preview", roleNames.githubPreview(config.namePrefix)],
-    ] as const) {
-        const arn = roleArn(config.accountId, role);
-        results.push(
-            entries.includes(arn)
-                ? { check: `eks-access-entry-${kind}`, status: "found", detail: `${arn} has an access entry on ${name}` }
-                : {
-                      check: `eks-access-entry-${kind}`,
-                      status: "missing",
-                      detail: `${arn} has no access entry on ${name}, so \`aws eks get-token\` gives it no Kubernetes access`,
-                      fix: `create it as a cluster administrator (docs/cicd.md, "EKS access for CI"): aws eks create-access-entry --cluster-name ${name} --principal-arn ${arn}`,
-                  },
-        );
+    for (const expected of buildCiAccessEntries(config.accountId, config.namePrefix)) {
+        const check = `eks-access-entry-${expected.role}`;
+        const arn = expected.principalArn;
+        if (!entries.includes(arn)) {
+            results.push({
+                check,
+                status: "missing",
+                detail: `${arn} has no access entry on ${name}, so \`aws eks get-token\` gives it no Kubernetes access`,
+                fix: `the bootstrap creates it (GithubDeployAccess, docs/cicd.md "EKS access for CI"): an administrator re-runs its step 3 once the cluster exists`,
+            });
+            continue;
+        }
+        results.push(await accessEntryMatches(c, name, expected));
     }
     return results;
+}
+
+/** Whether an existing access entry maps to the groups and carries exactly the access policies the bootstrap gives it. */
+async function accessEntryMatches(c: PreflightClients, clusterName: string, expected: CiAccessEntry): Promise<CheckResult> {
+    const check = `eks-access-entry-${expected.role}`;
+    const arn = expected.principalArn;
+    const entry = (await c.eks.send(new DescribeAccessEntryCommand({ clusterName, principalArn: arn }))).accessEntry;
+    const groups = [...(entry?.kubernetesGroups ?? [])].sort();
+    const policies = ((await c.eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName, principalArn: arn }))).associatedAccessPolicies ?? []).map((p) => `${p.policyArn} (${p.accessScope?.type})`).sort();
+    const wantGroups = [...expected.kubernetesGroups].sort();
+    const wantPolicies = expected.policies.map((p) => `${p.policyArn} (${p.accessScope.type})`).sort();
+    if (JSON.stringify(groups) !== JSON.stringify(wantGroups) || JSON.stringify(policies) !== JSON.stringify(wantPolicies)) {
+        return {
+            check,
+            status: "wrong",
+            detail: `${arn} on ${clusterName} has groups ${JSON.stringify(groups)} and access policies ${JSON.stringify(policies)}; expected groups ${JSON.stringify(wantGroups)} and policies ${JSON.stringify(wantPolicies)} (any other EKS access policy reads Secrets)`,
+            fix: "an administrator re-applies GithubDeployAccess (docs/cicd.md, \"Changing deploy access later\"), which resets the entry and its associations",
+        };
+    }
+    return { check, status: "found", detail: `${arn} has an access entry on ${clusterName} with groups ${JSON.stringify(groups)} and policies ${JSON.stringify(policies)}` };
 }
 
 async function secretsManagerEndpoint(config: EnvironmentConfig, c: PreflightClients): Promise<CheckResult> {
