@@ -7,11 +7,17 @@ import { roleNames } from "../../model/names";
 /** EKS's managed access policy for Kubernetes' `view` role: reads every namespaced kind except Secrets. */
 export const EKS_VIEW_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
 
-/** The Kubernetes group the deploy role's access entry maps to; {@link buildDeployerRbac} binds it. */
+/** The Kubernetes group the deploy role's access entry maps to; {@link buildCiClusterRbac} binds it. */
 export const DEPLOYER_GROUP = "finledger-deployers";
 
 /** Name of the deployer's ClusterRole and of its ClusterRoleBinding. */
 export const DEPLOYER_CLUSTER_ROLE = "finledger-deployer";
+
+/** The Kubernetes group the preview role's access entry maps to, for the few reads `view` lacks. */
+export const PREVIEWER_GROUP = "finledger-previewers";
+
+/** Name of the previewer's ClusterRole and of its ClusterRoleBinding. */
+export const PREVIEWER_CLUSTER_ROLE = "finledger-previewer";
 
 /** One Kubernetes RBAC rule. */
 export interface RbacRule {
@@ -32,7 +38,8 @@ export interface CiAccessEntry {
 }
 
 /**
- * The access entries of the CI roles of one environment: the preview role reads (EKS's view policy, no Secrets), the
+ * The access entries of the CI roles of one environment: the preview role reads (EKS's view policy, no Secrets, plus
+ * the previewer group's CRD reads, which preflight makes and `view` lacks), the
  * deploy role gets no EKS access policy at all (each of them reads Secrets, `view` aside) but the deployer group,
  * whose rights are {@link DEPLOYER_RULES}.
  */
@@ -41,7 +48,7 @@ export function buildCiAccessEntries(accountId: string, namePrefix: string): CiA
         {
             role: "preview",
             principalArn: roleArn(accountId, roleNames.githubPreview(namePrefix)),
-            kubernetesGroups: [],
+            kubernetesGroups: [PREVIEWER_GROUP],
             policies: [{ policyArn: EKS_VIEW_POLICY_ARN, accessScope: { type: "cluster" } }],
         },
         { role: "deploy", principalArn: roleArn(accountId, roleNames.githubDeploy(namePrefix)), kubernetesGroups: [DEPLOYER_GROUP], policies: [] },
@@ -79,19 +86,28 @@ export const DEPLOYER_RULES: readonly RbacRule[] = [
     { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: READ },
 ];
 
-/** The ClusterRole and ClusterRoleBinding of {@link DEPLOYER_GROUP}, as manifests a cluster administrator applies at bootstrap. */
-export function buildDeployerRbac(environment: string): [Record<string, unknown>, Record<string, unknown>] {
+/** What the preview role needs beyond `view`: preflight reads the operators' CRDs, a cluster-scoped kind `view` omits. */
+export const PREVIEWER_RULES: readonly RbacRule[] = [{ apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: READ }];
+
+/**
+ * The ClusterRoles of {@link DEPLOYER_GROUP} and {@link PREVIEWER_GROUP} and their ClusterRoleBindings, as manifests a
+ * cluster administrator applies at bootstrap.
+ */
+export function buildCiClusterRbac(environment: string): Record<string, unknown>[] {
     const labels = { "app.kubernetes.io/managed-by": "finledger-bootstrap", "finledger.io/environment": environment };
     return [
-        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: DEPLOYER_CLUSTER_ROLE, labels }, rules: DEPLOYER_RULES },
+        { name: DEPLOYER_CLUSTER_ROLE, group: DEPLOYER_GROUP, rules: DEPLOYER_RULES },
+        { name: PREVIEWER_CLUSTER_ROLE, group: PREVIEWER_GROUP, rules: PREVIEWER_RULES },
+    ].flatMap(({ name, group, rules }) => [
+        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name, labels }, rules },
         {
             apiVersion: "rbac.authorization.k8s.io/v1",
             kind: "ClusterRoleBinding",
-            metadata: { name: DEPLOYER_CLUSTER_ROLE, labels },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: DEPLOYER_CLUSTER_ROLE },
-            subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: DEPLOYER_GROUP }],
+            metadata: { name, labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+            subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group }],
         },
-    ];
+    ]);
 }
 
 /** Whether RBAC rules allow a verb on a resource (`pods`, `pods/log`) of an API group, by RBAC's matching (`*` included). */

@@ -4,11 +4,13 @@ import * as path from "path";
 import * as YAML from "yaml";
 import {
     buildCiAccessEntries,
-    buildDeployerRbac,
+    buildCiClusterRbac,
     DEPLOYER_GROUP,
     DEPLOYER_RULES,
     EKS_ACCESS_WRITE_ACTIONS,
     EKS_VIEW_POLICY_ARN,
+    PREVIEWER_GROUP,
+    PREVIEWER_RULES,
     rbacAllows,
     RbacRule,
 } from "../../components/github-deploy";
@@ -35,7 +37,7 @@ describe("EKS access of the CI roles (access entries and the deployer's RBAC)", 
     it("the preview role reads through EKS's view policy on the whole cluster; the deploy role gets only the deployer group", () => {
         const [preview, deploy] = buildCiAccessEntries("736491028554", "fl-prod");
         assert.equal(preview!.principalArn, `arn:aws:iam::736491028554:role/${roleNames.githubPreview("fl-prod")}`);
-        assert.deepEqual(preview!.kubernetesGroups, []);
+        assert.deepEqual(preview!.kubernetesGroups, [PREVIEWER_GROUP]);
         assert.deepEqual(preview!.policies, [{ policyArn: EKS_VIEW_POLICY_ARN, accessScope: { type: "cluster" } }]);
         assert.equal(deploy!.principalArn, `arn:aws:iam::736491028554:role/${roleNames.githubDeploy("fl-prod")}`);
         assert.deepEqual(deploy!.kubernetesGroups, [DEPLOYER_GROUP]);
@@ -45,7 +47,7 @@ describe("EKS access of the CI roles (access entries and the deployer's RBAC)", 
 
     it("the deployer may do nothing at all with Secrets, and holds no wildcard, escalate, bind or impersonate", () => {
         for (const verb of [...VERBS, "deletecollection"]) assert.equal(rbacAllows(DEPLOYER_RULES, "", "secrets", verb), false, `secrets ${verb}`);
-        for (const r of DEPLOYER_RULES) {
+        for (const r of [...DEPLOYER_RULES, ...PREVIEWER_RULES]) {
             for (const list of [r.apiGroups, r.resources, r.verbs]) assert.ok(!list.includes("*"), JSON.stringify(r));
             for (const verb of ["escalate", "bind", "impersonate"]) assert.ok(!r.verbs.includes(verb), JSON.stringify(r));
         }
@@ -104,7 +106,7 @@ describe("EKS access of the CI roles (access entries and the deployer's RBAC)", 
                 entries.map((e) => [inputs(e).principalArn.split("/").pop(), inputs(e).kubernetesGroups, inputs(e).type]).sort(),
                 [
                     [roleNames.githubDeploy(prefix), [DEPLOYER_GROUP], "STANDARD"],
-                    [roleNames.githubPreview(prefix), [], "STANDARD"],
+                    [roleNames.githubPreview(prefix), [PREVIEWER_GROUP], "STANDARD"],
                 ],
             );
             assert.deepEqual(
@@ -129,14 +131,22 @@ describe("EKS access of the CI roles (access entries and the deployer's RBAC)", 
         });
     }
 
-    it("npm run deployer-rbac prints the ClusterRole and its binding to the deployer group as YAML kubectl can apply", () => {
-        const res = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "tools", "deployer-rbac.ts"), "--stack", "staging"], { encoding: "utf8", cwd: PROJECT_DIR });
+    it("the previewer group may only read CRDs, the one kind preflight reads that EKS's view policy lacks", () => {
+        assert.deepEqual(PREVIEWER_RULES, [{ apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get", "list", "watch"] }]);
+        for (const verb of ["create", "update", "patch", "delete"]) assert.equal(rbacAllows(PREVIEWER_RULES, "apiextensions.k8s.io", "customresourcedefinitions", verb), false);
+    });
+
+    it("npm run cluster-rbac prints both ClusterRoles and their bindings to the two groups as YAML kubectl can apply", () => {
+        const res = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "tools", "cluster-rbac.ts"), "--stack", "staging"], { encoding: "utf8", cwd: PROJECT_DIR });
         assert.equal(res.status, 0, res.stderr);
         assert.ok(!/[&*]a\d/.test(res.stdout), "no YAML anchors or aliases");
         const docs = YAML.parseAllDocuments(res.stdout).map((d) => d.toJSON());
-        assert.deepEqual(docs, JSON.parse(JSON.stringify(buildDeployerRbac("staging"))));
+        assert.deepEqual(docs, JSON.parse(JSON.stringify(buildCiClusterRbac("staging"))));
+        assert.deepEqual(docs.map((d) => d.kind), ["ClusterRole", "ClusterRoleBinding", "ClusterRole", "ClusterRoleBinding"]);
         assert.deepEqual(docs[1].subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: DEPLOYER_GROUP }]);
-        const bad = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "tools", "deployer-rbac.ts"), "--stack", "qa"], { encoding: "utf8", cwd: PROJECT_DIR });
+        assert.deepEqual(docs[3].subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: PREVIEWER_GROUP }]);
+        for (const [role, binding] of [[docs[0], docs[1]], [docs[2], docs[3]]]) assert.equal(binding.roleRef.name, role.metadata.name);
+        const bad = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "tools", "cluster-rbac.ts"), "--stack", "qa"], { encoding: "utf8", cwd: PROJECT_DIR });
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /Unknown stack 'qa'/);
     });

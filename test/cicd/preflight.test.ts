@@ -12,7 +12,7 @@ import { roleArn } from "../../components/iam";
 import { roleNames } from "../../model/names";
 import { loadCatalog } from "../../model/catalog";
 import { EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../model/config";
-import { CheckResult, formatPreflight, PreflightClients, REQUIRED_CRDS, runPreflight, secretsNeedingFirstValue } from "../../tools/preflight/checks";
+import { CheckResult, ESO_CRD, formatPreflight, PreflightClients, REQUIRED_CRDS, runPreflight, secretsNeedingFirstValue } from "../../tools/preflight/checks";
 import { connectKube } from "../../tools/preflight/kube";
 import { AccessEntryDetail, ClusterState, startEksStub, startKubeStub, StubServer } from "../support/cluster-stub";
 import { FAKE_AWS_ENV, freePort, MotoServer, startMoto } from "../support/moto";
@@ -99,6 +99,7 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
             "config-recorder",
             ...REQUIRED_CRDS.map((c) => `crd-${c.name}`),
             "reloader",
+            "external-secrets-operator",
             "first-values",
         ];
         assert.deepEqual(results.map((r) => r.check), expected);
@@ -140,7 +141,7 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
             // A placeholder built at run time: preflight sees only that a version exists, never the value.
             await sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ placeholder: ["first", "value"].join("-") }) }));
         }
-        cluster.crds = new Set(REQUIRED_CRDS.map((c) => c.name));
+        cluster.crds = new Set([...REQUIRED_CRDS.map((c) => c.name), ESO_CRD]);
         cluster.deployments = [{ namespace: "reloader", name: "reloader-reloader" }];
 
         base = {
@@ -205,7 +206,7 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
             assert.equal(byCheck.get("eks-access-entry-deploy")!.status, "wrong");
             assert.match(byCheck.get("eks-access-entry-deploy")!.detail, /AmazonEKSAdminPolicy \(cluster\).*expected groups \["finledger-deployers"\] and policies \[\]/);
             assert.equal(byCheck.get("eks-access-entry-preview")!.status, "wrong");
-            assert.match(byCheck.get("eks-access-entry-preview")!.detail, new RegExp(`expected groups \\[\\] and policies \\["${EKS_VIEW_POLICY_ARN.replace(/[/.]/g, "\\$&")} \\(cluster\\)"\\]`));
+            assert.match(byCheck.get("eks-access-entry-preview")!.detail, new RegExp(`expected groups \\["finledger-previewers"\\] and policies \\["${EKS_VIEW_POLICY_ARN.replace(/[/.]/g, "\\$&")} \\(cluster\\)"\\]`));
             assert.match(byCheck.get("eks-access-entry-deploy")!.fix!, /re-applies GithubDeployAccess/);
             // A deploy entry without the deployer group is as wrong as one with too much.
             entryDetails.set(deploy, { groups: [], policies: [] });
@@ -213,6 +214,22 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
         } finally {
             entryDetails.clear();
             for (const [k, v] of saved) entryDetails.set(k, v);
+        }
+    });
+
+    it("requires ESO, which only an administrator can install, in the full phase and not before", async () => {
+        const saved = cluster.crds;
+        try {
+            cluster.crds = new Set(REQUIRED_CRDS.map((c) => c.name));
+            const full = (await runPreflight(base, catalog, await clients())).find((r) => r.check === "external-secrets-operator")!;
+            assert.equal(full.status, "missing");
+            assert.match(full.fix!, /cluster administrator applies the ESO component first: pulumi up --stack prod --target "urn:pulumi:prod::finledger-secrets-platform::finledger:runtime:ExternalSecretsOperator\*\*"/);
+            const foundation = (await runPreflight({ ...base, phase: "foundation" }, catalog, await clients())).find((r) => r.check === "external-secrets-operator")!;
+            assert.equal(foundation.status, "found");
+            cluster.crds = new Set([...REQUIRED_CRDS.map((c) => c.name), ESO_CRD]);
+            assert.equal(statusOf(await runPreflight(base, catalog, await clients()))["external-secrets-operator"], "found");
+        } finally {
+            cluster.crds = saved;
         }
     });
 

@@ -10,6 +10,7 @@ import { buildCiAccessEntries, CiAccessEntry, GITHUB_OIDC_AUDIENCE, githubOidcPr
 import { Catalog } from "../../model/catalog";
 import { EnvironmentConfig } from "../../model/config";
 import { planEnvironment } from "../../model/environment";
+import { TYPE } from "../../components/tokens";
 import { KubeApi } from "./kube";
 
 /** What a check found. */
@@ -43,6 +44,12 @@ export const REQUIRED_CRDS = [
     { name: "prometheusrules.monitoring.coreos.com", what: "prometheus-operator's PrometheusRule CRD", fix: "install kube-prometheus-stack (or prometheus-operator's CRDs) in the cluster" },
     { name: "sparkapplications.sparkoperator.k8s.io", what: "the Spark operator's SparkApplication CRD", fix: "install the Kubeflow Spark operator Helm chart in the cluster" },
 ] as const;
+
+/**
+ * ESO's ExternalSecret CRD. The deploy role cannot install ESO (its controller's ClusterRole reads Secrets, which the
+ * deployer may not grant), so a cluster administrator applies the ESO component before the full phase.
+ */
+export const ESO_CRD = "externalsecrets.external-secrets.io";
 
 function isNotFound(err: unknown): boolean {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -174,8 +181,8 @@ async function configRecorder(config: EnvironmentConfig, c: PreflightClients): P
     return { check, status: "found", detail: `recorder ${recorders[0].name} is recording` };
 }
 
-async function kubernetes(c: PreflightClients): Promise<CheckResult[]> {
-    const all = [...REQUIRED_CRDS.map((crd) => `crd-${crd.name}`), "reloader"];
+async function kubernetes(config: EnvironmentConfig, c: PreflightClients): Promise<CheckResult[]> {
+    const all = [...REQUIRED_CRDS.map((crd) => `crd-${crd.name}`), "reloader", "external-secrets-operator"];
     if ("unreachable" in c.kube) {
         const reason = c.kube.unreachable;
         return all.map((check) => ({ check, status: "missing" as const, detail: `the cluster's API cannot be reached: ${reason}`, fix: "give this role an EKS access entry and network reach to the API endpoint, then re-run preflight" }));
@@ -199,6 +206,7 @@ async function kubernetes(c: PreflightClients): Promise<CheckResult[]> {
                 : { check: "reloader", status: "missing", detail: "no Reloader deployment, so long-running pods keep a rotated value until restarted", fix: "install stakater/reloader (Helm chart reloader) in the cluster" },
         );
     }
+    results.push(await externalSecretsOperator(config, kube));
     return results;
 }
 
@@ -207,6 +215,19 @@ export function secretsNeedingFirstValue(config: EnvironmentConfig, catalog: Cat
     return planEnvironment(config, catalog)
         .secrets.filter((s) => s.runner === "lambda")
         .map((s) => s.fullName);
+}
+
+async function externalSecretsOperator(config: EnvironmentConfig, kube: KubeApi): Promise<CheckResult> {
+    const check = "external-secrets-operator";
+    if (config.phase !== "full") return { check, status: "found", detail: `not needed before the full phase (phase is ${config.phase})` };
+    const res = await kube.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${ESO_CRD}`);
+    if (res.status === 200) return { check, status: "found", detail: `${ESO_CRD} is installed` };
+    return {
+        check,
+        status: res.status === 404 ? "missing" : "wrong",
+        detail: res.status === 404 ? `${ESO_CRD} is not installed, and the deploy role cannot install ESO` : `reading ${ESO_CRD} answered HTTP ${res.status}`,
+        fix: `a cluster administrator applies the ESO component first: pulumi up --stack ${config.environment} --target "urn:pulumi:${config.environment}::finledger-secrets-platform::${TYPE.ExternalSecretsOperator}**" (docs/cicd.md, "EKS access for CI")`,
+    };
 }
 
 async function firstValues(config: EnvironmentConfig, catalog: Catalog, c: PreflightClients): Promise<CheckResult> {
@@ -245,7 +266,7 @@ export async function runPreflight(config: EnvironmentConfig, catalog: Catalog, 
         await secretsManagerEndpoint(config, clients),
         await mskCluster(config, clients),
         await configRecorder(config, clients),
-        ...(await kubernetes(clients)),
+        ...(await kubernetes(config, clients)),
         await firstValues(config, catalog, clients),
     ];
 }
