@@ -16,6 +16,7 @@ import {
 } from "../../components/github-deploy";
 import { TYPE } from "../../components/tokens";
 import { ENVIRONMENTS } from "../../model/config";
+import { ESO_REFRESH_GROUP } from "../../model/event-refresh";
 import { roleNames } from "../../model/names";
 import { plannedEnvironment, decide } from "./plan-access";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
@@ -126,7 +127,13 @@ describe("EKS access of the CI roles (access entries and the deployer's RBAC)", 
             const cluster = `arn:aws:eks:us-east-1:${env.accountId}:cluster/fl-${environment}-data`;
             for (const action of EKS_ACCESS_WRITE_ACTIONS) {
                 const resource = action === "eks:CreateAccessEntry" ? cluster : outputs(own).accessEntryArn;
-                assert.equal(await decide({ role: env.deployRole, action, resourceArn: resource, resourceAccount: env.accountId }), "ExplicitlyDenied", `${action} on ${resource}`);
+                // A create names its principal and groups in the request; even the refresh function's group does not help.
+                const context = action === "eks:CreateAccessEntry" ? { "eks:principalArn": env.deployRole.arn, "eks:kubernetesGroups": [ESO_REFRESH_GROUP] } : undefined;
+                assert.equal(await decide({ role: env.deployRole, action, resourceArn: resource, resourceAccount: env.accountId, context }), "ExplicitlyDenied", `${action} on ${resource}`);
+            }
+            const preview = report.resources.find((r) => r.type === "aws:eks/accessEntry:AccessEntry" && inputs(r).principalArn === env.previewRole.arn)!;
+            for (const action of ["eks:UpdateAccessEntry", "eks:DeleteAccessEntry", "eks:AssociateAccessPolicy", "eks:TagResource"]) {
+                assert.equal(await decide({ role: env.deployRole, action, resourceArn: outputs(preview).accessEntryArn, resourceAccount: env.accountId }), "ExplicitlyDenied", `${action} on the preview entry`);
             }
         });
     }

@@ -114,7 +114,6 @@ export function sufficiencyScope(stack: string): SufficiencyScope {
             region: config.region,
             clusterName: config.cluster.name,
             keyArnById,
-            accessEntryArnByPrincipal: new Map(of("aws:eks/accessEntry:AccessEntry").map((r) => [String(inp(r).principalArn), String(out(r).accessEntryArn)])),
             roleBoundaries: new Map(of("aws:iam/role:Role").filter((r) => inp(r).permissionsBoundary).map((r) => [String(out(r).arn), String(inp(r).permissionsBoundary)])),
         },
         deployRole: withRealReadOnly(env.deployRole),
