@@ -100,7 +100,8 @@ describe("EKS access of the CI roles (access entries and the deployer's RBAC)", 
 
         it(`${environment}: the bootstrap creates both access entries on the environment's cluster, the preview one with the view policy`, () => {
             const report = planReport(environment);
-            const entries = report.resources.filter((r) => r.type === "aws:eks/accessEntry:AccessEntry");
+            const bootstrapOwned = (r: Resource) => String(r.parent).includes(`::${TYPE.GithubDeployAccess}::`);
+            const entries = report.resources.filter((r) => r.type === "aws:eks/accessEntry:AccessEntry" && bootstrapOwned(r));
             const associations = report.resources.filter((r) => r.type === "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
             const prefix = `fl-${environment}`;
             assert.deepEqual(
