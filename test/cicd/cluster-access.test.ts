@@ -18,7 +18,7 @@ import { TYPE } from "../../components/tokens";
 import { ENVIRONMENTS } from "../../model/config";
 import { ESO_REFRESH_GROUP } from "../../model/event-refresh";
 import { roleNames } from "../../model/names";
-import { plannedEnvironment, decide } from "./plan-access";
+import { decide, plannedEnvironment } from "../support/plan-iam";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 
 type Resource = ReturnType<typeof planReport>["resources"][number];
