@@ -5,6 +5,7 @@ import { buildAccessLogBucketPolicy, buildTlsOnlyBucketPolicy, buildTrailBucketP
 import { buildAuditQueries, cloudTrailTableDdl } from "./audit-queries";
 import { policyDocument } from "./iam";
 import { TYPE } from "./tokens";
+import { RETAIN_ON_DELETE } from "./retention";
 
 // The trail's pure builders live beside it, one idea per file; they are re-exported here for callers of the trail.
 export { AuditKeyPolicyInputs, buildAuditKeyPolicy } from "./audit-key-policy";
@@ -114,7 +115,7 @@ export class AuditTrail extends pulumi.ComponentResource {
                 ),
                 tags: { environment: args.environment, purpose: "audit" },
             },
-            { parent: this },
+            { parent: this, ...RETAIN_ON_DELETE },
         );
         new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.namePrefix}-audit`, targetKeyId: this.key.keyId }, { parent: this });
 
@@ -125,7 +126,7 @@ export class AuditTrail extends pulumi.ComponentResource {
         this.logGroup = new aws.cloudwatch.LogGroup(
             `${name}-log-group`,
             { name: logGroupName, retentionInDays: logGroupRetentionDays, kmsKeyId: this.key.arn },
-            { parent: this },
+            { parent: this, ...RETAIN_ON_DELETE },
         );
         const logsRole = new aws.iam.Role(
             `${name}-logs-role`,
@@ -194,7 +195,7 @@ export class AuditTrail extends pulumi.ComponentResource {
     private createLockedBucket(name: string, args: AuditTrailArgs, bucketName: string, arn: string, retentionDays: number): aws.s3.BucketPolicy {
         const accessLogBucketName = `${args.namePrefix}-audit-access-logs-${args.accountId}`;
         // Server access logs cannot be delivered to an SSE-KMS bucket, so this bucket uses SSE-S3.
-        const accessLogs = new aws.s3.Bucket(`${name}-access-logs`, { bucket: accessLogBucketName, forceDestroy: false }, { parent: this, retainOnDelete: true });
+        const accessLogs = new aws.s3.Bucket(`${name}-access-logs`, { bucket: accessLogBucketName, forceDestroy: false }, { parent: this, ...RETAIN_ON_DELETE });
         this.hardenBucket(`${name}-access-logs`, accessLogs, { sseAlgorithm: "AES256" });
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-access-logs-lifecycle`,
@@ -223,7 +224,7 @@ export class AuditTrail extends pulumi.ComponentResource {
             `${name}-bucket`,
             { bucket: bucketName, objectLockEnabled: true, forceDestroy: false, tags: { environment: args.environment, purpose: "audit-trail" } },
             // A destroyed stack must never take the year of logs with it.
-            { parent: this, retainOnDelete: true },
+            { parent: this, ...RETAIN_ON_DELETE },
         );
         const versioning = this.hardenBucket(`${name}-bucket`, bucket, { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn });
         const objectLock = new aws.s3.BucketObjectLockConfiguration(
@@ -284,7 +285,7 @@ export class AuditTrail extends pulumi.ComponentResource {
 
     private createAthena(name: string, args: AuditTrailArgs, bucketName: string): Record<string, string> {
         const resultsBucketName = `${args.namePrefix}-audit-query-results-${args.accountId}`;
-        const results = new aws.s3.Bucket(`${name}-query-results`, { bucket: resultsBucketName, forceDestroy: true }, { parent: this });
+        const results = new aws.s3.Bucket(`${name}-query-results`, { bucket: resultsBucketName, forceDestroy: true }, { parent: this, ...RETAIN_ON_DELETE });
         this.hardenBucket(`${name}-query-results`, results, { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn });
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-query-results-lifecycle`,

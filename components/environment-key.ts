@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accountRootArn, enableIamPoliciesOf, PolicyDocument, policyDocument, roleArn } from "./iam";
 import { TYPE } from "./tokens";
+import { RETAIN_ON_DELETE } from "./retention";
 
 /** Key-management actions that administrators get. None of them reads or writes data. */
 export const KEY_ADMIN_ACTIONS = [
@@ -144,7 +145,7 @@ export class EnvironmentKey extends pulumi.ComponentResource {
                 ),
                 tags,
             },
-            { parent: this },
+            { parent: this, ...RETAIN_ON_DELETE },
         );
         this.keyArn = this.key.arn;
         new aws.kms.Alias(`${name}-alias`, { name: this.aliasName, targetKeyId: this.key.keyId }, { parent: this });
@@ -161,7 +162,7 @@ export class EnvironmentKey extends pulumi.ComponentResource {
                     ),
                     tags,
                 },
-                { parent: this, provider: args.replicaProvider },
+                { parent: this, provider: args.replicaProvider, ...RETAIN_ON_DELETE },
             );
             new aws.kms.Alias(`${name}-replica-alias`, { name: this.aliasName, targetKeyId: replica.keyId }, { parent: this, provider: args.replicaProvider });
             this.replicaKeyArn = replica.arn;

@@ -9,6 +9,7 @@ import { ESO_CONTROLLER_DENIED_ACTIONS } from "./external-secrets";
 import { buildLambdaTrustPolicy, LAMBDA_RUNTIME } from "./function-code";
 import { PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";
+import { RETAIN_ON_DELETE } from "./retention";
 
 /** Name of the Role and RoleBinding in each namespace that holds ExternalSecrets the function may patch. */
 export const ESO_REFRESH_ROLE = "finledger-eso-refresh";
@@ -91,7 +92,7 @@ export class EsoEventRefresh extends pulumi.ComponentResource {
         const roleName = roleNames.esoRefresh(args.namePrefix);
         this.functionName = roleName;
         this.ruleName = `${args.namePrefix}-eso-refresh`;
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30 }, { parent: this });
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30 }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
             { name: roleName, description: "Event-driven ESO refresh: patches force-sync on ExternalSecrets; reads no secret", assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },

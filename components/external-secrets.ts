@@ -10,6 +10,7 @@ import { PolicyDocument, policyDocument } from "./iam";
 import { roleNames } from "../model/names";
 import { TYPE } from "./tokens";
 import { buildIrsaTrustPolicy } from "./workload-identity";
+import { RETAIN_ON_DELETE } from "./retention";
 
 /** The External Secrets Operator Helm chart, pinned. Bump it deliberately: the CRDs come with it (installCRDs). */
 export const ESO_CHART = { chart: "external-secrets", version: "0.19.2", repo: "https://charts.external-secrets.io" } as const;
@@ -203,7 +204,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
         const ns = new k8s.core.v1.Namespace(
             `${name}-ns`,
             { metadata: { name: ESO_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "pulumi" } } },
-            { parent: this, provider: args.kubernetesProvider },
+            { parent: this, provider: args.kubernetesProvider, ...RETAIN_ON_DELETE },
         );
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,

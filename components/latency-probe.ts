@@ -6,6 +6,7 @@ import { buildLambdaTrustPolicy, lambdaCode } from "./function-code";
 import { compactStatements, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { ManagedSecret } from "./managed-secret";
 import { TYPE } from "./tokens";
+import { RETAIN_ON_DELETE } from "./retention";
 
 /** The latency target (docs/latency-budget.md): secret retrieval adds less than 200 ms per task start, on average. */
 export const LATENCY_TARGET_MS = 200;
@@ -73,7 +74,7 @@ export class LatencyProbe extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.ResourceError(`LatencyProbe ${name}: ${problems.join("; ")}.`, this);
 
         this.functionName = `${args.namePrefix}-latency-probe`;
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30 }, { parent: this });
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30 }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
             { name: args.roleName, description: "Latency probe: reads only its canary secret", assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },

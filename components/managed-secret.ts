@@ -9,6 +9,7 @@ import { EnvironmentKey, secretsManagerViaService } from "./environment-key";
 import { denyWithoutTls, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { TYPE } from "./tokens";
 import { TAG } from "../model/names";
+import { RETAIN_ON_DELETE } from "./retention";
 
 /** Actions a reader needs: the value and the metadata (ESO and Airflow call DescribeSecret to resolve versions). */
 export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"];
@@ -163,7 +164,7 @@ export class ManagedSecret extends pulumi.ComponentResource {
             },
             // These tags are written by the manual-rotation runbook and the assisted hand-over, not by Pulumi, so a
             // deploy never resets them.
-            { parent: this, ignoreChanges: PERSON_WRITTEN_TAGS.flatMap((t) => [`tags["${t}"]`, `tagsAll["${t}"]`]) },
+            { parent: this, ignoreChanges: PERSON_WRITTEN_TAGS.flatMap((t) => [`tags["${t}"]`, `tagsAll["${t}"]`]), ...RETAIN_ON_DELETE },
         );
         this.arn = this.secret.arn;
         new aws.secretsmanager.SecretPolicy(

@@ -4,6 +4,7 @@ import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check/findin
 import { buildLambdaTrustPolicy, lambdaCode } from "./function-code";
 import { PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";
+import { RETAIN_ON_DELETE } from "./retention";
 
 /** The expiry check's permissions: list secret metadata (never a value), send its findings, write its logs. */
 export function buildExpiryCheckPolicy(inputs: { accountId: string; region: string; logGroupArn: string }): PolicyDocument {
@@ -54,7 +55,7 @@ export class SecretExpiryCheck extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`SecretExpiryCheck ${name}: warningDays ${args.warningDays} must be a positive whole number of days; set finledger:audit.expiryWarningDays.`, this);
         }
         this.functionName = `${args.namePrefix}-expiry-check`;
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 90 }, { parent: this });
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 90 }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
             { name: args.roleName, description: `Daily ${EXPIRES_AT_TAG} check: lists secret metadata, reads no value`, assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },

@@ -6,6 +6,7 @@ import { policyDocument, PolicyDocument, PolicyStatement } from "./iam";
 import { buildLambdaTrustPolicy, lambdaCode } from "./function-code";
 import { TYPE } from "./tokens";
 import { TAG } from "../model/names";
+import { RETAIN_ON_DELETE } from "./retention";
 
 /** Actions a rotation function needs on the secrets it rotates: read stages and values, write and promote versions. */
 export const ROTATION_SECRET_ACTIONS = [
@@ -167,7 +168,7 @@ export class SecretRotation extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.ResourceError(`SecretRotation ${name} (${args.strategy}): ${problems.join("; ")}.`, this);
 
         const tags = { [TAG.environment]: args.environment, [TAG.rotationStrategy]: args.strategy, purpose: "secret-rotation" };
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${args.functionName}`, retentionInDays: logRetentionDays, tags }, { parent: this });
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${args.functionName}`, retentionInDays: logRetentionDays, tags }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
             { name: args.roleName, assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)), description: `Runs the ${args.strategy} rotation function of ${args.environment}.`, tags },

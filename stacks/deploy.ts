@@ -15,6 +15,7 @@ export function buildDeployAccess(platform: EnvironmentPlatform): GithubDeployAc
             namePrefix: config.namePrefix,
             github: config.github,
             keyAdministrators: config.keyAdministrators,
+            clusterName: config.cluster.name,
             existingOidcProviderArn: config.github.reuseOidcProvider ? githubOidcProviderArn(config.accountId) : undefined,
         },
         { provider: platform.provider },

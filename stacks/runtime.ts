@@ -21,6 +21,7 @@ import { airflowPathOf } from "./consumer-bindings";
 import { EnvironmentConfig } from "../model/config";
 import { deployedLayerOptions } from "./role-boundary";
 import { EnvironmentPlatform } from "./platform";
+import { RETAIN_ON_DELETE } from "../components/retention";
 
 /** The region SecretStores and Airflow's backend read from: the failover switch `finledger:runtime.storeRegion`. */
 export function secretStoreRegion(config: Pick<EnvironmentConfig, "region" | "replicaRegion" | "runtime">): string {
@@ -197,14 +198,20 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
         }
         return buildKubeconfig(config.cluster.name, config.region, c.endpoint, c.certificateAuthorities[0].data);
     });
-    const kubernetesProvider = new k8s.Provider(`${prefix}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true });
+    // Helm keeps release state in ConfigMaps, so the deploy role needs no right on Secrets (DEPLOYER_RULES).
+    const kubernetesProvider = new k8s.Provider(`${prefix}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true, helmReleaseSettings: { driver: "configmap" } });
     const k8sOpts = { provider: kubernetesProvider };
 
     const namespaces = new Map<string, k8s.core.v1.Namespace>();
     for (const ns of [...new Set(catalog.workloads.map((w) => w.namespace))].sort()) {
         namespaces.set(
             ns,
-            new k8s.core.v1.Namespace(`${prefix}-ns-${ns}`, { metadata: { name: ns, labels: { "app.kubernetes.io/managed-by": "pulumi", "finledger.io/environment": config.environment } } }, k8sOpts),
+            new k8s.core.v1.Namespace(
+                `${prefix}-ns-${ns}`,
+                { metadata: { name: ns, labels: { "app.kubernetes.io/managed-by": "pulumi", "finledger.io/environment": config.environment } } },
+                // Renaming a catalog namespace must not delete the live one and everything in it.
+                { ...k8sOpts, ...RETAIN_ON_DELETE },
+            ),
         );
     }
 

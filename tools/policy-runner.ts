@@ -27,6 +27,8 @@ export interface PolicyTarget {
     readonly dependencies: readonly string[];
     readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
     readonly protect: boolean;
+    /** Whether a delete leaves the real resource (the plan and stack exports know; hand-built targets may omit it). */
+    readonly retainOnDelete?: boolean;
     readonly ignoreChanges: readonly string[];
     /** What resource rules receive. */
     readonly inputs: Record<string, unknown>;

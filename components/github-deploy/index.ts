@@ -4,12 +4,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../iam";
 import { PERMISSIONS_BOUNDARY_TAG, roleNames } from "../../model/names";
 import { TYPE } from "../tokens";
+import { buildCiAccessEntries } from "./cluster-access";
 import { buildPulumiKeyPolicy, buildStateBucketPolicy, pulumiBackendUrl, pulumiSecretsKeyAlias, pulumiSecretsProviderUrl, stateBucketName } from "./backend";
 import { buildPlatformBoundary, platformBoundaryName } from "./guardrails";
 import { buildDeployPolicy, buildPreviewPolicy, DeployAccessScope, READ_ONLY_POLICY_ARN } from "./policies";
 import { buildGithubTrustPolicy, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GithubContext, githubOidcProviderArn, githubSubject, GithubRepository } from "./trust";
+import { RETAIN_ON_DELETE } from "../retention";
 
 export * from "./backend";
+export * from "./cluster-access";
 export * from "./guardrails";
 export * from "./policies";
 export * from "./trust";
@@ -30,6 +33,8 @@ export interface GithubDeployAccessArgs {
     readonly keyAdministrators: readonly string[];
     /** ARN of an OIDC provider for GitHub that already exists in the account. Default: the component creates one. */
     readonly existingOidcProviderArn?: string;
+    /** The environment's EKS cluster: both roles get an access entry on it (cluster-access.ts). Default: no access entries. */
+    readonly clusterName?: string;
     /** Max session length of both roles, in seconds. Default: 3600 (one hour: a prod deploy fits, a leaked session expires soon). */
     readonly maxSessionDuration?: number;
 }
@@ -86,7 +91,7 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
                 policy: JSON.stringify(buildPulumiKeyPolicy(args.accountId, args.keyAdministrators)),
                 tags: { ...tags, purpose: "pulumi-state" },
             },
-            { parent: this },
+            { parent: this, ...RETAIN_ON_DELETE },
         );
         new aws.kms.Alias(`${name}-pulumi-key-alias`, { name: pulumiSecretsKeyAlias(args.namePrefix), targetKeyId: pulumiKey.keyId }, { parent: this });
         this.pulumiKeyArn = pulumiKey.arn;
@@ -143,6 +148,25 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
         };
         this.previewRoleArn = makeRole("preview", roleNames.githubPreview(args.namePrefix), { kind: "pull_request" }, scope.apply(buildPreviewPolicy));
         this.deployRoleArn = makeRole("deploy", roleNames.githubDeploy(args.namePrefix), { kind: "environment", name: args.environment }, scope.apply(buildDeployPolicy));
+
+        // Created here, by the bootstrap administrator, after both roles: the deploy role cannot change them.
+        if (args.clusterName !== undefined) {
+            for (const entry of buildCiAccessEntries(args.accountId, args.namePrefix)) {
+                const roleArn = entry.role === "preview" ? this.previewRoleArn : this.deployRoleArn;
+                const created = new aws.eks.AccessEntry(
+                    `${name}-${entry.role}-eks-access`,
+                    { clusterName: args.clusterName, principalArn: roleArn, type: "STANDARD", kubernetesGroups: [...entry.kubernetesGroups], tags },
+                    { parent: this },
+                );
+                entry.policies.forEach((p, i) => {
+                    new aws.eks.AccessPolicyAssociation(
+                        `${name}-${entry.role}-eks-policy-${i}`,
+                        { clusterName: args.clusterName!, principalArn: created.principalArn, policyArn: p.policyArn, accessScope: { type: p.accessScope.type, namespaces: "namespaces" in p.accessScope ? [...p.accessScope.namespaces] : undefined } },
+                        { parent: this },
+                    );
+                });
+            }
+        }
 
         this.registerOutputs({
             previewRoleArn: this.previewRoleArn,

@@ -68,6 +68,9 @@ export const DEPLOY_VPC_ENDPOINT_ACTIONS = ["ec2:CreateVpcEndpoint", "ec2:Modify
 /** What `pulumi up` does to the MSK cluster: associate and release the SCRAM user slots it owns; never the cluster itself. */
 export const DEPLOY_MSK_ACTIONS = ["kafka:BatchAssociateScramSecret", "kafka:BatchDisassociateScramSecret"];
 
+/** EKS actions that grant or change cluster access; the deploy role is denied them on the CI roles' own entries. */
+export const EKS_ACCESS_WRITE_ACTIONS = ["eks:CreateAccessEntry", "eks:UpdateAccessEntry", "eks:DeleteAccessEntry", "eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy"];
+
 /** Actions the deploy role may still take on the Pulumi key: use it for state and read it; nothing that changes it. */
 export const PULUMI_KEY_USE_ACTIONS = ["kms:Describe*", "kms:Get*", "kms:List*", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"];
 
@@ -144,12 +147,38 @@ function protectedResourceStatements(scope: DeployAccessScope): PolicyStatement[
             Action: ["s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucket*", "s3:DeleteBucket*", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:PutAccountPublicAccessBlock"],
             Resource: `arn:aws:s3:::${scope.stateBucket}`,
         },
+        ...ciClusterAccessDenies(scope),
         {
             Sid: "CannotChangeThePulumiKey",
             Effect: "Deny",
             NotAction: PULUMI_KEY_USE_ACTIONS,
             Resource: [scope.pulumiKeyArn, `arn:aws:kms:*:${scope.accountId}:${pulumiSecretsKeyAlias(scope.namePrefix)}`],
         },
+    ];
+}
+
+/**
+ * The CI roles' EKS access entries are bootstrap-owned (cluster-access.ts): the deploy role can neither create, change
+ * nor delete them, and no deploy may associate an EKS access policy with any entry (every one but view reads Secrets).
+ */
+function ciClusterAccessDenies(scope: Pick<DeployAccessScope, "accountId" | "namePrefix">): PolicyStatement[] {
+    const account = scope.accountId;
+    const ciRoles = [roleNames.githubPreview(scope.namePrefix), roleNames.githubDeploy(scope.namePrefix)];
+    return [
+        {
+            Sid: "CannotMapTheCiRolesIntoTheCluster",
+            Effect: "Deny",
+            Action: "eks:CreateAccessEntry",
+            Resource: `arn:aws:eks:*:${account}:cluster/*`,
+            Condition: { StringEquals: { "eks:principalArn": ciRoles.map((r) => roleArn(account, r)) } },
+        },
+        {
+            Sid: "CannotChangeTheCiAccessEntries",
+            Effect: "Deny",
+            Action: [...EKS_ACCESS_WRITE_ACTIONS.filter((a) => a !== "eks:CreateAccessEntry"), "eks:TagResource", "eks:UntagResource"],
+            Resource: ciRoles.map((r) => `arn:aws:eks:*:${account}:access-entry/*/role/${account}/${r}/*`),
+        },
+        { Sid: "NeverAssociateAnEksAccessPolicy", Effect: "Deny", Action: ["eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy"], Resource: `arn:aws:eks:*:${account}:access-entry/*` },
     ];
 }
 

@@ -19,7 +19,7 @@ describe("GitHub deploy roles are sufficient for the plan they deploy (IAM simul
             // Only the audit bucket's lock is denied by a policy of the platform's own, and only for the three actions named.
             assert.deepEqual([...new Set(locked.map((l) => l.action))].sort(), SELF_LOCKED_CALLS.map((l) => l.action).sort());
             const denied = expectedCalls(scope, "deploy").filter((c) => c.expect === "denied");
-            for (const action of ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteOpenIDConnectProvider", "kms:PutKeyPolicy", "kms:UpdateAlias", "s3:PutBucketPolicy"]) {
+            for (const action of ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteOpenIDConnectProvider", "kms:PutKeyPolicy", "kms:UpdateAlias", "s3:PutBucketPolicy", "eks:CreateAccessEntry", "eks:AssociateAccessPolicy"]) {
                 assert.ok(denied.some((c) => c.action === action), `the table asks that ${action} on a bootstrap-owned resource be denied`);
             }
         });

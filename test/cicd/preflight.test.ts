@@ -7,14 +7,14 @@ import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { CreateOpenIDConnectProviderCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateClusterCommand as CreateMskClusterCommand, KafkaClient } from "@aws-sdk/client-kafka";
 import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../../components/github-deploy";
+import { buildCiAccessEntries, DEPLOYER_GROUP, EKS_VIEW_POLICY_ARN, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../../components/github-deploy";
 import { roleArn } from "../../components/iam";
 import { roleNames } from "../../model/names";
 import { loadCatalog } from "../../model/catalog";
 import { EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../model/config";
-import { CheckResult, formatPreflight, PreflightClients, REQUIRED_CRDS, runPreflight, secretsNeedingFirstValue } from "../../tools/preflight/checks";
+import { CheckResult, ESO_CRD, formatPreflight, PreflightClients, REQUIRED_CRDS, runPreflight, secretsNeedingFirstValue } from "../../tools/preflight/checks";
 import { connectKube } from "../../tools/preflight/kube";
-import { ClusterState, startEksStub, startKubeStub, StubServer } from "../support/cluster-stub";
+import { AccessEntryDetail, ClusterState, startEksStub, startKubeStub, StubServer } from "../support/cluster-stub";
 import { FAKE_AWS_ENV, freePort, MotoServer, startMoto } from "../support/moto";
 import { PROJECT_DIR } from "../support/plan-cli";
 
@@ -51,13 +51,14 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
     let eksStub: StubServer;
     let kubeStub: StubServer;
     const accessEntries = new Map<string, string[]>();
+    const entryDetails = new Map<string, AccessEntryDetail>();
     const cluster: ClusterState = { crds: new Set(), deployments: [], token: ["k8s", "test", "token"].join("-") };
     const aws = <T>(Client: new (c: object) => T, endpoint?: string): T => new Client({ region, credentials, endpoint: endpoint ?? moto.endpoint });
     let base: EnvironmentConfig;
 
     before(async () => {
         moto = await startMoto();
-        eksStub = await startEksStub(moto.endpoint, accessEntries);
+        eksStub = await startEksStub(moto.endpoint, accessEntries, entryDetails);
         kubeStub = await startKubeStub(cluster);
         const prod = parseEnvironmentConfig(readStackFile(PROJECT_DIR, "prod"));
         // The prod config, moved into moto's account; the VPC and cluster ARNs are filled in once they exist.
@@ -98,6 +99,7 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
             "config-recorder",
             ...REQUIRED_CRDS.map((c) => `crd-${c.name}`),
             "reloader",
+            "external-secrets-operator",
             "first-values",
         ];
         assert.deepEqual(results.map((r) => r.check), expected);
@@ -116,6 +118,10 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
         const endpoint = (await aws(EC2Client).send(new CreateVpcEndpointCommand({ VpcId: vpc, ServiceName: `com.amazonaws.${region}.secretsmanager`, VpcEndpointType: "Interface", SubnetIds: [subnet], PrivateDnsEnabled: true }))).VpcEndpoint!.VpcEndpointId!;
         const eks = (await aws(EKSClient).send(new CreateClusterCommand({ name: base.cluster.name, roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/eks`, resourcesVpcConfig: { subnetIds: [subnet] } }))).cluster!;
         accessEntries.set(base.cluster.name, [roleArn(MOTO_ACCOUNT, roleNames.githubDeploy(base.namePrefix)), roleArn(MOTO_ACCOUNT, roleNames.githubPreview(base.namePrefix))]);
+        // What the bootstrap creates (GithubDeployAccess): the deployer group, and the view policy for preview.
+        for (const e of buildCiAccessEntries(MOTO_ACCOUNT, base.namePrefix)) {
+            entryDetails.set(e.principalArn, { groups: [...e.kubernetesGroups], policies: e.policies.map((p) => ({ policyArn: p.policyArn, scope: p.accessScope.type })) });
+        }
         // CreateCluster (v1): moto's CreateClusterV2 drops ClientAuthentication.
         const msk = await aws(KafkaClient).send(
             new CreateMskClusterCommand({
@@ -135,7 +141,7 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
             // A placeholder built at run time: preflight sees only that a version exists, never the value.
             await sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ placeholder: ["first", "value"].join("-") }) }));
         }
-        cluster.crds = new Set(REQUIRED_CRDS.map((c) => c.name));
+        cluster.crds = new Set([...REQUIRED_CRDS.map((c) => c.name), ESO_CRD]);
         cluster.deployments = [{ namespace: "reloader", name: "reloader-reloader" }];
 
         base = {
@@ -184,6 +190,46 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
         } finally {
             Object.assign(cluster, saved);
             accessEntries.set(base.cluster.name, [roleArn(MOTO_ACCOUNT, roleNames.githubDeploy(base.namePrefix)), roleArn(MOTO_ACCOUNT, roleNames.githubPreview(base.namePrefix))]);
+        }
+    });
+
+    it("reports an access entry as wrong when its group or access policies differ from what the bootstrap creates", async () => {
+        const deploy = roleArn(MOTO_ACCOUNT, roleNames.githubDeploy(base.namePrefix));
+        const preview = roleArn(MOTO_ACCOUNT, roleNames.githubPreview(base.namePrefix));
+        const saved = new Map(entryDetails);
+        try {
+            // An administrator "fixed" a failed deploy with EKS's admin policy (which reads Secrets); preview lost its view policy.
+            entryDetails.set(deploy, { groups: [DEPLOYER_GROUP], policies: [{ policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy", scope: "cluster" }] });
+            entryDetails.set(preview, { groups: [], policies: [] });
+            const results = await runPreflight(base, catalog, await clients());
+            const byCheck = new Map(results.map((r) => [r.check, r]));
+            assert.equal(byCheck.get("eks-access-entry-deploy")!.status, "wrong");
+            assert.match(byCheck.get("eks-access-entry-deploy")!.detail, /AmazonEKSAdminPolicy \(cluster\).*expected groups \["finledger-deployers"\] and policies \[\]/);
+            assert.equal(byCheck.get("eks-access-entry-preview")!.status, "wrong");
+            assert.match(byCheck.get("eks-access-entry-preview")!.detail, new RegExp(`expected groups \\["finledger-previewers"\\] and policies \\["${EKS_VIEW_POLICY_ARN.replace(/[/.]/g, "\\$&")} \\(cluster\\)"\\]`));
+            assert.match(byCheck.get("eks-access-entry-deploy")!.fix!, /re-applies GithubDeployAccess/);
+            // A deploy entry without the deployer group is as wrong as one with too much.
+            entryDetails.set(deploy, { groups: [], policies: [] });
+            assert.equal(statusOf(await runPreflight(base, catalog, await clients()))["eks-access-entry-deploy"], "wrong");
+        } finally {
+            entryDetails.clear();
+            for (const [k, v] of saved) entryDetails.set(k, v);
+        }
+    });
+
+    it("requires ESO, which only an administrator can install, in the full phase and not before", async () => {
+        const saved = cluster.crds;
+        try {
+            cluster.crds = new Set(REQUIRED_CRDS.map((c) => c.name));
+            const full = (await runPreflight(base, catalog, await clients())).find((r) => r.check === "external-secrets-operator")!;
+            assert.equal(full.status, "missing");
+            assert.match(full.fix!, /cluster administrator applies the ESO component first: pulumi up --stack prod --target "urn:pulumi:prod::finledger-secrets-platform::finledger:runtime:ExternalSecretsOperator\*\*"/);
+            const foundation = (await runPreflight({ ...base, phase: "foundation" }, catalog, await clients())).find((r) => r.check === "external-secrets-operator")!;
+            assert.equal(foundation.status, "found");
+            cluster.crds = new Set([...REQUIRED_CRDS.map((c) => c.name), ESO_CRD]);
+            assert.equal(statusOf(await runPreflight(base, catalog, await clients()))["external-secrets-operator"], "found");
+        } finally {
+            cluster.crds = saved;
         }
     });
 

@@ -16,8 +16,8 @@ const workflowFiles = fs.readdirSync(WORKFLOW_DIR).filter((f) => /\.ya?ml$/.test
 const read = (file: string) => fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8");
 
 // A compliant workflow that exercises every rule; each bad example below changes one thing in it.
-const CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
-const AWS_CREDS = "aws-actions/configure-aws-credentials@b47578312673ae6fa5b5096b330d9fbac3d116df # v4.2.1";
+const CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1";
+const AWS_CREDS = "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c # v6.2.3";
 const PULUMI = "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0";
 const BASELINE = `name: example
 on:
@@ -211,8 +211,8 @@ describe("workflow hygiene rules catch bad examples", () => {
         ],
         "actions-pinned": [
             ["a tag", () => replaceOnce(BASELINE, CHECKOUT, "actions/checkout@v4")],
-            ["a short SHA", () => replaceOnce(BASELINE, CHECKOUT, "actions/checkout@11bd719 # v4.2.2")],
-            ["a SHA without version comment", () => replaceOnce(BASELINE, CHECKOUT, "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683")],
+            ["a short SHA", () => replaceOnce(BASELINE, CHECKOUT, "actions/checkout@3d3c42e # v7.0.1")],
+            ["a SHA without version comment", () => replaceOnce(BASELINE, CHECKOUT, "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1")],
             ["an image without digest", () => replaceOnce(BASELINE, CHECKOUT, "docker://alpine:3.20")],
         ],
         "pr-oidc-same-repo": [

@@ -202,9 +202,12 @@ describe("event-driven ESO refresh: what the function may touch", function () {
         // Nothing else in the cluster binds the group, and the access entry maps the role to that group only.
         const others = report.resources.filter((r) => /RoleBinding$|ClusterRoleBinding$/.test(r.type) && inputsOf(r).metadata?.name !== ESO_REFRESH_ROLE && JSON.stringify(inputsOf(r).subjects ?? []).includes(ESO_REFRESH_GROUP));
         assert.deepEqual(others, []);
+        // The CI roles' own entries (the bootstrap's, test/cicd/cluster-access.test.ts) map to other groups.
+        const refreshArn = `arn:aws:iam::${PROD}:role/${roleNames.esoRefresh(PREFIX)}`;
         const entries = report.resources.filter((r) => r.type === "aws:eks/accessEntry:AccessEntry").map(inputsOf);
-        assert.deepEqual(entries, [{ clusterName: "fl-prod-data", kubernetesGroups: [ESO_REFRESH_GROUP], principalArn: `arn:aws:iam::${PROD}:role/${roleNames.esoRefresh(PREFIX)}`, type: "STANDARD" }]);
-        assert.equal(report.resources.filter((r) => r.type === "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").length, 0, "no EKS access policy on top of RBAC");
+        assert.deepEqual(entries.filter((e) => e.principalArn === refreshArn), [{ clusterName: "fl-prod-data", kubernetesGroups: [ESO_REFRESH_GROUP], principalArn: refreshArn, type: "STANDARD" }]);
+        assert.deepEqual(entries.filter((e) => e.kubernetesGroups?.includes(ESO_REFRESH_GROUP)).map((e) => e.principalArn), [refreshArn], "no other principal maps to the refresh group");
+        assert.equal(report.resources.filter((r) => r.type === "aws:eks/accessPolicyAssociation:AccessPolicyAssociation" && inputsOf(r).principalArn === refreshArn).length, 0, "no EKS access policy on top of RBAC");
     });
 
     it("its IAM role can write its own logs and cannot read any secret or decrypt with the environment key (simulated with the boundary)", async () => {

@@ -50,9 +50,30 @@ export async function startKubeStub(state: ClusterState): Promise<StubServer> {
     });
 }
 
-/** An EKS endpoint: `GET /clusters/<name>/access-entries` answered from `entries`, everything else proxied to moto. */
-export async function startEksStub(motoEndpoint: string, entries: Map<string, string[]>): Promise<StubServer> {
+/** What one access entry maps to: its Kubernetes groups and its associated access policies (ARN and scope type). */
+export interface AccessEntryDetail {
+    groups: string[];
+    policies: Array<{ policyArn: string; scope: "cluster" | "namespace" }>;
+}
+
+/**
+ * An EKS endpoint: the access-entry list, each entry (`DescribeAccessEntry`) and its access policies
+ * (`ListAssociatedAccessPolicies`) answered from `entries` and `details` (keyed by principal ARN; an entry listed
+ * without details has no group and no policy), everything else proxied to moto.
+ */
+export async function startEksStub(motoEndpoint: string, entries: Map<string, string[]>, details: Map<string, AccessEntryDetail> = new Map()): Promise<StubServer> {
     return listen((req, res) => {
+        const one = /^\/clusters\/([^/?]+)\/access-entries\/([^/?]+)(\/access-policies)?(\?.*)?$/.exec(req.url ?? "");
+        if (req.method === "GET" && one) {
+            const cluster = decodeURIComponent(one[1]!);
+            const principalArn = decodeURIComponent(one[2]!);
+            if (!(entries.get(cluster) ?? []).includes(principalArn)) return send(res, 404, { message: `The specified principalArn could not be found: ${principalArn}.` });
+            const d = details.get(principalArn) ?? { groups: [], policies: [] };
+            if (one[3]) {
+                return send(res, 200, { clusterName: cluster, principalArn, associatedAccessPolicies: d.policies.map((p) => ({ policyArn: p.policyArn, accessScope: { type: p.scope, namespaces: [] } })) });
+            }
+            return send(res, 200, { accessEntry: { clusterName: cluster, principalArn, kubernetesGroups: d.groups, type: "STANDARD" } });
+        }
         const m = /^\/clusters\/([^/?]+)\/access-entries(\?.*)?$/.exec(req.url ?? "");
         if (req.method === "GET" && m) {
             const list = entries.get(decodeURIComponent(m[1]));

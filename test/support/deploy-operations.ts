@@ -59,6 +59,11 @@ const regionOf = (r: PlannedResource, ctx: ArnContext): string => {
 const roleArnOf = (ctx: ArnContext, roleNameOrArn: string): string => (roleNameOrArn.startsWith("arn:") ? roleNameOrArn : `arn:aws:iam::${ctx.accountId}:role/${roleNameOrArn}`);
 const bucketArnOf = (bucket: string): string => `arn:aws:s3:::${bucket}`;
 const none = [] as const;
+/** The ARN of the access entry of a resource's `principalArn` on its `clusterName` (a fixed UUID: EKS picks one at creation). */
+const accessEntryArnOf = (r: PlannedResource, ctx: ArnContext): string => {
+    const [, account, roleName] = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(String(inputs(r).principalArn)) ?? [];
+    return `arn:aws:eks:${regionOf(r, ctx)}:${ctx.accountId}:access-entry/${inputs(r).clusterName}/role/${account}/${roleName}/0ac7a1f2-0000-4000-a000-000000000000`;
+};
 
 /** A bucket sub-resource: one Put/Get pair on the bucket named by `inputs.bucket`; deleting it is a Put or Delete. */
 function bucketSetting(put: string, get: string, del: string = put): AwsTypeOperations {
@@ -205,12 +210,7 @@ export const DEPLOY_OPERATIONS: Readonly<Record<string, AwsTypeOperations | NoIa
     // The refresh function's access entry (components/eso-refresh.ts): created on the cluster, then managed as itself.
     "aws:eks/accessEntry:AccessEntry": {
         kind: "aws",
-        arns: (r, ctx) => {
-            const principal = String(inputs(r).principalArn);
-            const [, account, roleName] = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(principal) ?? [];
-            const base = `arn:aws:eks:${regionOf(r, ctx)}:${ctx.accountId}`;
-            return { cluster: `${base}:cluster/${inputs(r).clusterName}`, self: `${base}:access-entry/${inputs(r).clusterName}/role/${account}/${roleName}/0ac7a1f2-0000-4000-a000-000000000000` };
-        },
+        arns: (r, ctx) => ({ cluster: `arn:aws:eks:${regionOf(r, ctx)}:${ctx.accountId}:cluster/${inputs(r).clusterName}`, self: accessEntryArnOf(r, ctx) }),
         calls: {
             create: [["eks:CreateAccessEntry", "cluster"]],
             update: [["eks:UpdateAccessEntry", "self"]],
@@ -275,6 +275,18 @@ export const DEPLOY_OPERATIONS: Readonly<Record<string, AwsTypeOperations | NoIa
             delete: [["kafka:BatchDisassociateScramSecret", "self"]],
             tag: none,
             read: [["kafka:ListScramSecrets", "self"]],
+        },
+    },
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": {
+        kind: "aws",
+        // An association acts on the access entry of its principal.
+        arns: (r, ctx) => ({ self: accessEntryArnOf(r, ctx) }),
+        calls: {
+            create: [["eks:AssociateAccessPolicy", "self"]],
+            update: [["eks:AssociateAccessPolicy", "self"]],
+            delete: [["eks:DisassociateAccessPolicy", "self"]],
+            tag: none,
+            read: [["eks:ListAssociatedAccessPolicies", "self"]],
         },
     },
     "aws:s3/bucket:Bucket": {

@@ -60,6 +60,7 @@ export function targetOfState(state: Record<string, unknown>, where: string): Po
         dependencies: stringList(state.dependencies),
         propertyDependencies,
         protect: state.protect === true,
+        retainOnDelete: state.retainOnDelete === true,
         ignoreChanges: stringList(state.ignoreChanges),
         inputs: inputs as Record<string, unknown>,
         outputs: { id: typeof state.id === "string" && state.id !== "" ? state.id : undefined, ...(outputs as Record<string, unknown>) },

@@ -21,6 +21,8 @@ export interface PlannedResource {
     readonly dependencies: string[];
     readonly propertyDependencies: Record<string, string[]>;
     readonly protect: boolean;
+    /** Whether a delete of this resource only drops it from the state and leaves the real one (components/retention.ts). */
+    readonly retainOnDelete: boolean;
     readonly ignoreChanges: string[];
     readonly inputs: Record<string, unknown>;
     outputs: Record<string, unknown>;
@@ -76,6 +78,7 @@ interface Registration {
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     protect: boolean;
+    retainOnDelete: boolean;
     ignoreChanges: string[];
 }
 
@@ -118,6 +121,7 @@ export async function runStackUnderMocks(projectDir: string, stack: string, cata
             dependencies: req.getDependenciesList(),
             propertyDependencies,
             protect: Boolean(req.getProtect?.()),
+            retainOnDelete: Boolean(req.getRetainondelete?.()),
             ignoreChanges: req.getIgnorechangesList?.() ?? [],
         };
         const inputs = unwrapValue(pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>;
@@ -136,6 +140,7 @@ export async function runStackUnderMocks(projectDir: string, stack: string, cata
                     dependencies: reg.dependencies,
                     propertyDependencies: reg.propertyDependencies,
                     protect: reg.protect,
+                    retainOnDelete: reg.retainOnDelete,
                     ignoreChanges: reg.ignoreChanges,
                     inputs,
                     outputs: { id: resp.getId() || undefined, ...outputs },

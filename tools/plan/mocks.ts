@@ -103,6 +103,14 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
 
         const name: string = inputs.name ?? autoName;
         switch (args.type) {
+            case "aws:eks/accessEntry:AccessEntry": {
+                // arn:aws:eks:<region>:<account>:access-entry/<cluster>/role/<account>/<role name>/<uuid>, as EKS returns it.
+                const principal = String(inputs.principalArn ?? "");
+                const entryArn = `arn:aws:eks:${region}:${account}:access-entry/${inputs.clusterName}/role/${principal.split(":")[4]}/${principal.split("/").pop()}/${uuid(seed)}`;
+                return { id: `${inputs.clusterName}:${principal}`, state: { ...inputs, accessEntryArn: entryArn, userName: principal } };
+            }
+            case "aws:eks/accessPolicyAssociation:AccessPolicyAssociation":
+                return { id: `${inputs.clusterName}#${inputs.principalArn}#${inputs.policyArn}`, state: { ...inputs } };
             case "aws:kms/key:Key": {
                 const keyId = inputs.multiRegion ? `mrk-${hex(seed, 32)}` : uuid(seed);
                 return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${region}:${account}:key/${keyId}` } };

@@ -4,7 +4,7 @@ import { PolicyTarget, Violation } from "../policy-runner";
 /** The `--json` report of `plan` and `policy:check`, as the README specifies it (the plan contract). */
 export interface PlanReport {
     readonly stack: string;
-    readonly resources: Array<{ urn: string; type: string; name: string; parent?: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }>;
+    readonly resources: Array<{ urn: string; type: string; name: string; parent?: string; protect?: boolean; retainOnDelete?: boolean; inputs: Record<string, unknown>; outputs: Record<string, unknown> }>;
     readonly violations: Violation[];
     readonly summary: PlanSummary;
 }
@@ -72,7 +72,7 @@ export function summarize(resources: readonly PolicyTarget[], violations: readon
 export function buildReport(stack: string, resources: readonly PolicyTarget[], violations: Violation[]): PlanReport {
     return {
         stack,
-        resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs: r.inputs, outputs: r.outputs })),
+        resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, protect: r.protect, retainOnDelete: r.retainOnDelete === true, inputs: r.inputs, outputs: r.outputs })),
         violations,
         summary: summarize(resources, violations),
     };

@@ -2,16 +2,15 @@
 // answers found / missing / wrong with the fix; docs/cicd.md ("Preflight") lists them.
 import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from "@aws-sdk/client-config-service";
 import { DescribeVpcEndpointsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { DescribeClusterCommand, EKSClient, ListAccessEntriesCommand } from "@aws-sdk/client-eks";
+import { DescribeAccessEntryCommand, DescribeClusterCommand, EKSClient, ListAccessEntriesCommand, ListAssociatedAccessPoliciesCommand } from "@aws-sdk/client-eks";
 import { GetOpenIDConnectProviderCommand, IAMClient } from "@aws-sdk/client-iam";
 import { DescribeClusterV2Command, KafkaClient, ListClustersV2Command } from "@aws-sdk/client-kafka";
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { GITHUB_OIDC_AUDIENCE, githubOidcProviderArn } from "../../components/github-deploy";
-import { roleArn } from "../../components/iam";
-import { roleNames } from "../../model/names";
+import { buildCiAccessEntries, CiAccessEntry, GITHUB_OIDC_AUDIENCE, githubOidcProviderArn } from "../../components/github-deploy";
 import { Catalog } from "../../model/catalog";
 import { EnvironmentConfig } from "../../model/config";
 import { planEnvironment } from "../../model/environment";
+import { TYPE } from "../../components/tokens";
 import { KubeApi } from "./kube";
 
 /** What a check found. */
@@ -45,6 +44,12 @@ export const REQUIRED_CRDS = [
     { name: "prometheusrules.monitoring.coreos.com", what: "prometheus-operator's PrometheusRule CRD", fix: "install kube-prometheus-stack (or prometheus-operator's CRDs) in the cluster" },
     { name: "sparkapplications.sparkoperator.k8s.io", what: "the Spark operator's SparkApplication CRD", fix: "install the Kubeflow Spark operator Helm chart in the cluster" },
 ] as const;
+
+/**
+ * ESO's ExternalSecret CRD. The deploy role cannot install ESO (its controller's ClusterRole reads Secrets, which the
+ * deployer may not grant), so a cluster administrator applies the ESO component before the full phase.
+ */
+export const ESO_CRD = "externalsecrets.external-secrets.io";
 
 function isNotFound(err: unknown): boolean {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -92,23 +97,41 @@ async function eksCluster(config: EnvironmentConfig, c: PreflightClients): Promi
     } catch (err) {
         if (!isNotFound(err)) throw err;
     }
-    for (const [kind, role] of [
-        ["deploy", roleNames.githubDeploy(config.namePrefix)],
-        ["preview", roleNames.githubPreview(config.namePrefix)],
-    ] as const) {
-        const arn = roleArn(config.accountId, role);
-        results.push(
-            entries.includes(arn)
-                ? { check: `eks-access-entry-${kind}`, status: "found", detail: `${arn} has an access entry on ${name}` }
-                : {
-                      check: `eks-access-entry-${kind}`,
-                      status: "missing",
-                      detail: `${arn} has no access entry on ${name}, so \`aws eks get-token\` gives it no Kubernetes access`,
-                      fix: `create it as a cluster administrator (docs/cicd.md, "EKS access for CI"): aws eks create-access-entry --cluster-name ${name} --principal-arn ${arn}`,
-                  },
-        );
+    for (const expected of buildCiAccessEntries(config.accountId, config.namePrefix)) {
+        const check = `eks-access-entry-${expected.role}`;
+        const arn = expected.principalArn;
+        if (!entries.includes(arn)) {
+            results.push({
+                check,
+                status: "missing",
+                detail: `${arn} has no access entry on ${name}, so \`aws eks get-token\` gives it no Kubernetes access`,
+                fix: `the bootstrap creates it (GithubDeployAccess, docs/cicd.md "EKS access for CI"): an administrator re-runs its step 3 once the cluster exists`,
+            });
+            continue;
+        }
+        results.push(await accessEntryMatches(c, name, expected));
     }
     return results;
+}
+
+/** Whether an existing access entry maps to the groups and carries exactly the access policies the bootstrap gives it. */
+async function accessEntryMatches(c: PreflightClients, clusterName: string, expected: CiAccessEntry): Promise<CheckResult> {
+    const check = `eks-access-entry-${expected.role}`;
+    const arn = expected.principalArn;
+    const entry = (await c.eks.send(new DescribeAccessEntryCommand({ clusterName, principalArn: arn }))).accessEntry;
+    const groups = [...(entry?.kubernetesGroups ?? [])].sort();
+    const policies = ((await c.eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName, principalArn: arn }))).associatedAccessPolicies ?? []).map((p) => `${p.policyArn} (${p.accessScope?.type})`).sort();
+    const wantGroups = [...expected.kubernetesGroups].sort();
+    const wantPolicies = expected.policies.map((p) => `${p.policyArn} (${p.accessScope.type})`).sort();
+    if (JSON.stringify(groups) !== JSON.stringify(wantGroups) || JSON.stringify(policies) !== JSON.stringify(wantPolicies)) {
+        return {
+            check,
+            status: "wrong",
+            detail: `${arn} on ${clusterName} has groups ${JSON.stringify(groups)} and access policies ${JSON.stringify(policies)}; expected groups ${JSON.stringify(wantGroups)} and policies ${JSON.stringify(wantPolicies)} (any other EKS access policy reads Secrets)`,
+            fix: "an administrator re-applies GithubDeployAccess (docs/cicd.md, \"Changing deploy access later\"), which resets the entry and its associations",
+        };
+    }
+    return { check, status: "found", detail: `${arn} has an access entry on ${clusterName} with groups ${JSON.stringify(groups)} and policies ${JSON.stringify(policies)}` };
 }
 
 async function secretsManagerEndpoint(config: EnvironmentConfig, c: PreflightClients): Promise<CheckResult> {
@@ -158,8 +181,8 @@ async function configRecorder(config: EnvironmentConfig, c: PreflightClients): P
     return { check, status: "found", detail: `recorder ${recorders[0].name} is recording` };
 }
 
-async function kubernetes(c: PreflightClients): Promise<CheckResult[]> {
-    const all = [...REQUIRED_CRDS.map((crd) => `crd-${crd.name}`), "reloader"];
+async function kubernetes(config: EnvironmentConfig, c: PreflightClients): Promise<CheckResult[]> {
+    const all = [...REQUIRED_CRDS.map((crd) => `crd-${crd.name}`), "reloader", "external-secrets-operator"];
     if ("unreachable" in c.kube) {
         const reason = c.kube.unreachable;
         return all.map((check) => ({ check, status: "missing" as const, detail: `the cluster's API cannot be reached: ${reason}`, fix: "give this role an EKS access entry and network reach to the API endpoint, then re-run preflight" }));
@@ -183,6 +206,7 @@ async function kubernetes(c: PreflightClients): Promise<CheckResult[]> {
                 : { check: "reloader", status: "missing", detail: "no Reloader deployment, so long-running pods keep a rotated value until restarted", fix: "install stakater/reloader (Helm chart reloader) in the cluster" },
         );
     }
+    results.push(await externalSecretsOperator(config, kube));
     return results;
 }
 
@@ -191,6 +215,19 @@ export function secretsNeedingFirstValue(config: EnvironmentConfig, catalog: Cat
     return planEnvironment(config, catalog)
         .secrets.filter((s) => s.runner === "lambda")
         .map((s) => s.fullName);
+}
+
+async function externalSecretsOperator(config: EnvironmentConfig, kube: KubeApi): Promise<CheckResult> {
+    const check = "external-secrets-operator";
+    if (config.phase !== "full") return { check, status: "found", detail: `not needed before the full phase (phase is ${config.phase})` };
+    const res = await kube.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${ESO_CRD}`);
+    if (res.status === 200) return { check, status: "found", detail: `${ESO_CRD} is installed` };
+    return {
+        check,
+        status: res.status === 404 ? "missing" : "wrong",
+        detail: res.status === 404 ? `${ESO_CRD} is not installed, and the deploy role cannot install ESO` : `reading ${ESO_CRD} answered HTTP ${res.status}`,
+        fix: `a cluster administrator applies the ESO component first: pulumi up --stack ${config.environment} --target "urn:pulumi:${config.environment}::finledger-secrets-platform::${TYPE.ExternalSecretsOperator}**" (docs/cicd.md, "EKS access for CI")`,
+    };
 }
 
 async function firstValues(config: EnvironmentConfig, catalog: Catalog, c: PreflightClients): Promise<CheckResult> {
@@ -229,7 +266,7 @@ export async function runPreflight(config: EnvironmentConfig, catalog: Catalog, 
         await secretsManagerEndpoint(config, clients),
         await mskCluster(config, clients),
         await configRecorder(config, clients),
-        ...(await kubernetes(clients)),
+        ...(await kubernetes(config, clients)),
         await firstValues(config, catalog, clients),
     ];
 }
