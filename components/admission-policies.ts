@@ -100,6 +100,8 @@ export function admissionInputProblems(inputs: AdmissionPolicyInputs): string[] 
 export const REPLICASET_CONTROLLER = "system:serviceaccount:kube-system:replicaset-controller";
 /** The username of the StatefulSet controller. */
 export const STATEFULSET_CONTROLLER = "system:serviceaccount:kube-system:statefulset-controller";
+/** The username of the Job controller, which creates a Job's pods (the Airflow chart's database migration). */
+export const JOB_CONTROLLER = "system:serviceaccount:kube-system:job-controller";
 
 /** The Kubernetes username of a service account, as it appears in `request.userInfo.username`. */
 export function serviceAccountUsername(namespace: string, serviceAccount: string): string {

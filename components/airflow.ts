@@ -21,6 +21,12 @@ export const AIRFLOW_INTERNAL_SECRETS = {
     metadataDb: { catalogName: "airflow/metadata-db", secretName: "airflow-metadata-db", key: "connection" },
 } as const;
 
+/**
+ * The chart's database-migration Job (`airflow db migrate`): the catalog workload whose pre-created account it runs as,
+ * and the `component` label the chart puts on its pod.
+ */
+export const AIRFLOW_MIGRATION_JOB = { workloadId: "airflow-migrations", podComponent: "run-airflow-migrations" } as const;
+
 /** The broker Secret name the chart is given so that it generates none: no pod reads it (there is no Celery executor). */
 export const NO_BROKER_SECRET = "airflow-broker-url-unused";
 
@@ -68,8 +74,8 @@ export function buildAirflowBackendEnv(kwargs: Record<string, string | null>): R
 export interface AirflowHelmInputs {
     /** Namespace of Airflow's own components. */
     readonly namespace: string;
-    /** Service accounts (created by WorkloadIdentity) of the core components. */
-    readonly serviceAccounts: { readonly scheduler: string; readonly webserver: string; readonly triggerer: string; readonly worker: string };
+    /** Service accounts (created by WorkloadIdentity) of the core components and of the database-migration Job. */
+    readonly serviceAccounts: { readonly scheduler: string; readonly webserver: string; readonly triggerer: string; readonly worker: string; readonly migrations: string };
     /** Env vars of the backend for the core components (their own managed ids). */
     readonly backendEnv: Record<string, string>;
     /** Every namespace the KubernetesExecutor may launch task pods in (the core one and each domain's). */
@@ -118,6 +124,8 @@ export function buildAirflowHelmValues(inputs: AirflowHelmInputs): Record<string
         webserver: { ...sa(inputs.serviceAccounts.webserver), defaultUser: { enabled: false } },
         triggerer: sa(inputs.serviceAccounts.triggerer),
         workers: sa(inputs.serviceAccounts.worker, false),
+        // Its own least-privilege account, which the admission policies reserve for pods the Job controller creates.
+        migrateDatabaseJob: { serviceAccount: { create: false, name: inputs.serviceAccounts.migrations } },
         dagProcessor: { annotations },
         env: Object.entries(inputs.backendEnv)
             .filter(([k]) => k.startsWith("AWS_"))

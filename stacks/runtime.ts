@@ -4,13 +4,13 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AIRFLOW_CHART, AIRFLOW_IMAGE, AIRFLOW_INTERNAL_SECRETS, buildAirflowBackendEnv, buildAirflowBackendKwargs, buildAirflowHelmValues, buildTaskNamespaceRbac } from "../components/airflow";
+import { AIRFLOW_CHART, AIRFLOW_IMAGE, AIRFLOW_INTERNAL_SECRETS, AIRFLOW_MIGRATION_JOB, buildAirflowBackendEnv, buildAirflowBackendKwargs, buildAirflowHelmValues, buildTaskNamespaceRbac } from "../components/airflow";
 import { connectionFileView, variableFileView } from "../components/airflow-connections";
 import { buildAirflowLocalSettings, buildSecretsBackendModule, domainDagFolder, SECRETS_MODULE_FILE, TaskGroupSettings } from "../components/airflow-local-settings";
 import { AIRFLOW_CONNECTIONS_PATH, AIRFLOW_DEFAULT_TASK_WORKLOAD, AIRFLOW_VARIABLES_PATH, isAirflowBackendSecret, isAirflowTaskWorkload, managedAirflowIds } from "../components/airflow-patterns";
 import { buildBaseTaskPod, buildTaskConfigEnv, buildTaskPodOverride, LOCAL_SETTINGS_CONFIGMAP, LOCAL_SETTINGS_KEY, ManagedFile, TASK_CONFIG_CONFIGMAP } from "../components/airflow-task-pod";
 import { buildTaskProbeAlerts, buildTaskProbeCronJob } from "../components/airflow-task-probe";
-import { AdmissionPolicies, AdmissionPolicyInputs, REPLICASET_CONTROLLER, ReservedIdentity, serviceAccountUsername, STATEFULSET_CONTROLLER, TaskAccount } from "../components/admission-policies";
+import { AdmissionPolicies, AdmissionPolicyInputs, JOB_CONTROLLER, REPLICASET_CONTROLLER, ReservedIdentity, serviceAccountUsername, STATEFULSET_CONTROLLER, TaskAccount } from "../components/admission-policies";
 import { buildExternalSecret, buildSecretStore, ESO_CHART, ESO_NAMESPACE, ESO_RELEASE, ESO_SERVICE_ACCOUNT, ExternalSecretSpecInputs, ExternalSecretsOperator } from "../components/external-secrets";
 import { kubernetesSecretName } from "../model/names";
 import { maxTaskFileAgeSeconds, reloaderAnnotations, rolloutSettings } from "../model/rollout";
@@ -158,6 +158,17 @@ export function planAdmissionInputs(catalog: { secrets: readonly CatalogSecret[]
                 component: `Airflow ${component}`,
                 podLabels: { ...podLabels(buildBaseTaskPod(AIRFLOW_IMAGE)), ...podLabels(forced) },
                 creators: executor ? [executor] : [],
+            });
+            continue;
+        }
+        if (w.id === AIRFLOW_MIGRATION_JOB.workloadId) {
+            // The chart's migration Job: only the Job controller creates its pods, with the chart's labels for it.
+            reservedIdentities.push({
+                namespace: w.namespace,
+                serviceAccount: w.serviceAccount,
+                component: "Airflow database migration",
+                podLabels: { tier: "airflow", component: AIRFLOW_MIGRATION_JOB.podComponent, release: AIRFLOW_RELEASE },
+                creators: [JOB_CONTROLLER],
             });
             continue;
         }
@@ -330,7 +341,8 @@ function buildAirflow(platform: EnvironmentPlatform, w: AirflowWiring): void {
     const core = catalog.workloads.filter((x) => x.type === "airflow-core");
     const coreSa = (suffix: string) => core.find((x) => x.id === `airflow-${suffix}`)?.serviceAccount;
     const [scheduler, webserver, triggerer, worker] = ["scheduler", "webserver", "triggerer", "worker"].map(coreSa);
-    if (!(scheduler && webserver && triggerer && worker)) return;
+    const migrations = core.find((x) => x.id === AIRFLOW_MIGRATION_JOB.workloadId)?.serviceAccount;
+    if (!(scheduler && webserver && triggerer && worker && migrations)) return;
     const coreNamespace = core[0].namespace;
 
     const groups = planAirflowTaskGroups(catalog.workloads, w.readsOf, (n) => platform.secrets.has(n));
@@ -409,7 +421,7 @@ function buildAirflow(platform: EnvironmentPlatform, w: AirflowWiring): void {
             namespace: w.namespaces.get(coreNamespace)!.metadata.name,
             values: buildAirflowHelmValues({
                 namespace: coreNamespace,
-                serviceAccounts: { scheduler, webserver, triggerer, worker },
+                serviceAccounts: { scheduler, webserver, triggerer, worker, migrations },
                 backendEnv: coreEnv,
                 taskNamespaces: groups.map((g) => g.workload.namespace),
                 secretsCacheTtlSeconds: rollout.airflowSecretsCacheTtlSeconds,

@@ -84,10 +84,10 @@ describe("Airflow task pods, RBAC and chart values", () => {
         assert.deepEqual(rbac[0].bindings[0].subjects, [{ kind: "ServiceAccount", name: "airflow-scheduler", namespace: "airflow" }]);
     });
 
-    it("turns off the chart's cluster-wide RBAC and its default admin user, and ships our base pod template", () => {
+    it("turns off the chart's cluster-wide RBAC and its default admin user, runs the migration Job as its own pre-created account, and ships our base pod template", () => {
         const v = buildAirflowHelmValues({
             namespace: "airflow",
-            serviceAccounts: { scheduler: "s", webserver: "w", triggerer: "t", worker: "k" },
+            serviceAccounts: { scheduler: "s", webserver: "w", triggerer: "t", worker: "k", migrations: "m" },
             backendEnv: {},
             taskNamespaces: ["airflow"],
             secretsCacheTtlSeconds: 60,
@@ -96,6 +96,7 @@ describe("Airflow task pods, RBAC and chart values", () => {
         assert.equal(v.multiNamespaceMode, false);
         assert.equal(v.rbac.create, false);
         assert.equal(v.webserver.defaultUser.enabled, false);
+        assert.deepEqual(v.migrateDatabaseJob.serviceAccount, { create: false, name: "m" }, "the migration Job must run as its pre-created account, not one the chart creates");
         assert.deepEqual(YAML.parse(v.podTemplate).spec.containers[0].envFrom, [{ configMapRef: { name: TASK_CONFIG_CONFIGMAP } }]);
     });
 

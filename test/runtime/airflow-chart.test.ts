@@ -4,9 +4,9 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import * as YAML from "yaml";
-import { AIRFLOW_CHART, AIRFLOW_INTERNAL_SECRETS, TASK_LAUNCHER_ROLE, TASK_LOG_READER_ROLE } from "../../components/airflow";
+import { AIRFLOW_CHART, AIRFLOW_INTERNAL_SECRETS, AIRFLOW_MIGRATION_JOB, TASK_LAUNCHER_ROLE, TASK_LOG_READER_ROLE } from "../../components/airflow";
 import { LOCAL_SETTINGS_CONFIGMAP, METADATA_DB_SECRET, TASK_CONFIG_CONFIGMAP } from "../../components/airflow-task-pod";
-import { REPLICASET_CONTROLLER, serviceAccountUsername, STATEFULSET_CONTROLLER } from "../../components/admission-policies";
+import { JOB_CONTROLLER, REPLICASET_CONTROLLER, serviceAccountUsername, STATEFULSET_CONTROLLER } from "../../components/admission-policies";
 import { ESO_NAMESPACE } from "../../components/external-secrets";
 import { isAirflowTaskWorkload } from "../../components/airflow-patterns";
 import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
@@ -21,8 +21,6 @@ const catalog = catalogForEnvironment(loadCatalog(path.join(PROJECT_DIR, "catalo
 const core = catalog.workloads.filter((w) => w.type === "airflow-core");
 const CORE_NAMESPACE = core[0].namespace;
 const taskNamespaces = [...new Set(catalog.workloads.filter(isAirflowTaskWorkload).map((w) => w.namespace))].sort();
-/** The Job controller's username (kube-controller-manager with per-controller credentials, as on EKS). */
-const JOB_CONTROLLER = "system:serviceaccount:kube-system:job-controller";
 
 /** The pod spec inside a workload object, and who creates its pods. */
 function podsOf(manifests: Json[]): { owner: string; pod: Json; creator: string }[] {
@@ -122,11 +120,14 @@ describe(`Airflow chart ${AIRFLOW_CHART.version}: the ${STACK} plan's values ren
         }
     });
 
-    it("runs each core component as its own pre-created service account, and creates no secret of its own", () => {
+    it("runs each core component and the migration Job as its own pre-created service account, and creates no secret of its own", () => {
         const sa = (name: string) => [...byKind("Deployment"), ...byKind("StatefulSet")].find((m) => m.metadata.name === `${AIRFLOW_RELEASE}-${name}`)!.spec.template.spec.serviceAccountName;
         for (const component of ["scheduler", "webserver", "triggerer"]) {
             assert.equal(sa(component), core.find((w) => w.id === `airflow-${component}`)!.serviceAccount);
         }
+        const migration = byKind("Job").find((m) => m.metadata.name === `${AIRFLOW_RELEASE}-run-airflow-migrations`)!;
+        assert.equal(migration.spec.template.spec.serviceAccountName, core.find((w) => w.id === AIRFLOW_MIGRATION_JOB.workloadId)!.serviceAccount);
+        assert.equal(migration.spec.template.metadata.labels.component, AIRFLOW_MIGRATION_JOB.podComponent);
         const created = byKind("ServiceAccount").map((m) => m.metadata.name);
         for (const w of core) assert.ok(!created.includes(w.serviceAccount), `the chart creates ${w.serviceAccount}, which the plan's WorkloadIdentity owns`);
         // Every value comes from Secrets Manager through ESO; a chart-generated Secret would be a value made by IaC.
@@ -154,21 +155,40 @@ describe(`Airflow chart ${AIRFLOW_CHART.version}: the ${STACK} plan's values ren
         }
     });
 
-    it("every long-running pod the chart renders is admitted by the plan's admission policies; the migration Job is refused (open problem)", () => {
+    it("admits every pod the chart renders, the migration Job's included, and refuses the migration account to any other creator or labels", () => {
         const objects = [
             ...[...new Set([...catalog.workloads.map((w) => w.namespace), ESO_NAMESPACE, "kube-system"])].map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name } } })),
             ...planned.filter((r) => r.type === "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy" || r.type === "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding").map(({ type: _t, ...o }) => o),
         ];
         const pods = podsOf(manifests);
-        assert.ok(pods.length >= 5, `expected the chart's scheduler, webserver, triggerer, statsd and migration pods, got ${pods.map((p) => p.owner)}`);
+        assert.deepEqual(pods.map((p) => p.owner).sort(), [
+            `Deployment/${AIRFLOW_RELEASE}-scheduler`,
+            `Deployment/${AIRFLOW_RELEASE}-statsd`,
+            `Deployment/${AIRFLOW_RELEASE}-webserver`,
+            `Job/${AIRFLOW_RELEASE}-run-airflow-migrations`,
+            `StatefulSet/${AIRFLOW_RELEASE}-triggerer`,
+        ].sort());
+        const migration = pods.find((p) => p.owner === `Job/${AIRFLOW_RELEASE}-run-airflow-migrations`)!;
+        // The migration pod names exactly Airflow's three internal Secrets, which its catalog entry consumes.
+        assert.deepEqual(secretNames(migration.pod.spec), Object.values(AIRFLOW_INTERNAL_SECRETS).map((s) => s.secretName).sort());
         const decisions = admit(objects, pods.map((p) => ({ operation: "CREATE" as const, object: p.pod, user: { username: p.creator } })));
         const denied = pods.map((p, i) => ({ owner: p.owner, ...decisions[i] })).filter((d) => !d.allowed);
-        // Open: the chart's migration Job runs as its own account (airflow-migrate-database-job), which no catalog entry
-        // names as a reader of the metadata DB, fernet key or webserver key, so the secret-isolation policy refuses it
-        // and `helm install` would wait on it. This assertion fails once that is fixed; then expect no denial at all.
-        assert.deepEqual(denied.map((d) => d.owner), [`Job/${AIRFLOW_RELEASE}-run-airflow-migrations`], JSON.stringify(denied, null, 1));
-        assert.match(denied[0].message ?? "", /finledger-secret-isolation.*runs as service account airflow-migrate-database-job/);
-        // And the same engine still refuses a core identity's pod created by someone else (the check can fail).
+        assert.deepEqual(denied, []);
+
+        // The same engine refuses the migration account elsewhere: a pod with the migration labels created by a
+        // ReplicaSet, the same pod created by a task account, and a pod of the migration account without its labels.
+        const relabelled = { ...migration.pod, metadata: { ...migration.pod.metadata, labels: { ...migration.pod.metadata.labels, component: "scheduler" } } };
+        const escalations = admit(objects, [
+            { operation: "CREATE", object: migration.pod, user: { username: REPLICASET_CONTROLLER } },
+            { operation: "CREATE", object: migration.pod, user: { username: serviceAccountUsername(taskNamespaces[1], "default") } },
+            { operation: "CREATE", object: relabelled, user: { username: JOB_CONTROLLER } },
+        ]);
+        const migrationAccount = migration.pod.spec.serviceAccountName;
+        for (const [i, d] of escalations.entries()) {
+            assert.equal(d.allowed, false, `escalation ${i} was admitted: ${JSON.stringify(d)}`);
+            assert.match(d.message ?? "", new RegExp(`finledger-pod-identity.*${migrationAccount}`), `escalation ${i}: ${d.message}`);
+        }
+        // And a core identity's pod created by someone else (the check can fail).
         const scheduler = pods.find((p) => p.owner === `Deployment/${AIRFLOW_RELEASE}-scheduler`)!;
         const [impostor] = admit(objects, [{ operation: "CREATE", object: scheduler.pod, user: { username: serviceAccountUsername(taskNamespaces[1], "default") } }]);
         assert.equal(impostor.allowed, false);

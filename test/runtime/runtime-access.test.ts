@@ -195,7 +195,7 @@ describe("Runtime config and catalog boundaries", () => {
         const annotations = { "secret.reloader.stakater.com/reload": "airflow-fernet-key,airflow-metadata" };
         const values = buildAirflowHelmValues({
             namespace: "airflow",
-            serviceAccounts: { scheduler: "s", webserver: "w", triggerer: "t", worker: "k" },
+            serviceAccounts: { scheduler: "s", webserver: "w", triggerer: "t", worker: "k", migrations: "m" },
             backendEnv: {},
             taskNamespaces: ["b", "a"],
             secretsCacheTtlSeconds: 120,
