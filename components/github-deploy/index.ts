@@ -15,6 +15,7 @@ export * from "./backend";
 export * from "./cluster-access";
 export * from "./guardrails";
 export * from "./policies";
+export * from "./preview-reads";
 export * from "./trust";
 
 /** Arguments of {@link GithubDeployAccess}. */
@@ -151,7 +152,8 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            new aws.iam.RolePolicyAttachment(`${name}-${role}-read-only`, { role: created.name, policyArn: READ_ONLY_POLICY_ARN }, { parent: this });
+            // The preview role reads only what preview-reads.ts lists; a pull request's code runs with it.
+            if (role === "deploy") new aws.iam.RolePolicyAttachment(`${name}-${role}-read-only`, { role: created.name, policyArn: READ_ONLY_POLICY_ARN }, { parent: this });
             new aws.iam.RolePolicy(`${name}-${role}-policy`, { role: created.name, name: `${roleName}-policy`, policy: policy.apply((p) => JSON.stringify(p)) }, { parent: this });
             return created.arn;
         };
