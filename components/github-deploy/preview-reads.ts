@@ -12,7 +12,7 @@ export const PLAN_READ_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     cloudwatch: ["DescribeAlarms", "ListTagsForResource"],
     config: ["DescribeConfigRules", "ListTagsForResource"],
     ec2: ["DescribeVpcEndpoints"],
-    eks: ["DescribeCluster"],
+    eks: ["DescribeAccessEntry", "DescribeCluster"],
     events: ["DescribeRule", "ListTagsForResource", "ListTargetsByRule"],
     glue: ["GetDatabase"],
     iam: ["GetOpenIDConnectProvider", "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy", "ListAttachedRolePolicies", "ListInstanceProfilesForRole", "ListPolicyVersions", "ListRolePolicies"],
