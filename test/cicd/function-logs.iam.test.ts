@@ -10,7 +10,7 @@ import { LAMBDA_STRATEGIES } from "../../model/strategies";
 import { rotationFunctionName } from "../../model/names";
 import { simulate } from "../support/iam-simulator";
 import { planReport } from "../support/plan-cli";
-import { decide, PERMISSIVE_RESOURCE_POLICY, plannedEnvironment } from "./plan-access";
+import { decide, PERMISSIVE_RESOURCE_POLICY, plannedEnvironment } from "../support/plan-iam";
 
 type Resource = ReturnType<typeof planReport>["resources"][number];
 const inputs = (r: Resource) => r.inputs as Record<string, any>;

@@ -9,7 +9,7 @@ import { PLAN_READ_ACTIONS, previewReadActions, READS_WITHOUT_RESOURCE_ARN, TOOL
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { ACCOUNTS } from "../support/accounts";
 import { expectedCalls, sufficiencyScope } from "../support/deploy-sufficiency";
-import { decide, plannedEnvironment } from "./plan-access";
+import { decide, plannedEnvironment } from "../support/plan-iam";
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
@@ -110,7 +110,7 @@ describe("the preview role reads exactly what preview, refresh, preflight and st
             await allowed("iam:GetOpenIDConnectProvider", env.oidcProviderArn);
             await allowed("kafka:DescribeClusterV2", `arn:aws:kafka:${region}:${env.accountId}:cluster/fl-${environment}-msk/3f2a9c1e-0b7d-4e55-9a61-2c8d7e4b1a90-3`);
             for (const action of READS_WITHOUT_RESOURCE_ARN) await allowed(action, "*");
-            const [secretArn, secretPolicy] = [...env.secrets.entries()][0];
+            const { arn: secretArn, policy: secretPolicy } = env.secrets[0];
             for (const action of ["secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"]) await allowed(action, secretArn, secretPolicy);
         });
     }
@@ -128,7 +128,7 @@ describe("the preview role reads exactly what preview, refresh, preflight and st
         await notAllowed("dynamodb:Scan", `arn:aws:dynamodb:us-east-1:${account}:table/ledger`);
         await notAllowed("ec2:GetConsoleOutput", `arn:aws:ec2:us-east-1:${account}:instance/i-0abc`);
         await notAllowed("ssm:GetParameter", `arn:aws:ssm:us-east-1:${account}:parameter/any`);
-        await notAllowed("secretsmanager:GetSecretValue", [...env.secrets.keys()][0]);
+        await notAllowed("secretsmanager:GetSecretValue", env.secrets[0].arn);
         assert.equal(await decide({ role: env.previewRole, action: "iam:GetRole", resourceArn: `arn:aws:iam::${ACCOUNTS.dev}:role/fl-dev-github-deploy`, resourceAccount: ACCOUNTS.dev }), "ExplicitlyDenied", "a role of another account");
     });
 });
