@@ -69,6 +69,8 @@ export interface EsoEventRefreshArgs {
     readonly targets: RefreshTargets;
     /** Kubernetes provider of the environment's cluster, for the Roles and RoleBindings. */
     readonly kubernetesProvider: k8s.Provider;
+    /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
+    readonly logKeyArn: pulumi.Input<string>;
     /** Resources the namespaces' RBAC must wait for (the namespaces). Default: none. */
     readonly namespacesReady?: pulumi.Input<pulumi.Resource>[];
 }
@@ -92,7 +94,7 @@ export class EsoEventRefresh extends pulumi.ComponentResource {
         const roleName = roleNames.esoRefresh(args.namePrefix);
         this.functionName = roleName;
         this.ruleName = `${args.namePrefix}-eso-refresh`;
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30 }, { parent: this, ...RETAIN_ON_DELETE });
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30, kmsKeyId: args.logKeyArn }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
             { name: roleName, description: "Event-driven ESO refresh: patches force-sync on ExternalSecrets; reads no secret", assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },

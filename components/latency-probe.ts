@@ -42,6 +42,8 @@ export interface LatencyProbeArgs {
     readonly roleName: string;
     /** The canary secret; the only secret the probe can read. */
     readonly canary: ManagedSecret;
+    /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
+    readonly logKeyArn: pulumi.Input<string>;
     /** The alert topic the latency alarm notifies. */
     readonly alarmTopicArn: pulumi.Input<string>;
     /** Subnets and security groups that put the probe next to the workloads. Default: no VPC (AWS network). */
@@ -74,7 +76,7 @@ export class LatencyProbe extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.ResourceError(`LatencyProbe ${name}: ${problems.join("; ")}.`, this);
 
         this.functionName = `${args.namePrefix}-latency-probe`;
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30 }, { parent: this, ...RETAIN_ON_DELETE });
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30, kmsKeyId: args.logKeyArn }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
             { name: args.roleName, description: "Latency probe: reads only its canary secret", assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },

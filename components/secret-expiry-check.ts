@@ -35,6 +35,8 @@ export interface SecretExpiryCheckArgs {
     readonly roleName: string;
     /** Days before expiry that alerts start. */
     readonly warningDays: number;
+    /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
+    readonly logKeyArn: pulumi.Input<string>;
     /** The alert topic; the function's own failures alarm there. */
     readonly alarmTopicArn: pulumi.Input<string>;
     /** When the check runs. Default: every day at 07:00 UTC. */
@@ -55,7 +57,7 @@ export class SecretExpiryCheck extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`SecretExpiryCheck ${name}: warningDays ${args.warningDays} must be a positive whole number of days; set finledger:audit.expiryWarningDays.`, this);
         }
         this.functionName = `${args.namePrefix}-expiry-check`;
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 90 }, { parent: this, ...RETAIN_ON_DELETE });
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 90, kmsKeyId: args.logKeyArn }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
             { name: args.roleName, description: `Daily ${EXPIRES_AT_TAG} check: lists secret metadata, reads no value`, assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },

@@ -127,6 +127,8 @@ export interface SecretRotationArgs {
     readonly environmentVariables?: Readonly<Record<string, pulumi.Input<string>>>;
     /** Function timeout in seconds. Default: 300. */
     readonly timeoutSeconds?: number;
+    /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
+    readonly logKeyArn: pulumi.Input<string>;
     /** Log retention in days. Default: 365 (the audit keeps a year). */
     readonly logRetentionDays?: number;
     /** Resources to create before the rotations (such as the VPC endpoint). Default: none. */
@@ -168,7 +170,7 @@ export class SecretRotation extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.ResourceError(`SecretRotation ${name} (${args.strategy}): ${problems.join("; ")}.`, this);
 
         const tags = { [TAG.environment]: args.environment, [TAG.rotationStrategy]: args.strategy, purpose: "secret-rotation" };
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${args.functionName}`, retentionInDays: logRetentionDays, tags }, { parent: this, ...RETAIN_ON_DELETE });
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${args.functionName}`, retentionInDays: logRetentionDays, kmsKeyId: args.logKeyArn, tags }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
             { name: args.roleName, assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)), description: `Runs the ${args.strategy} rotation function of ${args.environment}.`, tags },

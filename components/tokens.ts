@@ -4,6 +4,7 @@
  */
 export const TYPE = {
     EnvironmentKey: "finledger:kms:EnvironmentKey",
+    FunctionLogKey: "finledger:kms:FunctionLogKey",
     ManagedSecret: "finledger:secrets:ManagedSecret",
     SecretsPlatform: "finledger:platform:SecretsPlatform",
     SecretRotation: "finledger:rotation:SecretRotation",

@@ -1,6 +1,7 @@
 // Deploy-time access of one environment: the GitHub OIDC roles, the Pulumi state bucket and the secrets-provider
 // key. An administrator applies this layer once per account (docs/cicd.md, "Bootstrap"); CI then runs as its roles.
 import { GithubDeployAccess, githubOidcProviderArn } from "../components/github-deploy";
+import { previewGithubEnvironment } from "../model/preview-gate";
 import { EnvironmentPlatform } from "./platform";
 
 /** Creates the environment's {@link GithubDeployAccess} from the stack config. */
@@ -16,6 +17,7 @@ export function buildDeployAccess(platform: EnvironmentPlatform): GithubDeployAc
             github: config.github,
             keyAdministrators: config.keyAdministrators,
             clusterName: config.cluster.name,
+            previewGithubEnvironment: previewGithubEnvironment(config.environment),
             existingOidcProviderArn: config.github.reuseOidcProvider ? githubOidcProviderArn(config.accountId) : undefined,
         },
         { provider: platform.provider },

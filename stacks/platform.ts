@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentKey } from "../components/environment-key";
+import { FunctionLogKey } from "../components/function-log-key";
 import { KAFKA_SERVICE_PRINCIPAL, ManagedSecret } from "../components/managed-secret";
 import { Catalog } from "../model/catalog";
 import { EnvironmentConfig } from "../model/config";
@@ -16,6 +17,8 @@ export interface EnvironmentPlatform {
     readonly provider: aws.Provider;
     readonly replicaProvider: aws.Provider;
     readonly key: EnvironmentKey;
+    /** Encrypts every platform function's log group; the deploy role cannot decrypt with it. */
+    readonly functionLogKey: FunctionLogKey;
     /** Managed secrets by catalog name, MSK user slots included. RDS-managed entries are absent: RDS owns those containers. */
     readonly secrets: ReadonlyMap<string, ManagedSecret>;
 }
@@ -51,6 +54,12 @@ export function buildEnvironmentPlatform(model: EnvironmentModel): EnvironmentPl
         { provider },
     );
 
+    const functionLogKey = new FunctionLogKey(
+        `${config.namePrefix}-function-logs`,
+        { environment: config.environment, accountId: config.accountId, region: config.region, namePrefix: config.namePrefix },
+        { provider },
+    );
+
     const secrets = new Map<string, ManagedSecret>();
     for (const planned of model.secrets) {
         secrets.set(
@@ -62,7 +71,7 @@ export function buildEnvironmentPlatform(model: EnvironmentModel): EnvironmentPl
             ),
         );
     }
-    return { config, model, catalog, provider, replicaProvider, key, secrets };
+    return { config, model, catalog, provider, replicaProvider, key, functionLogKey, secrets };
 }
 
 /** Stack outputs that carry no secret: ARNs, names and counts for the deploy log and for other stacks. */

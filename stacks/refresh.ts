@@ -38,6 +38,7 @@ export function buildEventRefresh(platform: EnvironmentPlatform, runtime: Runtim
             clusterCaBase64: cluster.certificateAuthorities.apply((c) => c[0].data),
             targets: planRefreshTargets(platform.catalog, (n) => model.secretsByName.get(n)?.fullName),
             kubernetesProvider: runtime.kubernetesProvider,
+            logKeyArn: platform.functionLogKey.keyArn,
             namespacesReady: [...runtime.identities.values()],
         },
         deployedLayerOptions(platform),

@@ -94,6 +94,7 @@ export function buildRotation(platform: EnvironmentPlatform): RotationLayer {
                     functionName: planned.functionName,
                     code: bundles.get(planned.strategy)!,
                     keyArn: platform.key.keyArn,
+                    logKeyArn: platform.functionLogKey.keyArn,
                     secretNamePrefixes: [planned.secretNamePrefix],
                     readOnlySecretArns: p.readOnly,
                     secrets: planned.secrets.map((s) => {

@@ -15,6 +15,7 @@ export * from "./backend";
 export * from "./cluster-access";
 export * from "./guardrails";
 export * from "./policies";
+export * from "./preview-reads";
 export * from "./trust";
 
 /** Arguments of {@link GithubDeployAccess}. */
@@ -35,6 +36,12 @@ export interface GithubDeployAccessArgs {
     readonly existingOidcProviderArn?: string;
     /** The environment's EKS cluster: both roles get an access entry on it (cluster-access.ts). Default: no access entries. */
     readonly clusterName?: string;
+    /**
+     * GitHub environment (with required reviewers) whose jobs alone may assume the preview role, as
+     * `model/preview-gate.ts` decides for the environment. Default: the preview role trusts every pull request of
+     * the repository (`…:pull_request`).
+     */
+    readonly previewGithubEnvironment?: string;
     /** Max session length of both roles, in seconds. Default: 3600 (one hour: a prod deploy fits, a leaked session expires soon). */
     readonly maxSessionDuration?: number;
 }
@@ -73,6 +80,9 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
         }
         if (args.existingOidcProviderArn !== undefined && args.existingOidcProviderArn !== githubOidcProviderArn(args.accountId)) {
             problems.push(`existingOidcProviderArn '${args.existingOidcProviderArn}' is not ${githubOidcProviderArn(args.accountId)}; use the GitHub provider of this account`);
+        }
+        if (args.previewGithubEnvironment !== undefined && args.previewGithubEnvironment === args.environment) {
+            problems.push(`previewGithubEnvironment '${args.previewGithubEnvironment}' is the deploy role's GitHub environment; give previews an environment of their own, such as '${args.environment}-preview'`);
         }
         if (maxSessionDuration < 900 || maxSessionDuration > 3600) problems.push(`maxSessionDuration ${maxSessionDuration} is outside 900..3600 seconds`);
         if (problems.length > 0) throw new pulumi.ResourceError(`GithubDeployAccess ${name}: ${problems.join("; ")}.`, this);
@@ -142,11 +152,13 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            new aws.iam.RolePolicyAttachment(`${name}-${role}-read-only`, { role: created.name, policyArn: READ_ONLY_POLICY_ARN }, { parent: this });
+            // The preview role reads only what preview-reads.ts lists; a pull request's code runs with it.
+            if (role === "deploy") new aws.iam.RolePolicyAttachment(`${name}-${role}-read-only`, { role: created.name, policyArn: READ_ONLY_POLICY_ARN }, { parent: this });
             new aws.iam.RolePolicy(`${name}-${role}-policy`, { role: created.name, name: `${roleName}-policy`, policy: policy.apply((p) => JSON.stringify(p)) }, { parent: this });
             return created.arn;
         };
-        this.previewRoleArn = makeRole("preview", roleNames.githubPreview(args.namePrefix), { kind: "pull_request" }, scope.apply(buildPreviewPolicy));
+        const previewContext: GithubContext = args.previewGithubEnvironment === undefined ? { kind: "pull_request" } : { kind: "environment", name: args.previewGithubEnvironment };
+        this.previewRoleArn = makeRole("preview", roleNames.githubPreview(args.namePrefix), previewContext, scope.apply(buildPreviewPolicy));
         this.deployRoleArn = makeRole("deploy", roleNames.githubDeploy(args.namePrefix), { kind: "environment", name: args.environment }, scope.apply(buildDeployPolicy));
 
         // Created here, by the bootstrap administrator, after both roles: the deploy role cannot change them.

@@ -1,12 +1,14 @@
-// What the preview and deploy roles may do once assumed: their inline policies, on top of ReadOnlyAccess.
+// What the preview and deploy roles may do once assumed: their inline policies (the deploy role's on top of
+// ReadOnlyAccess; the preview role's reads are listed in preview-reads.ts).
 import { PolicyDocument, policyDocument, PolicyStatement, roleArn } from "../iam";
 import { roleNames } from "../../model/names";
 import { ESO_REFRESH_GROUP } from "../../model/event-refresh";
 import { bucketArns, PULUMI_LOCK_PREFIX, pulumiSecretsKeyAlias } from "./backend";
 import { buildDeployGuardrails, buildPreviewGuardrails } from "./guardrails";
+import { buildPreviewReadStatements } from "./preview-reads";
 import { githubOidcProviderArn } from "./trust";
 
-/** The AWS managed policy both roles start from, so `pulumi preview`/`refresh` can read every resource type. */
+/** The AWS managed policy the deploy role starts from, so `refresh` inside `up` can read every resource type. */
 export const READ_ONLY_POLICY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 
 /** Actions that return a secret value. Both roles are denied these on every resource, whatever else allows them. */
@@ -106,11 +108,13 @@ function commonDenies(scope: DeployAccessScope): PolicyStatement[] {
 }
 
 /**
- * The preview role's inline policy, on top of ReadOnlyAccess: read the state and decrypt the stack's data key with
- * the Pulumi key, write only lock files, and never read a secret value or use any other key.
+ * The preview role's only policy (no ReadOnlyAccess): the reads preview, refresh, preflight and status make, read
+ * the state and decrypt the stack's data key with the Pulumi key, write only lock files, and never read a secret
+ * value or use any other key.
  */
 export function buildPreviewPolicy(scope: DeployAccessScope): PolicyDocument {
     return policyDocument([
+        ...buildPreviewReadStatements(scope.accountId, scope.namePrefix),
         { Sid: "ReadPulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArns(scope.stateBucket) },
         {
             Sid: "WritePulumiLocksOnly",

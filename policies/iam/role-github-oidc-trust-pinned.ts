@@ -1,5 +1,6 @@
 import { resourceRule } from "../define";
 import { findPolicyDocuments, principalValues, Statement } from "../inspect/policy-documents";
+import { previewGithubEnvironment } from "../../model/preview-gate";
 import { ControlRefs, environmentOfUrn } from "../pack-info";
 
 /** Controls this rule serves. */
@@ -31,7 +32,8 @@ export function githubTrustProblems(s: Statement, environment?: string): string[
         else if (!PINNED_SUBJECT.test(sub)) problems.push(`pins ${GITHUB}:sub to '${sub}', which names neither repo:<org>/<repo>:environment:<env> nor repo:<org>/<repo>:pull_request`);
         else {
             const named = /:environment:(.+)$/.exec(sub)?.[1];
-            if (environment && named !== undefined && named !== environment) {
+            // A reviewed preview environment (`prod-preview`, model/preview-gate.ts) belongs to its stack too.
+            if (environment && named !== undefined && named !== environment && named !== previewGithubEnvironment(environment)) {
                 problems.push(`trusts the GitHub environment '${named}' in the '${environment}' stack; a role trusts only its own environment's deployments`);
             }
         }

@@ -4,6 +4,7 @@ import { roleNames } from "../../model/names";
 import { ENVIRONMENTS } from "../../model/config";
 import { decide, decideAssume, Decision, PERMISSIVE_RESOURCE_POLICY, PlanIam, plannedEnvironment, PlannedRole, PlannedSecret } from "../support/plan-iam";
 import { PolicyDocument } from "../../components/iam";
+import { previewGithubEnvironment } from "../../model/preview-gate";
 
 const envs = (): PlanIam[] => ENVIRONMENTS.map((e) => plannedEnvironment(e));
 
@@ -191,7 +192,8 @@ describe("GitHub OIDC trust of the planned roles", () => {
         return { org: m[1], ownerId: m[2], repo: m[3], repositoryId: m[4], subjectFormat: "immutable" };
     };
 
-    for (const environment of ENVIRONMENTS) {
+    // A reviewed environment's preview role trusts its GitHub environment instead: test/cicd/preview-gate.iam.test.ts.
+    for (const environment of ENVIRONMENTS.filter((e) => previewGithubEnvironment(e) === undefined)) {
         it(`${environment} preview role admits this repository's pull requests and nothing else`, async () => {
             const env = plannedEnvironment(environment);
             const repo = repoOf(env);
@@ -212,7 +214,9 @@ describe("GitHub OIDC trust of the planned roles", () => {
             for (const [what, sub] of Object.entries(rejected)) assert.equal(await assume(sub), "ImplicitlyDenied", `${what} (${sub})`);
             assert.equal(await assume(prSub, "https://github.com/attacker"), "ImplicitlyDenied", "another audience");
         });
+    }
 
+    for (const environment of ENVIRONMENTS) {
         it(`${environment} deploy role admits only jobs bound to the GitHub environment '${environment}'`, async () => {
             const env = plannedEnvironment(environment);
             const repo = repoOf(env);

@@ -3,7 +3,7 @@ import { ENVIRONMENTS } from "../../model/config";
 import { callsOf, DEPLOY_OPERATIONS, operationsOf, PlannedResource } from "../support/deploy-operations";
 import { contradictions, describeContradictions, expectedCalls, isBootstrapOwned, SELF_LOCKED_CALLS, sufficiencyScope, unknownTypes } from "../support/deploy-sufficiency";
 
-describe("GitHub deploy roles are sufficient for the plan they deploy (IAM simulation with AWS's ReadOnlyAccess)", function () {
+describe("GitHub deploy roles are sufficient for the plan they deploy (IAM simulation: the deploy role with AWS's ReadOnlyAccess, the preview role with its own read list)", function () {
     for (const environment of ENVIRONMENTS) {
         it(`every resource type of the ${environment} plan has its calls in the operations table`, () => {
             const scope = sufficiencyScope(environment);

@@ -1,4 +1,4 @@
-// Which role runs `npm run status`: the environment's PR preview role (ReadOnlyAccess plus its own denies) may make
+// Which role runs `npm run status`: the environment's PR preview role (its listed reads plus its own denies) may make
 // every read the command makes on every planned secret, and still reads no value. Proven by IAM simulation against
 // the offline plan, with each secret's own resource policy.
 import { strict as assert } from "assert";
