@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { roleNames } from "../model/names";
 import { enableIamPoliciesOf, PolicyDocument, policyDocument, roleArn } from "./iam";
+import { RETAIN_ON_DELETE } from "./retention";
 import { TYPE } from "./tokens";
 
 /** Cryptographic actions the deploy role is refused on this key by the key policy itself. */
@@ -84,7 +85,7 @@ export class FunctionLogKey extends pulumi.ComponentResource {
                 policy: JSON.stringify(buildFunctionLogKeyPolicy(args)),
                 tags: { environment: args.environment, purpose: "function-logs" },
             },
-            { parent: this },
+            { parent: this, ...RETAIN_ON_DELETE },
         );
         new aws.kms.Alias(`${name}-alias`, { name: functionLogKeyAlias(args.namePrefix), targetKeyId: key.keyId }, { parent: this });
         this.keyArn = key.arn;

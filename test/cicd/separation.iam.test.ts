@@ -26,8 +26,9 @@ function rolesPassedByThePlan(resources: Resource[]): Map<string, string> {
     const passed = new Map<string, string>();
     for (const r of resources) {
         if (r.type.startsWith("aws:iam/")) continue;
-        // An EKS access entry names the principal the cluster maps to a group; no service takes (or is passed) the role.
-        if (r.type === "aws:eks/accessEntry:AccessEntry") continue;
+        // An EKS access entry (and an access policy associated with it) names the principal the cluster maps to a group
+        // or policy; no service takes (or is passed) the role.
+        if (r.type === "aws:eks/accessEntry:AccessEntry" || r.type === "aws:eks/accessPolicyAssociation:AccessPolicyAssociation") continue;
         for (const [key, value] of Object.entries(inputs(r) ?? {})) {
             if (typeof value !== "string" || !/^arn:aws:iam::\d{12}:role\//.test(value)) continue;
             const known = PASSING_INPUTS[r.type];
