@@ -139,13 +139,13 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const scope = pulumiKey.arn.apply((pulumiKeyArn): DeployAccessScope => ({ accountId: args.accountId, namePrefix: args.namePrefix, stateBucket: this.stateBucket, pulumiKeyArn }));
+        const scope = pulumiKey.arn.apply((pulumiKeyArn): DeployAccessScope => ({ accountId: args.accountId, environment: args.environment, namePrefix: args.namePrefix, stateBucket: this.stateBucket, pulumiKeyArn }));
         const makeRole = (role: "preview" | "deploy", roleName: string, context: GithubContext, policy: pulumi.Output<PolicyDocument>) => {
             const created = new aws.iam.Role(
                 `${name}-${role}`,
                 {
                     name: roleName,
-                    description: role === "preview" ? `pulumi preview of ${args.environment} on pull requests; no secret value` : `pulumi up of ${args.environment} from its GitHub environment; no secret value`,
+                    description: role === "preview" ? `pulumi preview of ${args.environment} on pull requests; no secret value` : `pulumi up of ${args.environment} from its GitHub environment; no secret value but the Snowflake provisioning key`,
                     assumeRolePolicy: this.oidcProviderArn.apply((arn) => JSON.stringify(buildGithubTrustPolicy(arn, githubSubject(args.github, context)))),
                     maxSessionDuration,
                     tags,
