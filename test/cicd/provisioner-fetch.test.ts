@@ -29,12 +29,13 @@ function keyStepOf(env: string): { steps: Step[]; index: number } {
 
 describe("deploy.yml: the Snowflake provisioning key step", () => {
     for (const env of ENVIRONMENTS) {
-        it(`deploy-${env} fetches ${provisionerSecretName(env)} after assuming its role and right before pulumi up`, () => {
+        it(`deploy-${env} fetches ${provisionerSecretName(env)} after assuming its role, with only preflight before pulumi up`, () => {
             const { steps, index } = keyStepOf(env);
             const creds = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
             const up = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
             assert.ok(creds >= 0 && creds < index, "the key is fetched with the deploy role's OIDC session, so after it is assumed");
-            assert.equal(up, index + 1, "pulumi up is the next step, so no other step runs with the key in its environment");
+            // Preflight must stay right before up (test/cicd/workflow-pins.test.ts); it is the only step in between.
+            assert.deepEqual(steps.slice(index + 1, up).map((s) => s.run), [`npm run preflight -- --stack ${env}`], "only preflight runs between the key step and pulumi up");
             const run = steps[index].run!;
             assert.match(run, new RegExp(`--secret-id ${provisionerSecretName(env)} `));
             for (const other of ENVIRONMENTS.filter((o) => o !== env)) assert.ok(!run.includes(provisionerSecretName(other)), `deploy-${env} names ${other}'s key`);
