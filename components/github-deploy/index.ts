@@ -32,6 +32,8 @@ export interface GithubDeployAccessArgs {
     readonly github: GithubRepository;
     /** Role names that administer the Pulumi key. */
     readonly keyAdministrators: readonly string[];
+    /** ARN of the environment key (EnvironmentKey); the deploy role may decrypt with it only the Snowflake provisioning key, through Secrets Manager. */
+    readonly environmentKeyArn: pulumi.Input<string>;
     /** ARN of an OIDC provider for GitHub that already exists in the account. Default: the component creates one. */
     readonly existingOidcProviderArn?: string;
     /** The environment's EKS cluster: both roles get an access entry on it (cluster-access.ts). Default: no access entries. */
@@ -139,7 +141,9 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const scope = pulumiKey.arn.apply((pulumiKeyArn): DeployAccessScope => ({ accountId: args.accountId, environment: args.environment, namePrefix: args.namePrefix, stateBucket: this.stateBucket, pulumiKeyArn }));
+        const scope = pulumi
+            .all([pulumiKey.arn, args.environmentKeyArn])
+            .apply(([pulumiKeyArn, environmentKeyArn]): DeployAccessScope => ({ accountId: args.accountId, environment: args.environment, namePrefix: args.namePrefix, stateBucket: this.stateBucket, pulumiKeyArn, environmentKeyArn }));
         const makeRole = (role: "preview" | "deploy", roleName: string, context: GithubContext, policy: pulumi.Output<PolicyDocument>) => {
             const created = new aws.iam.Role(
                 `${name}-${role}`,

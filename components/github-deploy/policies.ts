@@ -88,6 +88,8 @@ export interface DeployAccessScope {
     readonly stateBucket: string;
     /** ARN of the key that encrypts the state bucket and the stack's secrets (the `awskms://` provider). */
     readonly pulumiKeyArn: string;
+    /** ARN of the environment key, which encrypts the Snowflake provisioning key (the deploy role's one read). */
+    readonly environmentKeyArn: string;
 }
 
 /**

@@ -12,10 +12,12 @@ export interface ProvisionerReadScope {
     readonly environment: string;
     /** ARN of the Pulumi key, the only key the deploy role may use directly. */
     readonly pulumiKeyArn: string;
+    /** ARN of the environment key, which encrypts the provisioning secret. */
+    readonly environmentKeyArn: string;
 }
 
 /**
- * Allows GetSecretValue on exactly the provisioning secret, and kms:Decrypt with any key of the account only through
+ * Allows GetSecretValue on exactly the provisioning secret, and kms:Decrypt with the environment key only through
  * Secrets Manager and only for that secret's encryption context (`SecretARN`, which Secrets Manager always sets).
  */
 export function provisionerReadAllows(scope: ProvisionerReadScope): PolicyStatement[] {
@@ -26,7 +28,7 @@ export function provisionerReadAllows(scope: ProvisionerReadScope): PolicyStatem
             Sid: "DecryptOnlyTheSnowflakeProvisioningKey",
             Effect: "Allow",
             Action: "kms:Decrypt",
-            Resource: `arn:aws:kms:*:${scope.accountId}:key/*`,
+            Resource: scope.environmentKeyArn,
             Condition: { StringLike: { "kms:ViaService": SECRETS_MANAGER_VIA_ANY_REGION, "kms:EncryptionContext:SecretARN": secret } },
         },
     ];
