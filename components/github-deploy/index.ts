@@ -50,7 +50,8 @@ export interface GithubDeployAccessArgs {
 
 /**
  * Deploy-time access for one environment: GitHub's OIDC provider, a preview role for pull requests and a deploy
- * role for the GitHub environment, neither of which can read a secret value, plus the Pulumi state bucket and the
+ * role for the GitHub environment, neither of which can read a secret value (but the deploy role's Snowflake
+ * provisioning key, `provisioner-read.ts`), plus the Pulumi state bucket and the
  * `awskms://` secrets-provider key. An administrator creates it once per account (docs/cicd.md, bootstrap); after
  * that the deploy role cannot change it.
  */
