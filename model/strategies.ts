@@ -68,7 +68,7 @@ export const STRATEGIES = {
     },
     manual: {
         description: "A person sets a new value through the runbook and moves the expires-at tag; the expiry check alerts before it passes.",
-        kinds: ["postgres-password", "api-token", "ssh-private-key", "pgp-private-key", "basic-auth", "airflow-fernet-key", "airflow-webserver-secret-key"],
+        kinds: ["postgres-password", "api-token", "ssh-private-key", "pgp-private-key", "basic-auth", "airflow-fernet-key", "airflow-webserver-secret-key", "snowflake-keypair"],
         runner: "person",
         names: "standard",
     },

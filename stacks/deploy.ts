@@ -18,6 +18,7 @@ export function buildDeployAccess(platform: EnvironmentPlatform): GithubDeployAc
             keyAdministrators: config.keyAdministrators,
             clusterName: config.cluster.name,
             previewGithubEnvironment: previewGithubEnvironment(config.environment),
+            environmentKeyArn: platform.key.keyArn,
             existingOidcProviderArn: config.github.reuseOidcProvider ? githubOidcProviderArn(config.accountId) : undefined,
         },
         { provider: platform.provider },

@@ -16,6 +16,8 @@ import { canLogin, PostgresUserValue } from "../functions/rotation/strategies/po
 import { CatalogError, CatalogSecret, loadCatalog } from "../model/catalog";
 import { ConfigError, ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../model/config";
 import { parseSecretValue, secretValueProblems } from "../model/secret-kinds";
+import { snowflakeValueIdentityProblems } from "../model/snowflake-value-user";
+import { planEnvironment } from "../model/environment";
 
 const USAGE = `Usage: npm run secret:set -- --stack <${ENVIRONMENTS.join("|")}> <catalog-name> [--file <path>]   (the value comes from the file or from stdin)`;
 
@@ -181,6 +183,12 @@ export async function runSecretSet(argv: readonly string[], env: NodeJS.ProcessE
         if (!secret) throw new SecretSetError(`catalog/: no secret named '${args.name}'; use the catalog name without the environment, such as airflow/connections/pg_ledger_ro.`, 2);
         if (!secret.environments.includes(config.environment)) throw new SecretSetError(`${secret.file}: secret '${secret.name}' does not exist in ${config.environment} (environments: ${secret.environments.join(", ")}).`, 2);
         const raw = await readValue(args.file, io);
+        // The schema check (in setSecretValue) reports a malformed value; this one needs a well-formed one.
+        if (secret.kind === "snowflake-keypair" && secretValueProblems(secret.kind, raw, secret.rotation.strategy).length === 0) {
+            const value = parseSecretValue<Record<string, unknown>>(secret.kind, raw, "new");
+            const problems = snowflakeValueIdentityProblems(planEnvironment(config, loadCatalog(path.join(projectDir, "catalog"))).snowflake, secret.name, value);
+            if (problems.length) throw new SecretSetError(`The value of ${secret.file}: '${secret.name}' names the wrong Snowflake identity; nothing was written:\n${problems.map((p) => `  - ${p}`).join("\n")}`, 2);
+        }
         env.AWS_REGION ??= config.region;
         await setSecretValue({ secret, secretId: fullSecretName(config.environment, secret.name), raw, store: storeFromEnv(env), env, log: io.out });
         return 0;

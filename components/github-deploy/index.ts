@@ -32,6 +32,8 @@ export interface GithubDeployAccessArgs {
     readonly github: GithubRepository;
     /** Role names that administer the Pulumi key. */
     readonly keyAdministrators: readonly string[];
+    /** ARN of the environment key (EnvironmentKey); the deploy role may decrypt with it only the Snowflake provisioning key, through Secrets Manager. */
+    readonly environmentKeyArn: pulumi.Input<string>;
     /** ARN of an OIDC provider for GitHub that already exists in the account. Default: the component creates one. */
     readonly existingOidcProviderArn?: string;
     /** The environment's EKS cluster: both roles get an access entry on it (cluster-access.ts). Default: no access entries. */
@@ -48,7 +50,8 @@ export interface GithubDeployAccessArgs {
 
 /**
  * Deploy-time access for one environment: GitHub's OIDC provider, a preview role for pull requests and a deploy
- * role for the GitHub environment, neither of which can read a secret value, plus the Pulumi state bucket and the
+ * role for the GitHub environment, neither of which can read a secret value (but the deploy role's Snowflake
+ * provisioning key, `provisioner-read.ts`), plus the Pulumi state bucket and the
  * `awskms://` secrets-provider key. An administrator creates it once per account (docs/cicd.md, bootstrap); after
  * that the deploy role cannot change it.
  */
@@ -139,13 +142,15 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const scope = pulumiKey.arn.apply((pulumiKeyArn): DeployAccessScope => ({ accountId: args.accountId, namePrefix: args.namePrefix, stateBucket: this.stateBucket, pulumiKeyArn }));
+        const scope = pulumi
+            .all([pulumiKey.arn, args.environmentKeyArn])
+            .apply(([pulumiKeyArn, environmentKeyArn]): DeployAccessScope => ({ accountId: args.accountId, environment: args.environment, namePrefix: args.namePrefix, stateBucket: this.stateBucket, pulumiKeyArn, environmentKeyArn }));
         const makeRole = (role: "preview" | "deploy", roleName: string, context: GithubContext, policy: pulumi.Output<PolicyDocument>) => {
             const created = new aws.iam.Role(
                 `${name}-${role}`,
                 {
                     name: roleName,
-                    description: role === "preview" ? `pulumi preview of ${args.environment} on pull requests; no secret value` : `pulumi up of ${args.environment} from its GitHub environment; no secret value`,
+                    description: role === "preview" ? `pulumi preview of ${args.environment} on pull requests; no secret value` : `pulumi up of ${args.environment} from its GitHub environment; no secret value but the Snowflake provisioning key`,
                     assumeRolePolicy: this.oidcProviderArn.apply((arn) => JSON.stringify(buildGithubTrustPolicy(arn, githubSubject(args.github, context)))),
                     maxSessionDuration,
                     tags,

@@ -7,6 +7,7 @@ import { bucketArns, PULUMI_LOCK_PREFIX, pulumiSecretsKeyAlias } from "./backend
 import { buildDeployGuardrails, buildPreviewGuardrails } from "./guardrails";
 import { buildPreviewReadStatements } from "./preview-reads";
 import { githubOidcProviderArn } from "./trust";
+import { provisionerReadAllows, provisionerReadDenies } from "./provisioner-read";
 
 /** The AWS managed policy the deploy role starts from, so `refresh` inside `up` can read every resource type. */
 export const READ_ONLY_POLICY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess";
@@ -79,22 +80,35 @@ export const PULUMI_KEY_USE_ACTIONS = ["kms:Describe*", "kms:Get*", "kms:List*",
 /** What the role policies need to know about one environment's account and its deploy-time resources. */
 export interface DeployAccessScope {
     readonly accountId: string;
+    /** Environment name; the deploy role may read that environment's Snowflake provisioning key and no other value. */
+    readonly environment: string;
     /** Prefix of every platform resource name, such as `fl-prod`. */
     readonly namePrefix: string;
     /** The Pulumi state bucket's name. */
     readonly stateBucket: string;
     /** ARN of the key that encrypts the state bucket and the stack's secrets (the `awskms://` provider). */
     readonly pulumiKeyArn: string;
+    /** ARN of the environment key, which encrypts the Snowflake provisioning key (the deploy role's one read). */
+    readonly environmentKeyArn: string;
 }
 
-/** Denies shared by both roles: no secret value, no decrypt with any key but the Pulumi key, nothing outside the account. */
-function commonDenies(scope: DeployAccessScope): PolicyStatement[] {
+/**
+ * The preview role's value denies: no secret value, no decrypt with any key but the Pulumi key. The deploy role has
+ * the same denies narrowed by one exception, the Snowflake provisioning key (`provisioner-read.ts`).
+ */
+function previewValueDenies(scope: DeployAccessScope): PolicyStatement[] {
     return [
         { Sid: "NeverReadSecretValues", Effect: "Deny", Action: [...SECRET_VALUE_ACTIONS], Resource: "*" },
-        { Sid: "NeverReadParameterValues", Effect: "Deny", Action: [...PARAMETER_VALUE_ACTIONS], Resource: "*" },
         // The environment key (and any other key) decrypts secret values; only the Pulumi key, which protects
         // state and stack config that by design hold no secret value, may be used.
         { Sid: "DecryptOnlyWithThePulumiKey", Effect: "Deny", Action: ["kms:Decrypt", "kms:ReEncrypt*"], NotResource: scope.pulumiKeyArn },
+    ];
+}
+
+/** Denies shared by both roles: no parameter value, nothing outside the account, no role chaining. */
+function commonDenies(scope: DeployAccessScope): PolicyStatement[] {
+    return [
+        { Sid: "NeverReadParameterValues", Effect: "Deny", Action: [...PARAMETER_VALUE_ACTIONS], Resource: "*" },
         {
             Sid: "StayInTheEnvironmentAccount",
             Effect: "Deny",
@@ -125,6 +139,7 @@ export function buildPreviewPolicy(scope: DeployAccessScope): PolicyDocument {
         // Preview decrypts the stack's data key (awskms:// provider) and reads SSE-KMS state objects.
         { Sid: "UseThePulumiKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: scope.pulumiKeyArn },
         ...buildPreviewGuardrails(scope.stateBucket),
+        ...previewValueDenies(scope),
         ...commonDenies(scope),
     ]);
 }
@@ -210,8 +225,9 @@ export function refreshAccessEntryStatements(scope: Pick<DeployAccessScope, "acc
 
 /**
  * The deploy role's inline policy, on top of ReadOnlyAccess: change the platform's resources in its own account
- * (IAM and S3 only under the environment's prefix), read and write state with the Pulumi key, and never read a
- * secret value, use the environment key, leave the account or change its own access.
+ * (IAM and S3 only under the environment's prefix), read and write state with the Pulumi key, read the Snowflake
+ * provisioning key of its environment and no other secret value, use the environment key for nothing else, and never
+ * leave the account or change its own access.
  */
 export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
     const account = scope.accountId;
@@ -254,8 +270,10 @@ export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
         { Sid: "ManagePlatformBuckets", Effect: "Allow", Action: "s3:*", Resource: [`arn:aws:s3:::${scope.namePrefix}-*`, `arn:aws:s3:::${scope.namePrefix}-*/*`] },
         { Sid: "ReadAndWritePulumiState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArns(scope.stateBucket) },
         { Sid: "UseThePulumiKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: scope.pulumiKeyArn },
+        ...provisionerReadAllows(scope),
         ...protectedResourceStatements(scope),
         ...buildDeployGuardrails(scope),
+        ...provisionerReadDenies(scope),
         ...commonDenies(scope),
     ]);
 }

@@ -7,7 +7,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { readStackFile } from "../../model/config";
+import { ENVIRONMENTS, readStackFile } from "../../model/config";
+import { previewGithubEnvironment } from "../../model/preview-gate";
 import { snowflakeProviderArgs } from "../../stacks/snowflake";
 import { loadCatalog } from "../../model/catalog";
 import { parseEnvironmentConfig } from "../../model/config";
@@ -45,14 +46,19 @@ describe("the Snowflake provider's credential never reaches a pull request", () 
         });
     }
 
-    it("no job of pr.yml reads a secret, names a Snowflake variable, or runs in a GitHub environment", () => {
+    it("no job of pr.yml reads a secret, names a Snowflake variable, or runs in a deploy role's GitHub environment", () => {
         const jobs = YAML.parse(fs.readFileSync(path.join(WORKFLOWS, "pr.yml"), "utf8")).jobs as Record<string, Job>;
         assert.deepEqual(Object.keys(jobs).sort(), ["preview", "preview-prod", "verify"]);
         for (const [name, job] of Object.entries(jobs)) {
             const text = jobText(job);
             assert.doesNotMatch(text, /\bsecrets\./, `${name} reads the secrets context`);
             assert.doesNotMatch(text, /SNOWFLAKE_/, `${name} sets a Snowflake variable`);
-            assert.equal(job.environment, undefined, `${name} runs in a GitHub environment`);
+            // The only environment a preview may use is a review gate (`<env>-preview`), which the deploy roles do not trust.
+            const gates = ENVIRONMENTS.map((e) => previewGithubEnvironment(e)).filter((g): g is string => g !== undefined);
+            if (job.environment !== undefined) {
+                assert.ok(gates.includes(job.environment as string), `${name} runs in GitHub environment ${JSON.stringify(job.environment)}, which is not a preview gate (${gates.join(", ")})`);
+                assert.ok(!(ENVIRONMENTS as readonly string[]).includes(job.environment as string), `${name} runs in a deploy environment`);
+            }
         }
     });
 

@@ -114,3 +114,37 @@ export async function simulateWebIdentity(providerArn: string, role: { readonly 
     });
     return analysis.result as Decision;
 }
+
+/**
+ * Simulates a request whose conditions use a variable context key that runSimulation drops as unknown, such as
+ * `kms:EncryptionContext:SecretARN` (0.1.173 resolves only `prefix/name` variables): validates the request with
+ * {@link simulate}, then decides with the engine on the full context. A test that relies on the dropped key must
+ * also show a request differing only in that key getting the opposite decision.
+ */
+export async function simulateWithVariableContextKeys(req: SimulationRequest): Promise<Decision> {
+    await simulate({ ...req, failOnIgnoredContext: false });
+    const principalAccount = accountOf(req.principal) ?? "";
+    const resourceAccount = req.resourceAccount ?? accountOf(req.resource) ?? principalAccount;
+    const context = {
+        "aws:PrincipalArn": req.principal,
+        "aws:PrincipalAccount": principalAccount,
+        "aws:ResourceAccount": resourceAccount,
+        "aws:SecureTransport": "true",
+        "aws:PrincipalIsAWSService": "false",
+        ...(req.context ?? {}),
+    };
+    const request = new requestModule.AwsRequestImpl(req.principal, { resource: req.resource, accountId: resourceAccount }, req.action, new contextModule.RequestContextImpl(context), false);
+    const analysis = engine.authorize({
+        request,
+        sessionPolicy: undefined,
+        identityPolicies: (req.identityPolicies ?? []).map(named).map((p) => loadPolicy(p.policy, { name: p.name })),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: req.resourcePolicy ? loadPolicy(req.resourcePolicy, { name: "resource" }) : undefined,
+        permissionBoundaries: req.permissionBoundary ? [loadPolicy(req.permissionBoundary, { name: "boundary" })] : undefined,
+        vpcEndpointPolicies: undefined,
+        simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new discoveryModule.DiscoveryContextKeyConstraints([]) },
+        serviceSettings: { s3: {} },
+    });
+    return analysis.result as Decision;
+}
