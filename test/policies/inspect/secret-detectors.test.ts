@@ -109,6 +109,18 @@ describe("inspect/secret-detectors: each detector, each guard", () => {
         assert.equal(isDigest("value", `xsha256:${sha}`), false);
         for (const n of [31, 39, 41, 63, 65, 95, 97, 127, 129]) assert.equal(isDigest("digest", "b".repeat(n)), false, String(n));
     });
+    it("fires each detector only on its whole shape: the scheme, the header key, the PEM armour, the key's ending", () => {
+        assert.equal(detect("DB_PASSWORD", `Wi${randomAlnum(3, 80)}!`), "credential-under-key", "six characters under a credential key");
+        assert.equal(detect("k", "my PRIVATE KEY is kept elsewhere"), undefined, "the words without the PEM armour");
+        assert.equal(detect("url", `git+https://app:${RANDOM}@h.example.com/x`), "connection-uri-password", "only http and https are basic-auth URLs");
+        assert.equal(detect("url", `httpsx://app:${RANDOM}@h.example.com/x`), "connection-uri-password");
+        assert.equal(detect("url", `http://app:${RANDOM}@h.example.com/x`), "basic-auth-url");
+        assert.equal(detect("sasl.passwords", HUMAN), undefined, "a key that only contains sasl.password");
+        assert.equal(detect("x-authorization-bearer", RANDOM), undefined, "a key that only contains authorization-");
+        assert.equal(detect("authorization-bearer", "abcd1234"), "http-authorization-header", "eight characters are a header credential");
+        assert.equal(isSecretlintCandidate("Ab1$Cd2%"), true, "eight characters");
+        assert.equal(isSecretlintCandidate("Ab1$Cd2"), false, "seven characters");
+    });
     it("sends the secretlint preset only strings it could match", () => {
         assert.equal(isSecretlintCandidate(fake.githubToken(75)), true);
         assert.equal(isSecretlintCandidate("Credentials of ledger/svc-1"), true);
@@ -118,7 +130,9 @@ describe("inspect/secret-detectors: each detector, each guard", () => {
         assert.equal(isSecretlintCandidate(fake.awsAccessKeyId(76)), true, "an access key id has no underscore");
     });
     it("finds the preset's secrets and the estate's, once per path, and nothing in containers", async () => {
-        const token = fake.githubToken(77);
+        // A token this process has not linted yet: the preset's verdicts are cached per process, so a repeated run
+        // (mutation testing reruns tests in one process) would otherwise never reach the lint.
+        const token = fake.githubToken(Number(process.hrtime.bigint() % 1_000_000_007n));
         const findings = await findPlaintextSecrets([
             { path: "a", key: "a", value: token },
             { path: "b", key: "DB_PASSWORD", value: HUMAN },
