@@ -185,14 +185,15 @@ export function otherEnvironments(settings: PackSettings, urn: string): Environm
     return settings.environments.filter((e) => e && typeof e === "object" && e.name !== name);
 }
 
-const globs = new Map<string, RegExp>();
+const globs = new WeakMap<Exemption, RegExp>();
 
-// Compiled once per pattern: every rule asks about every resource.
-function globToRegExp(glob: string): RegExp {
-    let re = globs.get(glob);
+// Compiled once per exemption (the settings are the same objects for every resource of a run): every rule asks
+// about every resource.
+function urnPattern(x: Exemption & { urn: string }): RegExp {
+    let re = globs.get(x);
     if (!re) {
-        re = new RegExp(`^${glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
-        globs.set(glob, re);
+        re = new RegExp(`^${x.urn.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+        globs.set(x, re);
     }
     return re;
 }
@@ -203,7 +204,7 @@ export function exemptionFor(settings: PackSettings, policy: string, urn: string
     return settings.exemptions.find((x) => {
         if (!x || x.policy !== policy || typeof x.urn !== "string" || typeof x.reason !== "string" || x.reason.trim().length < 10) return false;
         if (x.expires !== undefined && !(typeof x.expires === "string" && Date.parse(`${x.expires}T23:59:59Z`) >= today.getTime())) return false;
-        return globToRegExp(x.urn).test(urn);
+        return urnPattern(x as Exemption & { urn: string }).test(urn);
     });
 }
 

@@ -41,9 +41,10 @@ export function actionMatches(pattern: string, action: string): boolean {
 
 /** The actions of AWS's list a pattern grants (only its own service's actions; `*` gives the service list of `service`). */
 export function expandAction(pattern: string): string[] {
+    // IAM reads the service prefix case-insensitively. A service part that is empty or holds a wildcard names no
+    // service file, so actionsOf gives it no actions.
     const [service] = pattern.split(":");
-    if (!service || service.includes("*") || service.includes("?")) return [];
-    return actionsOf(service).filter((a) => actionMatches(pattern, a));
+    return actionsOf(service.toLowerCase()).filter((a) => actionMatches(pattern, a));
 }
 
 /**

@@ -60,8 +60,9 @@ export function isDigest(key: string, value: string): boolean {
 }
 
 function isPlaceholder(value: string): boolean {
-    // `$(VAR)` is Kubernetes' expansion of another env var in args and env values.
-    return /^(\$\{[^}]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|\{\{.*\}\}|%[sd(]|<[^>]+>|\*+|x+|changeme|\[secret\]|\$[A-Z_][A-Z0-9_]*)$/i.test(value) || value.includes("{{") || value.includes("${");
+    // `$(VAR)` is Kubernetes' expansion of another env var in args and env values. `${...}` and `{{...}}` anywhere
+    // in the value are templates (the `includes` below), so the pattern need not list them.
+    return /^(\$\([A-Za-z_][A-Za-z0-9_]*\)|%[sd(]|<[^>]+>|\*+|x+|changeme|\[secret\]|\$[A-Z_][A-Z0-9_]*)$/i.test(value) || value.includes("{{") || value.includes("${");
 }
 
 /** Shannon entropy in bits per character. */

@@ -95,8 +95,8 @@ export function collectStrings(root: unknown, rootPath = "", out: FoundString[] 
                 out.push({ path, key, value });
                 return;
             }
-            const json = parseJsonish(value);
-            const parsed = json !== undefined && json !== null && typeof json === "object" ? json : undefined;
+            // parseJsonish gives only objects, arrays or undefined.
+            const parsed = parseJsonish(value) as object | undefined;
             const yaml = parsed === undefined ? parseYamlish(value) : undefined;
             if (parsed !== undefined || yaml !== undefined) {
                 out.push({ path, key, value, isJson: true });
@@ -106,7 +106,8 @@ export function collectStrings(root: unknown, rootPath = "", out: FoundString[] 
             }
             // Base64 that decodes to text (a script, JSON, a config blob, a password) is judged decoded.
             const decoded = mayBeBase64Text(value) ? decodeBase64Text(value) : undefined;
-            if (decoded !== undefined && decoded.length >= 4) {
+            // mayBeBase64Text asks for 16 characters, so a decode holds at least 10 bytes: never a trivially short text.
+            if (decoded !== undefined) {
                 out.push({ path, key, value });
                 visit(decoded, `${path}<base64>`, key, depth + 1);
                 return;

@@ -32,6 +32,13 @@ describe("policies/settings: the pack's shared settings, their problems and exem
         assert.deepEqual(settingsProblems(settings({ environments: [{ accountId: 1 } as unknown as EnvironmentDeclaration] })).slice(0, 1), [`${WHERE} environments[0].name is missing; copy it from Pulumi.<env>.yaml.`]);
         assert.deepEqual(settingsProblems(settings({ environments: [DEV] })), []);
     });
+    it("accepts an account id, issuer or Snowflake account only when the whole value has that form", () => {
+        const fieldsWithProblems = (over: Partial<EnvironmentDeclaration>) => settingsProblems(settings({ environments: [{ ...DEV, ...over }] })).map((p) => p.split(" ")[2].replace(/^environments\[0\]\./, ""));
+        for (const accountId of [`${DEV.accountId}1`, `x${DEV.accountId}`]) assert.deepEqual(fieldsWithProblems({ accountId }), ["accountId"], accountId);
+        for (const oidcIssuer of [`${DEV.oidcIssuer}/x`, `x${DEV.oidcIssuer}`]) assert.deepEqual(fieldsWithProblems({ oidcIssuer }), ["oidcIssuer"], oidcIssuer);
+        for (const snowflakeAccount of ["FINLEDGER-DEV.x", ".FINLEDGER-DEV"]) assert.deepEqual(fieldsWithProblems({ snowflakeAccount }), ["snowflakeAccount"], snowflakeAccount);
+        assert.deepEqual(fieldsWithProblems({ snowflakeAccount: undefined }), [], "the Snowflake account is optional");
+    });
     it("lists every problem of an exemption: misplaced, missing parts, short reason, bad or past expiry", () => {
         const at = (i: number) => `policies/pack-config.json (kubernetes-secret-no-literal-data) exemptions[${i}]`;
         const list = [exemption(), exemption({ policy: "other-rule" }), { reason: " short " } as Exemption, exemption({ expires: "31-12-2026" }), exemption({ expires: "2026-12-01" }), exemption({ expires: "2026-12-02" }), null as unknown as Exemption, exemption({ expires: 20261231 as unknown as string })];
@@ -58,6 +65,7 @@ describe("policies/settings: the pack's shared settings, their problems and exem
         assert.ok(exemptionFor(s(exemption({ urn: "urn:pulumi:dev::*::kubernetes:core/v1:Secret::web*" })), "kubernetes-secret-no-literal-data", URN, TODAY));
         assert.equal(exemptionFor(s(exemption({ urn: "urn:pulumi:dev::finledger-secrets-platform::kubernetes:core/v1:Secret::web.ook" })), "kubernetes-secret-no-literal-data", URN, TODAY), undefined, "a dot is a dot");
         assert.equal(exemptionFor(s(exemption({ reason: "too short" })), "kubernetes-secret-no-literal-data", URN, TODAY), undefined);
+        assert.ok(exemptionFor(s(exemption({ reason: " ten chars! " })), "kubernetes-secret-no-literal-data", URN, TODAY), "ten characters, spaces trimmed, are a reason");
         assert.equal(exemptionFor(s(exemption({ reason: 5 as unknown as string })), "kubernetes-secret-no-literal-data", URN, TODAY), undefined);
         assert.equal(exemptionFor(s(exemption({ urn: 5 as unknown as string })), "kubernetes-secret-no-literal-data", URN, TODAY), undefined);
         assert.ok(exemptionFor(s(exemption({ expires: "2026-12-02" })), "kubernetes-secret-no-literal-data", URN, TODAY), "the last day counts");

@@ -141,6 +141,18 @@ describe("any-resource-no-cross-environment-grant: each way a string can name an
         const found = await messages({ policy: JSON.stringify({ Statement: [{ Resource: [arn, arn] }] }) });
         assert.deepEqual(found, [`'refs' (kubernetes:core/v1:ConfigMap) references an ARN in the prod account (${arn}) at 'data.policy<json>.Statement[0].Resource[0]'`]);
     });
+    it("recognises another environment by the Snowflake database, role prefix and account its declaration gives, not by a fixed spelling", async () => {
+        // A declaration the rule has never seen: its marks are built from these fields in this run.
+        const declared = (prod: Record<string, unknown>) => ({ [rule.name]: { environments: PACK_SETTINGS.environments.map((e) => (e.name === "prod" ? { ...e, ...prod } : { ...e })) } });
+        const found = async (data: Record<string, unknown>, config: Record<string, unknown>) => (await violationsOf(rule, cm(data), config)).map((v) => v.message.split(". Fix")[0]);
+        const renamed = declared({ snowflakeDatabase: '"FL_PRD"', snowflakeRolePrefix: "FL_PRR__", snowflakeAccount: "FINLEDGER-PRD" });
+        assert.deepEqual(await found({ database: "FL_PRD" }, renamed), ["'refs' (kubernetes:core/v1:ConfigMap) references the prod Snowflake object 'FL_PRD' at 'data.database'"], "the quotes of a quoted identifier are dropped");
+        assert.deepEqual(await found({ role: "FL_PRR_LOADER" }, renamed), ["'refs' (kubernetes:core/v1:ConfigMap) references the prod Snowflake object 'FL_PRR_LOADER' at 'data.role'"], "trailing underscores of a role prefix are dropped");
+        assert.deepEqual(await found({ share: "FINLEDGER.PRD.LEDGER" }, renamed), ["'refs' (kubernetes:core/v1:ConfigMap) references the prod Snowflake account FINLEDGER-PRD in 'FINLEDGER.PRD.LEDGER' at 'data.share'"]);
+        assert.deepEqual(await found({ database: "FL_DEV", role: "FL_PROD_LOADER", share: "FINLEDGER.PROD" }, renamed), [], "the old spellings no longer name prod");
+        assert.deepEqual(await found({ share: "FINLEDGER.PRD" }, declared({ snowflakeAccount: "finledger.prd" })), [], "an account that is not ORG-ACCOUNT is not matched");
+        assert.deepEqual(await found({ share: "FINLEDGER.PRD" }, declared({ snowflakeAccount: 42 })), [], "an account that is not a string is not matched");
+    });
     it("has nothing to compare with when no other environment is declared", async () => {
         const only = { environments: PACK_SETTINGS.environments.filter((e) => e.name === "dev") };
         assert.deepEqual(await violationsOf(rule, cm({ account: "736491028554" }), { [rule.name]: only }), []);

@@ -68,6 +68,12 @@ describe("iam-policy-least-privilege: Not*, action prefixes, managed policies an
         assert.equal(isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:dev/airflow/*`, envs), false);
         assert.equal(isEnvironmentWide(SECRET, envs), false);
     });
+    it("takes a secret name as environment-wide only when the part before its wildcard is empty or one environment marker", () => {
+        const envs = ["dev", "staging", "prod"];
+        const wide = (name: string) => isEnvironmentWide(`arn:aws:secretsmanager:us-east-1:${DEV}:secret:${name}`, envs);
+        for (const name of ["/*", "//*", "dev/*", "dev?", "dev__*", "dev-_*", "de*", "stag*", "staging/*", "fl-prod-*", "AmazonMSK_prod/*"]) assert.equal(wide(name), true, name);
+        for (const name of ["dev", "prod/airflow", "dev/a*", "deva/*", "xAmazonMSK_prod*", "airflow*"]) assert.equal(wide(name), false, name);
+    });
 });
 
 describe("iam-policy-least-privilege", () => {

@@ -30,3 +30,42 @@ describe("iam-role-github-oidc-trust-pinned", () => {
         await assertViolation(githubTrust, bad, /any repository on GitHub could assume the role/);
     });
 });
+
+describe("iam-role-github-oidc-trust-pinned: the audience, the operators and which statements are read", () => {
+    const SUB = "token.actions.githubusercontent.com:sub";
+    const AUD = "token.actions.githubusercontent.com:aud";
+    const changed = (change: (statement: any) => void) =>
+        withChange(githubRole(), (t) => {
+            const p = trustOf(t);
+            change(p.Statement[0]);
+            t.inputs.assumeRolePolicy = JSON.stringify(p);
+        });
+    const AUD_PROBLEM = /does not pin token\.actions\.githubusercontent\.com:aud to sts\.amazonaws\.com with StringEquals/;
+    it("reports a trust whose audience is missing, loose, extra or another service", async () => {
+        await assertViolation(githubTrust, changed((s) => delete s.Condition.StringEquals[AUD]), AUD_PROBLEM);
+        await assertViolation(githubTrust, changed((s) => (s.Condition.StringEquals[AUD] = ["sts.amazonaws.com", "other.example.com"])), AUD_PROBLEM);
+        await assertViolation(githubTrust, changed((s) => (s.Condition.StringEquals[AUD] = "sts.example.com")), AUD_PROBLEM);
+        await assertViolation(
+            githubTrust,
+            changed((s) => {
+                s.Condition.StringLike = { [AUD]: s.Condition.StringEquals[AUD] };
+                delete s.Condition.StringEquals[AUD];
+            }),
+            AUD_PROBLEM,
+        );
+    });
+    it("reports sub matched by an operator other than StringEquals or StringLike, and names the statement by its Sid", async () => {
+        for (const op of ["StringEqualsIgnoreCase", "ForAnyValue:StringLike"]) {
+            const bad = changed((s) => {
+                s.Sid = "GithubDeploy";
+                s.Condition[op] = { [SUB]: s.Condition.StringEquals[SUB] };
+                delete s.Condition.StringEquals[SUB];
+            });
+            await assertViolation(githubTrust, bad, new RegExp(`statement GithubDeploy, matches token\\.actions\\.githubusercontent\\.com:sub with ${op}; use StringEquals`));
+        }
+    });
+    it("reads only Allow statements that trust GitHub's provider", async () => {
+        await assertCompliant(githubTrust, changed((s) => (s.Effect = "Deny") && (s.Condition = {})));
+        await assertCompliant(githubTrust, changed((s) => (s.Principal = { Federated: "arn:aws:iam::402817365190:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X" }) && (s.Condition = {})));
+    });
+});

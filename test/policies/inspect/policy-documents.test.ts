@@ -49,6 +49,17 @@ describe("inspect/policy-documents: IAM documents found and normalised wherever 
         assert.deepEqual(findPolicyDocuments("aws:s3/bucketPolicy:BucketPolicy", { nested: { assumeRolePolicyX: doc({ Effect: "Allow" }) } }).map((d) => `${d.path} ${d.kind}`), ["nested.assumeRolePolicyX identity"]);
         assert.deepEqual(findPolicyDocuments("t", "x"), []);
     });
+    it("takes a document as a resource policy when any one statement names a principal, and reads documents down to 32 levels", () => {
+        const mixed = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }, { Effect: "Allow", Principal: { AWS: "x" }, Action: "s3:GetObject", Resource: "*" }] };
+        assert.deepEqual(findPolicyDocuments("aws:s3/bucketPolicy:BucketPolicy", { policy: mixed }).map((d) => d.kind), ["resource"]);
+        const nested = (levels: number) => {
+            let value: unknown = doc({ Effect: "Allow" });
+            for (let i = 0; i < levels; i++) value = { d: value };
+            return value;
+        };
+        assert.equal(findPolicyDocuments("t", nested(32)).length, 1, "32 levels down");
+        assert.equal(findPolicyDocuments("t", nested(33)).length, 0, "33 levels down");
+    });
     it("stops at cycles and at 32 levels, and answers again from its memo for the same properties", () => {
         const cyclic: Record<string, unknown> = { p: doc({ Effect: "Allow" }) };
         cyclic.self = cyclic;

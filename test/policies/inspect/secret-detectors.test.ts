@@ -84,6 +84,43 @@ describe("inspect/secret-detectors: each detector, each guard", () => {
         assert.equal(detect("k", "abc"), undefined, "too short");
         assert.equal(detect("description", RANDOM), undefined, "a random value under a neutral key");
     });
+    it("holds each length and entropy boundary of the credential judges exactly where it is drawn", () => {
+        const mid = "Gg1Hh2Jj3Kk4".repeat(3);
+        assert.equal(looksLikeTypedCredential(`Wi${randomAlnum(3, 80)}!`), true, "six characters are enough for a typed password");
+        assert.equal(looksLikeTypedCredential(randomAlnum(512, 81)), true, "512 characters are still a password");
+        assert.equal(looksRandom(mid.slice(0, 12)), true, "twelve mixed characters at 3.58 bits are a token");
+        assert.equal(looksRandom(randomAlnum(4096, 83)), true, "4096 random characters are still a token");
+        assert.equal(looksRandom("0123abcd".repeat(4)), true, "hex at exactly 3 bits per character");
+        assert.equal(looksRandom("abcdefABCDEF".repeat(3)), false, "hex letters without a digit are not a hex key");
+        assert.equal(looksRandom(mid.slice(0, 31)), true, "under 32 characters, 3.2 bits suffice");
+        assert.equal(looksRandom(mid.slice(0, 32)), false, "from 32 characters, 3.7 bits are needed");
+        assert.equal(looksRandom("qwertyuiopasdfghjkl"), false, "one lower-case word is a word, however long");
+        assert.equal(looksRandom(`airflow-connections,${RANDOM}`), true, "a list is names only when every item is a name");
+    });
+    it("treats a value as a name, a reference or a placeholder only when the whole value has that shape", () => {
+        for (const v of ["AIRFLOW_CONN_ID", "DBX_PASSWORD"]) assert.equal(looksLikeTypedCredential(v), false, v);
+        for (const v of [`#Zz9://q${randomAlnum(3, 84)}`, "9airflow-db", "airflow-db!", "9DB_PASSWORD", "DB_PASSWORD!", "Wint3r**", "**Wint3r", "Wint3rxx"]) {
+            assert.equal(looksLikeTypedCredential(v), true, v);
+        }
+        assert.equal(looksLikeTypedCredential("airflow-abcdefghijklmnop"), true, "a segment of 16 characters is a random run, not a name part");
+        assert.equal(looksRandom(`${RANDOM}arn:aws`), true, "only a value that starts as an ARN is an ARN");
+        const sha = "0123456789abcdef".repeat(4);
+        assert.equal(isDigest("value", `sha256:${sha}zz`), false, "a digest prefix followed by more text");
+        assert.equal(isDigest("value", `xsha256:${sha}`), false);
+        for (const n of [31, 39, 41, 63, 65, 95, 97, 127, 129]) assert.equal(isDigest("digest", "b".repeat(n)), false, String(n));
+    });
+    it("fires each detector only on its whole shape: the scheme, the header key, the PEM armour, the key's ending", () => {
+        assert.equal(detect("DB_PASSWORD", `Wi${randomAlnum(3, 80)}!`), "credential-under-key", "six characters under a credential key");
+        assert.equal(detect("k", "my PRIVATE KEY is kept elsewhere"), undefined, "the words without the PEM armour");
+        assert.equal(detect("url", `git+https://app:${RANDOM}@h.example.com/x`), "connection-uri-password", "only http and https are basic-auth URLs");
+        assert.equal(detect("url", `httpsx://app:${RANDOM}@h.example.com/x`), "connection-uri-password");
+        assert.equal(detect("url", `http://app:${RANDOM}@h.example.com/x`), "basic-auth-url");
+        assert.equal(detect("sasl.passwords", HUMAN), undefined, "a key that only contains sasl.password");
+        assert.equal(detect("x-authorization-bearer", RANDOM), undefined, "a key that only contains authorization-");
+        assert.equal(detect("authorization-bearer", "abcd1234"), "http-authorization-header", "eight characters are a header credential");
+        assert.equal(isSecretlintCandidate("Ab1$Cd2%"), true, "eight characters");
+        assert.equal(isSecretlintCandidate("Ab1$Cd2"), false, "seven characters");
+    });
     it("sends the secretlint preset only strings it could match", () => {
         assert.equal(isSecretlintCandidate(fake.githubToken(75)), true);
         assert.equal(isSecretlintCandidate("Credentials of ledger/svc-1"), true);
@@ -93,7 +130,9 @@ describe("inspect/secret-detectors: each detector, each guard", () => {
         assert.equal(isSecretlintCandidate(fake.awsAccessKeyId(76)), true, "an access key id has no underscore");
     });
     it("finds the preset's secrets and the estate's, once per path, and nothing in containers", async () => {
-        const token = fake.githubToken(77);
+        // A token this process has not linted yet: the preset's verdicts are cached per process, so a repeated run
+        // (mutation testing reruns tests in one process) would otherwise never reach the lint.
+        const token = fake.githubToken(Number(process.hrtime.bigint() % 1_000_000_007n));
         const findings = await findPlaintextSecrets([
             { path: "a", key: "a", value: token },
             { path: "b", key: "DB_PASSWORD", value: HUMAN },

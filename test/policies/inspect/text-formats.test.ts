@@ -46,6 +46,11 @@ describe("inspect/text-formats: credential-bearing text read into key/value pair
         ]);
         assert.deepEqual(keyValuePairs(`AUTHORIZATION: Token ${V}`), [{ key: "authorization-token", value: V }]);
     });
+    it("skips comment and section lines even when they hold an '=', indented or not", () => {
+        const text = ["# password=x1", "  ; token=y2", "! key=z3", "[db=x]", "user=app"].join("\n");
+        assert.deepEqual(keyValuePairs(text), [{ key: "user", value: "app" }]);
+        assert.deepEqual(keyValuePairs('a=""\nb=c'), [{ key: "a", value: "" }, { key: "b", value: "c" }], "an empty quoted value is empty");
+    });
     it("tells cheaply which strings may hold pairs", () => {
         assert.equal(mayHoldPairs("a=1 bb=2"), true);
         assert.equal(mayHoldPairs("a=1\nbb=2"), true);
@@ -60,6 +65,8 @@ describe("inspect/text-formats: credential-bearing text read into key/value pair
         assert.equal(mayHoldPairs("one line: with a colon"), false);
         assert.equal(mayHoldPairs(`org.apache.kafka.common.security.scram.ScramLoginModule required username="u" ${PASS}="p";`), false, "JAAS has its own detector");
         assert.equal(mayHoldPairs(`a=1 ${"x".repeat(200_000)}`), false, "too long");
+        assert.equal(mayHoldPairs(`a=1 ${"x".repeat(199_996)}`), true, "200,000 characters are still read");
+        assert.equal(mayHoldPairs("curl -H 'Authorization : Bearer abc'"), true, "blanks before the header's colon");
         assert.equal(mayHoldPairs("1234567"), false);
         assert.equal(mayHoldPairs("a=12345"), false);
         assert.equal(mayHoldPairs("abc cd=1"), true);

@@ -35,6 +35,7 @@ describe("inspect/values: every known string of a resource, with its path and ke
         assert.deepEqual(brief({ a: UNKNOWN, b: SECRET_PLACEHOLDER, c: "", d: "k" }), ["d|d|k"]);
         assert.deepEqual(brief({ code: { assets: { "index.js": "x1" } }, archive: { "4dabf18193072939515e22adb298388d": "0def7320c3a5731c473e5ecbe6d01bc7", path: "/x" }, other: { assets: "not an object" } }), ["other.assets|assets|not an object"]);
         assert.deepEqual(brief({ nested: { code: "kept" } }), ["nested.code|code|kept"]);
+        assert.deepEqual(brief({ code: { text: "x1" }, nested: { code: { text: "x2" } } }), ["nested.code.text|text|x2"], "only the resource's own top-level code is bundled function code");
     });
     it("parses JSON and YAML inside strings and reports the container once, then its strings", () => {
         assert.deepEqual(brief({ p: JSON.stringify({ k: "v1" }) }), ['p|p|{"k":"v1"}|container', "p<json>.k|k|v1"]);
@@ -77,6 +78,8 @@ describe("inspect/values: small helpers never throw and say what they got", () =
         assert.equal(parseJsonish("1"), undefined);
         assert.equal(parseJsonish("x{}"), undefined);
         assert.equal(parseJsonish("{bad"), undefined);
+        assert.deepEqual(parseJsonish("  [1]"), [1], "an indented array");
+        assert.equal(parseJsonish("null"), undefined);
     });
     it("parses only multi-line YAML mappings and lists of a sane size", () => {
         assert.deepEqual(parseYamlish("a: 1\nb: 2"), { a: 1, b: 2 });
@@ -85,6 +88,13 @@ describe("inspect/values: small helpers never throw and say what they got", () =
         assert.equal(parseYamlish("plain\ntext"), undefined);
         assert.equal(parseYamlish("a: [1\nb: 2"), undefined, "invalid");
         assert.equal(parseYamlish("a: 1\n" + "x".repeat(200_001)), undefined, "too long");
+        assert.equal((parseYamlish("- 1\n".repeat(50_000)) as unknown[]).length, 50_000, "200,000 characters are still read");
+        assert.deepEqual(parseYamlish("\na: 1"), { a: 1 }, "a leading blank line");
+        assert.deepEqual(parseYamlish("  a: 1\n  b: 2"), { a: 1, b: 2 }, "an indented mapping");
+        assert.equal(parseYamlish('"a: b"\n'), undefined, "a quoted scalar is not a mapping");
+        const aliases = (n: number) => `a: &a [x]\nb: [${Array(n).fill("*a").join(", ")}]\n`;
+        assert.equal(parseYamlish(aliases(60)), undefined, "more than 50 aliases: an alias bomb is refused");
+        assert.deepEqual(parseYamlish(aliases(40)), { a: ["x"], b: Array(40).fill(["x"]) });
     });
     it("knows unknowns, known strings, records and lists", () => {
         assert.equal(isUnknown(UNKNOWN), true);

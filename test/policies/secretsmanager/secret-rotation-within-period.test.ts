@@ -90,6 +90,16 @@ describe("secretsmanager-secret-rotation-within-period", () => {
         const other = managedSecret("snowflake/dbt/risk", "critical", 30);
         await assertViolation(rotation, [pending, other, rotationOf(other, { automaticallyAfterDays: 30 })], /tagged first-value-pending while the stack attaches rotations; set finledger:phase to full/);
     });
+    it("reads a schedule expression whole: surrounding and repeated blanks are fine, trailing or leading text is not", () => {
+        const cases: Array<[string, number | undefined]> = [
+            ["rate(10  days)", 10], [" rate(12 hours) ", 0.5], ["rate(10 days) x", undefined],
+            [" cron(0 0 */10 * ? *) ", 10], ["cron( 0 0 1,15 * ? * )", 17], ["cron(0  0 1 * ? *)", 31], ["xcron(0 0 1 * ? *)", undefined],
+            ["cron(0 0 1 ? * *)", 31], ["cron(0 0 * * ? *)", 1], ["cron(0 0 ? * * *)", 1],
+            ["cron(0 0 10/10 * ? *)", 11], ["cron(0 0 1/10x * ? *)", undefined], ["cron(0 0 x1/10 * ? *)", undefined],
+            ["cron(0 0 x1,15 * ? *)", undefined], ["cron(0 0 1,15x * ? *)", undefined],
+        ];
+        for (const [expression, days] of cases) assert.equal(scheduleIntervalDays(expression), days, expression);
+    });
     it("reads schedule expressions", () => {
         assert.equal(scheduleIntervalDays("rate(30 days)"), 30);
         assert.equal(scheduleIntervalDays("rate(12 hours)"), 0.5);

@@ -22,3 +22,16 @@ describe("snowflake-serviceuser-keypair-only", () => {
         await assertCompliant(snowflakeUser, target("snowflake:index/user:User", "analyst", { name: "JANE_DOE" }));
     });
 });
+
+describe("snowflake-serviceuser-keypair-only: which users are service users", () => {
+    const PW = "[secret]";
+    it("takes a generic User with userType SERVICE, in any case, as a service user: no PERSON report, but a password is reported", async () => {
+        await assertCompliant(snowflakeUser, target("snowflake:index/user:User", "svc", { name: "FL_DEV_LOADER", userType: "service" }));
+        await assertViolation(snowflakeUser, target("snowflake:index/user:User", "svc", { name: "PARTNER_LOADER", userType: "SERVICE", password: PW }), /'PARTNER_LOADER' sets a password/);
+    });
+    it("reports a password on any service user, platform prefix or not, and leaves people outside the platform alone", async () => {
+        await assertViolation(snowflakeUser, target("snowflake:index/serviceUser:ServiceUser", "svc", { name: "PARTNER_LOADER", password: PW }), /'PARTNER_LOADER' sets a password/);
+        await assertCompliant(snowflakeUser, target("snowflake:index/user:User", "analyst", { name: "JANE_ANALYST", password: PW }));
+        await assertCompliant(snowflakeUser, target("snowflake:index/user:User", "analyst", { name: "JANE_ANALYST", userType: "PERSON", password: PW }));
+    });
+});
