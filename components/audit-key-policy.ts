@@ -1,5 +1,5 @@
 // The audit key's policy: who may encrypt and decrypt the trail, its log copy and the alert topic.
-import { accountRootArn, enableIamPoliciesOf, PolicyDocument, policyDocument } from "./iam";
+import { accountRootArn, cloudWatchLogsKeyUse, enableIamPoliciesOf, PolicyDocument, policyDocument } from "./iam";
 
 /** Inputs of {@link buildAuditKeyPolicy}. */
 export interface AuditKeyPolicyInputs {
@@ -54,16 +54,7 @@ export function buildAuditKeyPolicy(inputs: AuditKeyPolicyInputs): PolicyDocumen
                 StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": cloudTrailContext },
             },
         },
-        {
-            Sid: "CloudWatchLogsEncryptsTheTrailLogGroup",
-            Effect: "Allow",
-            Principal: { Service: `logs.${inputs.region}.amazonaws.com` },
-            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            Resource: "*",
-            Condition: {
-                ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${inputs.region}:${inputs.accountId}:log-group:${inputs.logGroupName}` },
-            },
-        },
+        cloudWatchLogsKeyUse("CloudWatchLogsEncryptsTheTrailLogGroup", inputs.region, `arn:aws:logs:${inputs.region}:${inputs.accountId}:log-group:${inputs.logGroupName}`),
         {
             Sid: "AlarmsAndRulesPublishToTheEncryptedTopic",
             Effect: "Allow",

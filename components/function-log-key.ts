@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { roleNames } from "../model/names";
-import { enableIamPoliciesOf, PolicyDocument, policyDocument, roleArn } from "./iam";
+import { cloudWatchLogsKeyUse, enableIamPoliciesOf, PolicyDocument, policyDocument, roleArn } from "./iam";
 import { RETAIN_ON_DELETE } from "./retention";
 import { TYPE } from "./tokens";
 
@@ -37,16 +37,7 @@ export interface FunctionLogKeyPolicyInputs {
 export function buildFunctionLogKeyPolicy(inputs: FunctionLogKeyPolicyInputs): PolicyDocument {
     return policyDocument([
         enableIamPoliciesOf(inputs.accountId),
-        {
-            Sid: "CloudWatchLogsEncryptsTheFunctionLogGroups",
-            Effect: "Allow",
-            Principal: { Service: `logs.${inputs.region}.amazonaws.com` },
-            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            Resource: "*",
-            Condition: {
-                ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${inputs.region}:${inputs.accountId}:log-group:${functionLogGroupPrefix(inputs.namePrefix)}*` },
-            },
-        },
+        cloudWatchLogsKeyUse("CloudWatchLogsEncryptsTheFunctionLogGroups", inputs.region, `arn:aws:logs:${inputs.region}:${inputs.accountId}:log-group:${functionLogGroupPrefix(inputs.namePrefix)}*`),
         {
             Sid: "TheDeployRoleNeverUsesThisKey",
             Effect: "Deny",

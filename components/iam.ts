@@ -79,6 +79,22 @@ export function enableIamPoliciesOf(accountId: string): PolicyStatement {
     return { Sid: "EnableIamPoliciesOfThisAccount", Effect: "Allow", Principal: { AWS: accountRootArn(accountId) }, Action: "kms:*", Resource: "*" };
 }
 
+/**
+ * The key-policy statement that lets CloudWatch Logs in one region use a key for the log groups an ARN (or an ARN
+ * pattern with `*`) names, and for nothing else: the `aws:logs:arn` encryption context AWS documents for log group keys.
+ */
+export function cloudWatchLogsKeyUse(sid: string, region: string, logGroupArn: string): PolicyStatement {
+    const operator = logGroupArn.includes("*") ? "ArnLike" : "ArnEquals";
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { [operator]: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
+    };
+}
+
 /** The ARN of an IAM role in an account. */
 export function roleArn(accountId: string, roleName: string): string {
     return `arn:aws:iam::${accountId}:role/${roleName}`;
