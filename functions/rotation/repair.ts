@@ -49,11 +49,13 @@ export async function repairRotation(
         log(`Cancelled the pending rotation ${pending} of ${meta.name}; AWSCURRENT (${current ?? "none"}) is unchanged.`);
         return { secretName: meta.name, action: "cancelled", pendingVersionId: pending, currentVersionId: current };
     }
-    const tags = Object.fromEntries(((await store.client.send(new DescribeSecretCommand({ SecretId: meta.arn }))).Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
-    const strategy = strategyFor(tags[TAG.rotationStrategy]);
+    // Secrets Manager omits Tags for a secret without any.
+    const { Tags } = await store.client.send(new DescribeSecretCommand({ SecretId: meta.arn }));
+    const strategyTag = Tags?.find((t) => t.Key === TAG.rotationStrategy)?.Value;
+    const strategy = strategyFor(strategyTag);
     if (!strategy) {
         throw new RepairRefused(
-            `${meta.name} rotates '${tags[TAG.rotationStrategy] ?? "(untagged)"}', which needs the rotation function's access to its target to complete; run 'aws secretsmanager rotate-secret --secret-id ${meta.name}' (Secrets Manager reattempts the pending rotation ${pending}) or cancel with --cancel.`,
+            `${meta.name} rotates '${strategyTag ?? "(untagged)"}', which needs the rotation function's access to its target to complete; run 'aws secretsmanager rotate-secret --secret-id ${meta.name}' (Secrets Manager reattempts the pending rotation ${pending}) or cancel with --cancel.`,
         );
     }
     for (const Step of ROTATION_STEPS) await rotate({ SecretId: meta.arn, ClientRequestToken: pending, Step }, { store, strategy, log });

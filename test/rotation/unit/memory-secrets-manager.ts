@@ -4,7 +4,9 @@
 // version at a time; moving AWSCURRENT moves AWSPREVIOUS to the version it left; UpdateSecretVersionStage refuses a
 // RemoveFromVersionId that does not hold the label, and a move that would silently take the label from another
 // version; PutSecretValue is idempotent for the same token and value and refuses a different value; a version that
-// RotateSecret staged has no value until createSecret writes one. The moto tests (faults, repair) stay the proof
+// RotateSecret staged has no value until createSecret writes one; inputs outside the API's constraints (an empty
+// staging label, a ClientRequestToken not 32-64 characters long) are refused; Tags are omitted when a secret has
+// none. The moto tests (faults, repair) stay the proof
 // against the real API; this store makes the step logic testable in microseconds.
 import {
     DescribeSecretCommand,
@@ -111,11 +113,13 @@ export class MemorySecretsManager {
 
     private describe(input: DescribeSecretCommand["input"]) {
         const s = this.secret(input.SecretId);
-        return { ARN: s.arn, Name: s.name, RotationEnabled: s.rotationEnabled, VersionIdsToStages: this.stages(s.arn), Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })) };
+        const tags = Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value }));
+        return { ARN: s.arn, Name: s.name, RotationEnabled: s.rotationEnabled, VersionIdsToStages: this.stages(s.arn), ...(tags.length ? { Tags: tags } : {}) };
     }
 
     private getValue(input: GetSecretValueCommand["input"]) {
         const s = this.secret(input.SecretId);
+        validStage(input.VersionStage);
         const stage = input.VersionStage ?? (input.VersionId ? undefined : "AWSCURRENT");
         const entry = input.VersionId !== undefined ? ([input.VersionId, s.versions.get(input.VersionId)] as const) : [...s.versions].find(([, v]) => v.stages.includes(stage!));
         const [id, v] = entry ?? [];
@@ -128,7 +132,10 @@ export class MemorySecretsManager {
     private putValue(input: PutSecretValueCommand["input"]) {
         const s = this.secret(input.SecretId);
         const token = input.ClientRequestToken;
-        if (!token || input.SecretString === undefined) throw new InvalidParameterException({ message: "ClientRequestToken and SecretString are required here.", $metadata });
+        if (token === undefined || token.length < 32 || token.length > 64 || input.SecretString === undefined) {
+            throw new InvalidParameterException({ message: "A ClientRequestToken of 32 to 64 characters and a SecretString are required here.", $metadata });
+        }
+        for (const stage of input.VersionStages ?? []) validStage(stage);
         const existing = s.versions.get(token);
         if (existing?.value !== undefined) {
             if (existing.value === input.SecretString) return { ARN: s.arn, Name: s.name, VersionId: token, VersionStages: [...existing.stages] };
@@ -144,7 +151,8 @@ export class MemorySecretsManager {
 
     private updateStage(input: UpdateSecretVersionStageCommand["input"]) {
         const s = this.secret(input.SecretId);
-        const stage = input.VersionStage!;
+        const stage = validStage(input.VersionStage) ?? "";
+        if (!stage) throw new InvalidParameterException({ message: "VersionStage is required.", $metadata });
         const holder = [...s.versions].find(([, v]) => v.stages.includes(stage))?.[0];
         if (input.RemoveFromVersionId !== undefined && holder !== input.RemoveFromVersionId) {
             throw new InvalidParameterException({ message: `The staging label ${stage} is not attached to version ${input.RemoveFromVersionId}.`, $metadata });
@@ -172,4 +180,10 @@ export class MemorySecretsManager {
         const target = s.versions.get(to)!;
         if (!target.stages.includes(stage)) target.stages.push(stage);
     }
+}
+
+/** A staging label as the API accepts it: 1 to 256 characters (or absent where optional). */
+function validStage(stage: string | undefined): string | undefined {
+    if (stage !== undefined && (stage.length < 1 || stage.length > 256)) throw new InvalidParameterException({ message: `Invalid VersionStage '${stage}': it must be 1 to 256 characters long.`, $metadata });
+    return stage;
 }

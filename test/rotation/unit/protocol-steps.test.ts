@@ -177,6 +177,7 @@ describe("rotation protocol core (in-memory Secrets Manager)", () => {
             assert.deepStrictEqual(sm.stages(arn), stages);
             assert.strictEqual(sm.writes().length, writes);
             assert.deepStrictEqual(strategy.calls.map((c) => [c.method, ...c.versions]), [["afterFinish", token, first]], "a duplicate finishSecret reconciles again");
+            assert.deepStrictEqual(strategy.calls[0]!.ctx, { secretId: arn, token });
             assert.deepStrictEqual(logs.slice(-4), ROTATION_STEPS.map((s) => `${s}: version ${token} is already AWSCURRENT for dev/payments/ledger-api; nothing more to do.`));
         });
 

@@ -17,7 +17,7 @@ describe("rotation repair core (in-memory Secrets Manager)", () => {
     beforeEach(() => {
         sm = new MemorySecretsManager();
         strategy = recordingStrategy();
-        arn = sm.createSecret("dev/payments/vendor-token", firstValue(strategy.installed), { tags: { [TAG.rotationStrategy]: "recording" } });
+        arn = sm.createSecret("dev/payments/vendor-token", firstValue(strategy.installed), { tags: { environment: "dev", [TAG.rotationStrategy]: "recording" } });
         first = Object.keys(sm.stages(arn))[0]!;
     });
 
@@ -118,6 +118,14 @@ describe("rotation repair core (in-memory Secrets Manager)", () => {
             repairRotation(sm.store(), untagged, "complete", (tag) => (asked.push(tag), undefined)),
             /^RepairRefused: dev\/payments\/untagged rotates '\(untagged\)', which needs/,
         );
+        assert.deepStrictEqual(asked, [undefined]);
+    });
+
+    it("complete on a secret with other tags but no strategy tag names it untagged", async () => {
+        const other = sm.createSecret("dev/payments/other-tags", firstValue(), { tags: { environment: "dev", owner: "payments" } });
+        sm.startRotation(other);
+        const asked: Array<string | undefined> = [];
+        await assert.rejects(repairRotation(sm.store(), other, "complete", (tag) => (asked.push(tag), undefined)), /rotates '\(untagged\)'/);
         assert.deepStrictEqual(asked, [undefined]);
     });
 });
