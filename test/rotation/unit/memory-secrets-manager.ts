@@ -3,7 +3,8 @@
 // the SDK built it, and follows the documented behaviour that the protocol relies on: a staging label sits on one
 // version at a time; moving AWSCURRENT moves AWSPREVIOUS to the version it left; UpdateSecretVersionStage refuses a
 // RemoveFromVersionId that does not hold the label, and a move that would silently take the label from another
-// version; PutSecretValue is idempotent for the same token and value and refuses a different value; a version that
+// version; GetSecretValue by id and stage refuses a version without that stage; PutSecretValue is idempotent for
+// the same token and value and refuses a different value (as AWS documents; moto accepts it); a version that
 // RotateSecret staged has no value until createSecret writes one; inputs outside the API's constraints (an empty
 // staging label, a ClientRequestToken not 32-64 characters long) are refused; Tags are omitted when a secret has
 // none. The moto tests (faults, repair) stay the proof
@@ -123,7 +124,9 @@ export class MemorySecretsManager {
         const stage = input.VersionStage ?? (input.VersionId ? undefined : "AWSCURRENT");
         const entry = input.VersionId !== undefined ? ([input.VersionId, s.versions.get(input.VersionId)] as const) : [...s.versions].find(([, v]) => v.stages.includes(stage!));
         const [id, v] = entry ?? [];
-        if (!id || !v || (stage && !v.stages.includes(stage)) || v.value === undefined) {
+        // Asked by id and stage for a version that lacks the stage: moto answers this (its message is AWS's).
+        if (v && stage && !v.stages.includes(stage)) throw new InvalidRequestException({ message: "You provided a VersionStage that is not associated to the provided VersionId.", $metadata });
+        if (!id || !v || v.value === undefined) {
             throw new ResourceNotFoundException({ message: `Secrets Manager can't find the specified secret value for VersionId: ${input.VersionId ?? "-"}, staging label: ${stage ?? "-"}`, $metadata });
         }
         return { ARN: s.arn, Name: s.name, VersionId: id, SecretString: v.value, VersionStages: [...v.stages], CreatedDate: v.created };
