@@ -7,6 +7,7 @@
 #   - .cache/eso-template-engine: External Secrets Operator's own template engine (v0.19.2's package, copied with its
 #     licence into tools/eso-render; its imports from the Go module proxy)
 #   - .test-runtime/admission-engine: Kubernetes' own ValidatingAdmissionPolicy plugin, built from the Go module proxy
+#   - .test-runtime/rbac-check: Kubernetes' own RBAC comparison (component-helpers' Covers), built from the Go module proxy
 #   - .test-runtime/helm, .test-runtime/promql-check: Helm's CLI and Prometheus' rule checker + PromQL engine, built
 #     from the Go module proxy (the Airflow chart package itself is looked up in Helm's repository cache: test/support/helm.ts)
 #   - .test-runtime/clients: a Kafka broker and the Snowflake drivers for the end-to-end tests
@@ -24,6 +25,8 @@ bash tools/test-env/helm.sh >/dev/null &
 helm=$!
 bash tools/test-env/promql-check.sh >/dev/null &
 promql=$!
+bash tools/test-env/rbac-check.sh >/dev/null &
+rbac_check=$!
 
 VENV=.venv-test
 LOCK=test/python/requirements.lock
@@ -51,7 +54,7 @@ if ! wait "$engine"; then
   echo "Building the admission engine failed; run 'bash tools/test-env/admission-engine.sh' to see why." >&2
   exit 1
 fi
-for step in "helm:$helm" "promql-check:$promql"; do
+for step in "helm:$helm" "promql-check:$promql" "rbac-check:$rbac_check"; do
   if ! wait "${step#*:}"; then
     echo "Building ${step%%:*} failed; run 'bash tools/test-env/${step%%:*}.sh' to see why." >&2
     exit 1
