@@ -164,6 +164,8 @@ export interface ExternalSecretsOperatorArgs {
     readonly oidcIssuer: string;
     /** Kubernetes provider of the environment's cluster. */
     readonly kubernetesProvider: k8s.Provider;
+    /** Provider for the namespace, which a cluster administrator may have created already (it adopts it). Default: kubernetesProvider. */
+    readonly namespaceProvider?: k8s.Provider;
     /** Chart version. Default: {@link ESO_CHART}.version. */
     readonly chartVersion?: string;
 }
@@ -204,7 +206,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
         const ns = new k8s.core.v1.Namespace(
             `${name}-ns`,
             { metadata: { name: ESO_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "pulumi" } } },
-            { parent: this, provider: args.kubernetesProvider, ...RETAIN_ON_DELETE },
+            { parent: this, provider: args.namespaceProvider ?? args.kubernetesProvider, ...RETAIN_ON_DELETE },
         );
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,

@@ -16,6 +16,7 @@ import { kubernetesSecretName } from "../model/names";
 import { maxTaskFileAgeSeconds, reloaderAnnotations, rolloutSettings } from "../model/rollout";
 import { WorkloadIdentity } from "../components/workload-identity";
 import { CatalogError, CatalogSecret, CatalogWorkload } from "../model/catalog";
+import { managedNamespaces } from "../model/namespaces";
 import { consumerBinding, SECRET_KIND_CONTRACTS } from "../model/secret-kinds";
 import { airflowPathOf } from "./consumer-bindings";
 import { EnvironmentConfig } from "../model/config";
@@ -209,24 +210,31 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
         }
         return buildKubeconfig(config.cluster.name, config.region, c.endpoint, c.certificateAuthorities[0].data);
     });
-    // Helm keeps release state in ConfigMaps, so the deploy role needs no right on Secrets (DEPLOYER_RULES).
+    // Helm keeps release state in ConfigMaps, so the deploy role needs no right on Secrets (DEPLOYER_NAMESPACE_RULES).
     const kubernetesProvider = new k8s.Provider(`${prefix}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true, helmReleaseSettings: { driver: "configmap" } });
-    const k8sOpts = { provider: kubernetesProvider };
+    // A cluster administrator creates each namespace with the deployer's RoleBinding (npm run cluster-rbac), since the
+    // deployer may not create namespaces; the stack's Namespace resources adopt them. Upsert only here: every
+    // namespace is retained on delete, so a rename's create-then-delete cannot remove a live one.
+    const namespaceProvider = new k8s.Provider(`${prefix}-k8s-namespaces`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true, upsertExistingObjects: true });
 
     const namespaces = new Map<string, k8s.core.v1.Namespace>();
-    for (const ns of [...new Set(catalog.workloads.map((w) => w.namespace))].sort()) {
+    for (const ns of managedNamespaces(catalog)) {
         namespaces.set(
             ns,
             new k8s.core.v1.Namespace(
                 `${prefix}-ns-${ns}`,
                 { metadata: { name: ns, labels: { "app.kubernetes.io/managed-by": "pulumi", "finledger.io/environment": config.environment } } },
                 // Renaming a catalog namespace must not delete the live one and everything in it.
-                { ...k8sOpts, ...RETAIN_ON_DELETE },
+                { provider: namespaceProvider, ...RETAIN_ON_DELETE },
             ),
         );
     }
 
-    const eso = new ExternalSecretsOperator(`${prefix}-eso`, { namePrefix: prefix, accountId: config.accountId, oidcIssuer: config.cluster.oidcIssuer, kubernetesProvider }, deployedLayerOptions(platform));
+    const eso = new ExternalSecretsOperator(
+        `${prefix}-eso`,
+        { namePrefix: prefix, accountId: config.accountId, oidcIssuer: config.cluster.oidcIssuer, kubernetesProvider, namespaceProvider },
+        deployedLayerOptions(platform),
+    );
 
     // What each workload reads comes from the model; RDS-managed secrets are out of every workload's reach.
     const readsOf = new Map(platform.model.identities.map((i) => [i.workload.id, i.reads]));

@@ -1,12 +1,17 @@
-// `npm run cluster-rbac -- --stack <env>` prints the CI roles' Kubernetes RBAC (the deployer's ClusterRole, without any
-// right on Secrets, the previewer's CRD reads, and their bindings to the groups of the access entries) as YAML for
-// `kubectl apply -f -`. A cluster administrator applies it at bootstrap, once per cluster: the deploy role cannot create
-// RBAC wider than its own (docs/cicd.md, "EKS access for CI").
+// `npm run cluster-rbac -- --stack <env>` prints the CI roles' Kubernetes RBAC as YAML for `kubectl apply -f -`: the
+// deployer's cluster-wide ClusterRole (cluster-scoped kinds only, nothing on Secrets), the previewer's reads, their
+// bindings to the groups of the access entries, and every namespace the deployer works in with its RoleBinding there.
+// A cluster administrator applies it at bootstrap and again whenever the catalog adds a namespace: the deploy role
+// can neither create RBAC wider than its own nor create a namespace (docs/cicd.md, "EKS access for CI").
+import * as path from "path";
 import * as YAML from "yaml";
 import { buildCiClusterRbac } from "../components/github-deploy/cluster-access";
+import { catalogForEnvironment, loadCatalog } from "../model/catalog";
+import { managedNamespaces } from "../model/namespaces";
 import { readFlags, requireStack, UsageError } from "./cli";
 
 const USAGE = "usage: npm run cluster-rbac -- --stack <dev|staging|prod>";
+const PROJECT_DIR = path.resolve(__dirname, "..");
 
 function main(argv: readonly string[]): number {
     let stack: string | undefined;
@@ -17,7 +22,8 @@ function main(argv: readonly string[]): number {
             return true;
         });
         const environment = requireStack(stack);
-        process.stdout.write(buildCiClusterRbac(environment).map((doc) => YAML.stringify(doc, { aliasDuplicateObjects: false })).join("---\n"));
+        const namespaces = managedNamespaces(catalogForEnvironment(loadCatalog(path.join(PROJECT_DIR, "catalog")), environment));
+        process.stdout.write(buildCiClusterRbac(environment, namespaces).map((doc) => YAML.stringify(doc, { aliasDuplicateObjects: false })).join("---\n"));
         return 0;
     } catch (e) {
         if (!(e instanceof UsageError)) throw e;
