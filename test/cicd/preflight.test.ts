@@ -7,14 +7,16 @@ import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { CreateOpenIDConnectProviderCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateClusterCommand as CreateMskClusterCommand, KafkaClient } from "@aws-sdk/client-kafka";
 import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { buildCiAccessEntries, DEPLOYER_GROUP, EKS_VIEW_POLICY_ARN, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../../components/github-deploy";
+import { buildCiAccessEntries, buildCiClusterRbac, DEPLOYER_GROUP, EKS_VIEW_POLICY_ARN, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../../components/github-deploy";
 import { roleArn } from "../../components/iam";
 import { roleNames } from "../../model/names";
-import { loadCatalog } from "../../model/catalog";
+import { catalogForEnvironment, loadCatalog } from "../../model/catalog";
+import { managedNamespaces } from "../../model/namespaces";
 import { EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { CheckResult, ESO_CRD, formatPreflight, PreflightClients, REQUIRED_CRDS, runPreflight, secretsNeedingFirstValue } from "../../tools/preflight/checks";
+import { deployerBindingCheck, deployerBindingNamespaces } from "../../tools/preflight/deployer-bindings";
 import { connectKube } from "../../tools/preflight/kube";
-import { AccessEntryDetail, ClusterState, startEksStub, startKubeStub, StubServer } from "../support/cluster-stub";
+import { AccessEntryDetail, apiPathOf, ClusterState, startEksStub, startKubeStub, StubServer } from "../support/cluster-stub";
 import { FAKE_AWS_ENV, freePort, MotoServer, startMoto } from "../support/moto";
 import { PROJECT_DIR } from "../support/plan-cli";
 
@@ -100,6 +102,7 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
             ...REQUIRED_CRDS.map((c) => `crd-${c.name}`),
             "reloader",
             "external-secrets-operator",
+            ...deployerBindingNamespaces(config, catalog).map(deployerBindingCheck),
             "first-values",
         ];
         assert.deepEqual(results.map((r) => r.check), expected);
@@ -143,6 +146,12 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
         }
         cluster.crds = new Set([...REQUIRED_CRDS.map((c) => c.name), ESO_CRD]);
         cluster.deployments = [{ namespace: "reloader", name: "reloader-reloader" }];
+        // What a cluster administrator's `npm run cluster-rbac | kubectl apply -f -` creates: namespaces and RoleBindings.
+        cluster.objects = new Map(
+            buildCiClusterRbac("prod", managedNamespaces(catalogForEnvironment(catalog, "prod")))
+                .filter((d) => d.kind === "Namespace" || d.kind === "RoleBinding")
+                .map((d) => [apiPathOf(d as any), d]),
+        );
 
         base = {
             ...base,
@@ -230,6 +239,60 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
             assert.equal(statusOf(await runPreflight(base, catalog, await clients()))["external-secrets-operator"], "found");
         } finally {
             cluster.crds = saved;
+        }
+    });
+
+    it("reports each namespace without the deployer's RoleBinding as missing, a binding to another role or group or an unreadable one as wrong, each with the administrator's fix", async () => {
+        const saved = new Map(cluster.objects);
+        const namespaces = deployerBindingNamespaces(base, catalog);
+        const [first, second, third, fourth, fifth] = namespaces;
+        const bindingPath = (ns: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/finledger-deployer`;
+        const binding = (ns: string) => JSON.parse(JSON.stringify(saved.get(bindingPath(ns))));
+        try {
+            assert.ok(namespaces.includes("external-secrets") && namespaces.length >= 6, namespaces.join(", "));
+            cluster.objects!.delete(bindingPath(first!));
+            cluster.objects!.delete(bindingPath(second!));
+            cluster.objects!.delete(`/api/v1/namespaces/${second}`);
+            cluster.objects!.set(bindingPath(third!), { ...binding(third!), roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" } });
+            cluster.objects!.set(bindingPath(fourth!), { ...binding(fourth!), subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "someone-else" }] });
+            cluster.forbidden = new Set([bindingPath(fifth!)]);
+            const byCheck = new Map((await runPreflight(base, catalog, await clients())).map((r) => [r.check, r]));
+            const of = (ns: string) => byCheck.get(deployerBindingCheck(ns))!;
+            assert.equal(of(first!).status, "missing");
+            assert.match(of(first!).detail, new RegExp(`RoleBinding ${first}/finledger-deployer does not exist`));
+            assert.equal(of(second!).status, "missing");
+            assert.match(of(second!).detail, new RegExp(`namespace ${second} does not exist, and the deploy role may not create it`));
+            assert.equal(of(third!).status, "wrong");
+            assert.match(of(third!).detail, /refers to ClusterRole edit, expected ClusterRole finledger-deployer-namespace/);
+            assert.equal(of(fourth!).status, "wrong");
+            assert.match(of(fourth!).detail, /binds \["Group\/someone-else"\], expected Group\/finledger-deployers/);
+            assert.equal(of(fifth!).status, "wrong");
+            assert.match(of(fifth!).detail, /answered HTTP 403/);
+            for (const ns of [first, second, third, fourth, fifth]) assert.match(of(ns!).fix!, /a cluster administrator .*npm run cluster-rbac -- --stack prod \| kubectl apply -f -/);
+            for (const ns of namespaces.slice(5)) assert.equal(of(ns).status, "found", of(ns).detail);
+            assert.match(formatPreflight("prod", [...byCheck.values()]), new RegExp(`^  MISSING ${deployerBindingCheck(first!)}`, "m"));
+            // Before the full phase the deploy run puts nothing in the cluster, so nothing is required yet.
+            const foundation = await runPreflight({ ...base, phase: "foundation" }, catalog, await clients());
+            assert.deepEqual(foundation.filter((r) => r.check.startsWith("deployer-rolebinding-") && r.status !== "found"), []);
+        } finally {
+            cluster.objects = saved;
+            cluster.forbidden = undefined;
+        }
+    });
+
+    it("reports the namespace a catalog change adds as missing until the administrator applies npm run cluster-rbac again", async () => {
+        const workload = catalog.workloads.find((w) => w.environments.includes("prod"))!;
+        const grown = { ...catalog, workloads: [...catalog.workloads, { ...workload, id: "new-domain-worker", namespace: "airflow-new-domain", serviceAccount: "new-domain-worker" }] };
+        const r = (await runPreflight(base, grown, await clients())).find((x) => x.check === deployerBindingCheck("airflow-new-domain"))!;
+        assert.equal(r.status, "missing");
+        assert.match(r.detail, /namespace airflow-new-domain does not exist/);
+        const saved = new Map(cluster.objects);
+        try {
+            for (const d of buildCiClusterRbac("prod", managedNamespaces(catalogForEnvironment(grown, "prod")))) if (d.kind === "Namespace" || d.kind === "RoleBinding") cluster.objects!.set(apiPathOf(d as any), d);
+            const after = (await runPreflight(base, grown, await clients())).filter((x) => x.check.startsWith("deployer-rolebinding-"));
+            assert.deepEqual(after.filter((x) => x.status !== "found").map((x) => x.check), []);
+        } finally {
+            cluster.objects = saved;
         }
     });
 

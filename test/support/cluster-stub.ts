@@ -28,15 +28,28 @@ export interface ClusterState {
     deployments: Array<{ namespace: string; name: string }>;
     /** The bearer token the API accepts. */
     token: string;
+    /** Other objects by API path (`/api/v1/namespaces/airflow`, a RoleBinding's path), answered as stored. */
+    objects?: Map<string, unknown>;
+    /** API paths the token may not read (403). */
+    forbidden?: Set<string>;
 }
 
-/** A Kubernetes API that answers GET /version, CRDs by name and the deployment list, and 401 without the token. */
+/** The API path of a manifest such as `npm run cluster-rbac` prints: `/api/v1/namespaces/x`, `/apis/<group>/<version>/namespaces/<ns>/<plural>/<name>`. */
+export function apiPathOf(manifest: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+    const base = manifest.apiVersion.includes("/") ? `/apis/${manifest.apiVersion}` : `/api/${manifest.apiVersion}`;
+    const plural = `${manifest.kind.toLowerCase()}s`;
+    return manifest.metadata.namespace ? `${base}/namespaces/${manifest.metadata.namespace}/${plural}/${manifest.metadata.name}` : `${base}/${plural}/${manifest.metadata.name}`;
+}
+
+/** A Kubernetes API that answers GET /version, CRDs by name, the deployment list and stored objects, and 401 without the token. */
 export async function startKubeStub(state: ClusterState): Promise<StubServer> {
     return listen((req, res) => {
         if (req.method !== "GET") return send(res, 405, { kind: "Status", message: "preflight only reads" });
         if (req.headers.authorization !== `Bearer ${state.token}`) return send(res, 401, { kind: "Status", code: 401 });
         const url = new URL(req.url ?? "/", "http://stub");
         if (url.pathname === "/version") return send(res, 200, { major: "1", minor: "31", gitVersion: "v1.31.0-eks" });
+        if (state.forbidden?.has(url.pathname)) return send(res, 403, { kind: "Status", code: 403, reason: "Forbidden" });
+        if (state.objects?.has(url.pathname)) return send(res, 200, state.objects.get(url.pathname));
         const crd = /^\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/([^/]+)$/.exec(url.pathname);
         if (crd) {
             return state.crds.has(crd[1])

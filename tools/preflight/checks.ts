@@ -11,6 +11,7 @@ import { Catalog } from "../../model/catalog";
 import { EnvironmentConfig } from "../../model/config";
 import { planEnvironment } from "../../model/environment";
 import { TYPE } from "../../components/tokens";
+import { deployerBindingCheck, deployerBindingNamespaces, deployerBindings } from "./deployer-bindings";
 import { KubeApi } from "./kube";
 
 /** What a check found. */
@@ -181,8 +182,8 @@ async function configRecorder(config: EnvironmentConfig, c: PreflightClients): P
     return { check, status: "found", detail: `recorder ${recorders[0].name} is recording` };
 }
 
-async function kubernetes(config: EnvironmentConfig, c: PreflightClients): Promise<CheckResult[]> {
-    const all = [...REQUIRED_CRDS.map((crd) => `crd-${crd.name}`), "reloader", "external-secrets-operator"];
+async function kubernetes(config: EnvironmentConfig, catalog: Catalog, c: PreflightClients): Promise<CheckResult[]> {
+    const all = [...REQUIRED_CRDS.map((crd) => `crd-${crd.name}`), "reloader", "external-secrets-operator", ...deployerBindingNamespaces(config, catalog).map(deployerBindingCheck)];
     if ("unreachable" in c.kube) {
         const reason = c.kube.unreachable;
         return all.map((check) => ({ check, status: "missing" as const, detail: `the cluster's API cannot be reached: ${reason}`, fix: "give this role an EKS access entry and network reach to the API endpoint, then re-run preflight" }));
@@ -207,6 +208,7 @@ async function kubernetes(config: EnvironmentConfig, c: PreflightClients): Promi
         );
     }
     results.push(await externalSecretsOperator(config, kube));
+    results.push(...(await deployerBindings(config, catalog, kube)));
     return results;
 }
 
@@ -266,7 +268,7 @@ export async function runPreflight(config: EnvironmentConfig, catalog: Catalog, 
         await secretsManagerEndpoint(config, clients),
         await mskCluster(config, clients),
         await configRecorder(config, clients),
-        ...(await kubernetes(config, clients)),
+        ...(await kubernetes(config, catalog, clients)),
         await firstValues(config, catalog, clients),
     ];
 }
