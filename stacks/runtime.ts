@@ -193,6 +193,11 @@ export interface RuntimeAccess {
     readonly kubernetesProvider: k8s.Provider;
 }
 
+/** Logical names of the environment's two Kubernetes providers: every object's, and the namespaces' (which adopt existing ones). */
+export function kubernetesProviderNames(prefix: string): { readonly objects: string; readonly namespaces: string } {
+    return { objects: `${prefix}-k8s`, namespaces: `${prefix}-k8s-namespaces` };
+}
+
 /** Builds the runtime layer of one environment on top of its platform (key and managed secrets). */
 export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess {
     const { config, catalog } = platform;
@@ -211,11 +216,12 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
         return buildKubeconfig(config.cluster.name, config.region, c.endpoint, c.certificateAuthorities[0].data);
     });
     // Helm keeps release state in ConfigMaps, so the deploy role needs no right on Secrets (DEPLOYER_NAMESPACE_RULES).
-    const kubernetesProvider = new k8s.Provider(`${prefix}-k8s`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true, helmReleaseSettings: { driver: "configmap" } });
+    const providerNames = kubernetesProviderNames(prefix);
+    const kubernetesProvider = new k8s.Provider(providerNames.objects, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true, helmReleaseSettings: { driver: "configmap" } });
     // A cluster administrator creates each namespace with the deployer's RoleBinding (npm run cluster-rbac), since the
     // deployer may not create namespaces; the stack's Namespace resources adopt them. Upsert only here: every
     // namespace is retained on delete, so a rename's create-then-delete cannot remove a live one.
-    const namespaceProvider = new k8s.Provider(`${prefix}-k8s-namespaces`, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true, upsertExistingObjects: true });
+    const namespaceProvider = new k8s.Provider(providerNames.namespaces, { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true, upsertExistingObjects: true });
 
     const namespaces = new Map<string, k8s.core.v1.Namespace>();
     for (const ns of managedNamespaces(catalog)) {

@@ -250,6 +250,24 @@ describe("EKS access of the CI roles (access entries and the deployer's RBAC)", 
         assert.match(bad.stderr, /Unknown stack 'qa'/);
     });
 
+    it("npm run cluster-rbac --steps prints the administrator's steps, and every --target of the ESO install names a URN of the plan", () => {
+        const res = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "tools", "cluster-rbac.ts"), "--stack", "prod", "--steps"], { encoding: "utf8", cwd: PROJECT_DIR });
+        assert.equal(res.status, 0, res.stderr);
+        assert.match(res.stdout, /^npm run cluster-rbac -- --stack prod \| kubectl apply -f -$/m);
+        assert.match(res.stdout, /^npm run preflight -- --stack prod$/m);
+        const targets = [...res.stdout.matchAll(/--target "([^"]+)"/g)].map((m) => m[1]!);
+        assert.equal(targets.length, 3, res.stdout);
+        const urns = planReport("prod").resources.map((r) => r.urn);
+        for (const t of targets) {
+            const matched = t.endsWith("**") ? urns.filter((u) => u.startsWith(t.slice(0, -2))) : urns.filter((u) => u === t);
+            assert.ok(matched.length > 0, `${t} names nothing in the prod plan`);
+        }
+        // The glob reaches the ESO release and its namespace; the providers come first so that the targeted up can create them.
+        const eso = urns.filter((u) => u.startsWith(targets[2]!.slice(0, -2)));
+        assert.ok(eso.some((u) => u.includes("kubernetes:helm.sh/v3:Release")) && eso.some((u) => u.includes("kubernetes:core/v1:Namespace")), eso.join("\n"));
+        assert.deepEqual(targets.slice(0, 2).map((t) => t.split("::").pop()), ["fl-prod-k8s", "fl-prod-k8s-namespaces"]);
+    });
+
     it("refuses a catalog workload in ESO's namespace, where the deployer holds only alert rules", () => {
         assert.throws(() => deployerNamespaces(["airflow", ESO_NAMESPACE]), /namespace 'external-secrets', which belongs to the External Secrets Operator; move the workload/);
     });

@@ -232,7 +232,9 @@ describe("npm run preflight: every prerequisite of a real up, read-only (moto an
             cluster.crds = new Set(REQUIRED_CRDS.map((c) => c.name));
             const full = (await runPreflight(base, catalog, await clients())).find((r) => r.check === "external-secrets-operator")!;
             assert.equal(full.status, "missing");
-            assert.match(full.fix!, /cluster administrator applies the ESO component first: pulumi up --stack prod --target "urn:pulumi:prod::finledger-secrets-platform::finledger:runtime:ExternalSecretsOperator\*\*"/);
+            assert.match(full.fix!, /cluster administrator applies the ESO component first \(npm run cluster-rbac -- --stack prod --steps prints every administrator step\): pulumi up --stack prod /);
+            // A targeted up creates only what it targets: both Kubernetes providers, then the component and its children.
+            assert.match(full.fix!, /--target "urn:pulumi:prod::finledger-secrets-platform::pulumi:providers:kubernetes::fl-prod-k8s" --target "urn:pulumi:prod::finledger-secrets-platform::pulumi:providers:kubernetes::fl-prod-k8s-namespaces" --target "urn:pulumi:prod::finledger-secrets-platform::finledger:runtime:ExternalSecretsOperator\*\*"/);
             const foundation = (await runPreflight({ ...base, phase: "foundation" }, catalog, await clients())).find((r) => r.check === "external-secrets-operator")!;
             assert.equal(foundation.status, "found");
             cluster.crds = new Set([...REQUIRED_CRDS.map((c) => c.name), ESO_CRD]);

@@ -10,9 +10,9 @@ import { buildCiAccessEntries, CiAccessEntry, GITHUB_OIDC_AUDIENCE, githubOidcPr
 import { Catalog } from "../../model/catalog";
 import { EnvironmentConfig } from "../../model/config";
 import { planEnvironment } from "../../model/environment";
-import { TYPE } from "../../components/tokens";
 import { deployerBindingCheck, deployerBindingNamespaces, deployerBindings } from "./deployer-bindings";
 import { KubeApi } from "./kube";
+import { esoAdminCommand } from "../cluster-admin-steps";
 
 /** What a check found. */
 export type CheckStatus = "found" | "missing" | "wrong";
@@ -228,7 +228,7 @@ async function externalSecretsOperator(config: EnvironmentConfig, kube: KubeApi)
         check,
         status: res.status === 404 ? "missing" : "wrong",
         detail: res.status === 404 ? `${ESO_CRD} is not installed, and the deploy role cannot install ESO` : `reading ${ESO_CRD} answered HTTP ${res.status}`,
-        fix: `a cluster administrator applies the ESO component first: pulumi up --stack ${config.environment} --target "urn:pulumi:${config.environment}::finledger-secrets-platform::${TYPE.ExternalSecretsOperator}**" (docs/cicd.md, "EKS access for CI")`,
+        fix: `a cluster administrator applies the ESO component first (npm run cluster-rbac -- --stack ${config.environment} --steps prints every administrator step): ${esoAdminCommand(config.environment, config.namePrefix).replace(/ \\\n  /g, " ")}`,
     };
 }
 
