@@ -163,7 +163,7 @@ export async function runStackUnderMocks(projectDir: string, stack: string, cata
     if (process.env.FINLEDGER_PLAN_STACKS !== "1") Error.stackTraceLimit = 0;
     const outputs: Record<string, unknown> = {};
     try {
-        const program = await import(path.join(projectDir, "stacks"));
+        const program = await import("../../stacks");
         for (const [key, value] of Object.entries(program)) {
             if (key === "default" || key === "__esModule") continue;
             outputs[key] = await resolve(value);
