@@ -19,7 +19,7 @@ function runPlan(scale: number): Sample {
     const started = performance.now();
     const res = spawnSync(
         "/usr/bin/time",
-        ["-f", "PEAK_RSS_KB %M", process.execPath, "--import", "tsx", path.join(projectDir, "tools", "plan.ts"), "--stack", "prod", "--scale", String(scale), "--json", out],
+        ["-f", "PEAK_RSS_KB %M", process.execPath, path.join(projectDir, "tools", "run-bundled.cjs"), path.join("tools", "plan.ts"), "--stack", "prod", "--scale", String(scale), "--json", out],
         { cwd: projectDir, encoding: "utf8", env: { ...process.env, FINLEDGER_PLAN_TIMINGS: "1" }, maxBuffer: 256 * 1024 * 1024 },
     );
     const wallMs = performance.now() - started;

@@ -52,15 +52,28 @@ export function parseJsonish(text: string): unknown {
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
+// The same documents recur across resources (one Airflow settings file in every domain's ConfigMap and in the Helm
+// values): each distinct text is parsed once per process. Bounded, so a huge stack cannot grow it without limit.
+const yamlishByText = new Map<string, { readonly parsed: unknown }>();
+const YAMLISH_CACHE_LIMIT = 1_000;
+
 /** Parses a multi-line string that is a YAML mapping or list (Helm values passed as text); anything else gives undefined. */
 export function parseYamlish(text: string): unknown {
     if (text.length > 200_000 || text.indexOf("\n") < 0 || !/^\s*(-\s|[A-Za-z0-9_."'-]+:\s)/m.test(text)) return undefined;
-    try {
-        const parsed = parseYaml(text, { maxAliasCount: 50 });
-        return parsed !== null && typeof parsed === "object" ? parsed : undefined;
-    } catch {
-        return undefined;
+    let known = yamlishByText.get(text);
+    if (!known) {
+        let parsed: unknown;
+        try {
+            parsed = parseYaml(text, { maxAliasCount: 50 });
+        } catch {
+            parsed = undefined;
+        }
+        known = { parsed: parsed !== null && typeof parsed === "object" ? parsed : undefined };
+        if (yamlishByText.size >= YAMLISH_CACHE_LIMIT) yamlishByText.clear();
+        yamlishByText.set(text, known);
     }
+    // A fresh copy per call, as a parse gives: callers walk it with identity-based cycle checks.
+    return known.parsed === undefined ? undefined : structuredClone(known.parsed);
 }
 
 /** A string found in a resource's inputs, with the path to it and the key it sits under. */

@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { PlatformMocks } from "../plan/mocks";
+import { stopStackCapture } from "../plan/stack-capture";
 
 /** A custom resource of any type, registered with the recorded inputs. */
 class ReplayedResource extends pulumi.CustomResource {
@@ -27,9 +28,8 @@ async function main(): Promise<void> {
     const projectDir = path.resolve(__dirname, "..", "..");
     const config = parseEnvironmentConfig(readStackFile(projectDir, stack!));
     const report = JSON.parse(fs.readFileSync(reportFile!, "utf8")) as { resources: ReportResource[] };
-    // The same settings as tools/plan/engine.ts: no source maps, no stack capture per output.
-    process.setSourceMapsEnabled(false);
-    Error.stackTraceLimit = 0;
+    // The same stack-capture setting as tools/plan/engine.ts, from the same function.
+    stopStackCapture();
     await pulumi.runtime.setMocks(new PlatformMocks({ accountId: config.accountId, region: config.region, clusterOidcIssuer: config.cluster.oidcIssuer }), "finledger-secrets-platform", stack!, false);
     const seen = new Set<string>();
     // Custom resources only: not the stack, not providers (pulumi:*), not this product's components (finledger:*).

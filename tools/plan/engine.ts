@@ -6,6 +6,7 @@ import { assertConsumerBindings } from "../../stacks/consumer-bindings";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig, readStackFile, RawStackConfig, toRuntimeConfig } from "../../model/config";
 import { assertOwnSnowflakeAccount } from "../../model/snowflake-accounts";
 import { PlatformMocks } from "./mocks";
+import { stopStackCapture } from "./stack-capture";
 
 /** Stands in for every Pulumi secret value in a plan report. A plan never shows or decrypts one. */
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -89,9 +90,6 @@ interface Registration {
  */
 export async function runStackUnderMocks(projectDir: string, stack: string, catalogScale = 1): Promise<StackRun> {
     const { raw, config } = validateInputs(projectDir, stack, catalogScale);
-    // The SDK captures a stack trace for every resource (its source position). With tsx's source maps on, mapping
-    // those frames was half of the plan's time; plan output never shows them, so map nothing.
-    process.setSourceMapsEnabled(false);
     const project = "finledger-secrets-platform";
     const { config: runtimeConfig, secretKeys } = toRuntimeConfig(raw);
     pulumi.runtime.setAllConfig(runtimeConfig, secretKeys);
@@ -156,21 +154,18 @@ export async function runStackUnderMocks(projectDir: string, stack: string, cata
         registerOutputs(req, cb);
     };
 
-    // The Pulumi SDK records a stack trace for every output it creates (debuggablePromise); formatting them through
-    // tsx's source maps was half of the plan's CPU time. Errors keep their messages; set FINLEDGER_PLAN_STACKS=1 to
-    // get full traces while debugging the program.
-    const stackTraceLimit = Error.stackTraceLimit;
-    if (process.env.FINLEDGER_PLAN_STACKS !== "1") Error.stackTraceLimit = 0;
+    // No stack capture per output or resource while the program runs; FINLEDGER_PLAN_STACKS=1 keeps it (stack-capture.ts).
+    const restoreStackCapture = stopStackCapture();
     const outputs: Record<string, unknown> = {};
     try {
-        const program = await import(path.join(projectDir, "stacks"));
+        const program = await import("../../stacks");
         for (const [key, value] of Object.entries(program)) {
             if (key === "default" || key === "__esModule") continue;
             outputs[key] = await resolve(value);
         }
         await pulumi.runtime.disconnect();
     } finally {
-        Error.stackTraceLimit = stackTraceLimit;
+        restoreStackCapture();
     }
     return { stack, project, config, resources: order.map((u) => byUrn.get(u)!), outputs: unwrapValue(outputs) as Record<string, unknown> };
 }

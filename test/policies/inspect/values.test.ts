@@ -43,6 +43,16 @@ describe("inspect/values: every known string of a resource, with its path and ke
         assert.deepEqual(brief({ s: "[1, 2]" }), ["s|s|[1, 2]|container"]);
         assert.deepEqual(brief({ s: "{not json" }), ["s|s|{not json"]);
     });
+    it("reads one YAML document found twice in a resource at both places, and never shares a parse between callers", () => {
+        const doc = "user: app\nhosts:\n  - db1\n";
+        assert.deepEqual(brief({ a: doc, b: { c: doc } }), [
+            `a|a|${doc}|container`, "a<yaml>.user|user|app", "a<yaml>.hosts[0]|hosts|db1",
+            `b.c|c|${doc}|container`, "b.c<yaml>.user|user|app", "b.c<yaml>.hosts[0]|hosts|db1",
+        ]);
+        const first = parseYamlish(doc) as { hosts: string[] };
+        first.hosts.push("changed by a caller");
+        assert.deepEqual(parseYamlish(doc), { user: "app", hosts: ["db1"] });
+    });
     it("decodes base64 of text and reads the text, but keeps short decodes and binary as they are", () => {
         assert.deepEqual(brief({ u: b64("API_TOKEN=v1\nX=2\n") }), [`u|u|${b64("API_TOKEN=v1\nX=2\n")}`, "u<base64>|u|API_TOKEN=v1\nX=2\n|container", "u<base64><API_TOKEN>|API_TOKEN|v1", "u<base64><X>|X|2"]);
         assert.deepEqual(brief({ u: "YWJjZGVmZ2hpams=" }), ["u|u|YWJjZGVmZ2hpams=", "u<base64>|u|abcdefghijk"]);
