@@ -9,8 +9,8 @@
 #     Terraform mapping copied beside it from the same module.
 #   - language-host/pulumi-language-nodejs: the Node.js language host. The Go module proxy refuses its module
 #     (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3), so this script cannot build it; a developer
-#     who has one of a nearby release puts it there (or names it in PULUMI_LANGUAGE_NODEJS). Without it the engine
-#     test skips and says so.
+#     who has one of a nearby release puts it there (or names it in PULUMI_LANGUAGE_NODEJS). Without it nothing is
+#     built (the engine could run neither program nor pack) and the engine test skips and says so.
 #   - bin/: links to the three, the folder the engine test puts first on PATH.
 # Prints each step's cold time; a warm run prints nothing but the summary line. Exits 1 only when a build fails.
 set -euo pipefail
@@ -18,6 +18,16 @@ cd "$(dirname "$0")/../.."
 ROOT=.test-runtime/engine
 BIN="$ROOT/bin"
 mkdir -p "$BIN"
+
+# Without a language host the engine cannot run the program or the pack, so nothing is built (the cold builds take
+# tens of minutes).
+host=${PULUMI_LANGUAGE_NODEJS:-$ROOT/language-host/pulumi-language-nodejs}
+if [ ! -x "$host" ]; then
+  rm -f "$BIN/pulumi-language-nodejs"
+  echo "engine: no Node.js language host at $host (the Go module proxy does not serve its module, so it is not built here); nothing built, and the engine test will skip." >&2
+  exit 0
+fi
+ln -sfn "$(readlink -f "$host")" "$BIN/pulumi-language-nodejs"
 
 if ! command -v go >/dev/null; then
   echo "engine: the go command is not on PATH, so the Pulumi CLI and the Kubernetes provider cannot be built; the engine test will skip." >&2
@@ -57,11 +67,4 @@ for f in schema.json terraform-mapping.json; do
   [ -f "$k8s_bin_dir/$f" ] || install -m 0644 "$k8s_module/cmd/pulumi-resource-kubernetes/$f" "$k8s_bin_dir/$f"
 done
 
-host=${PULUMI_LANGUAGE_NODEJS:-$ROOT/language-host/pulumi-language-nodejs}
-if [ -x "$host" ]; then
-  ln -sfn "$(readlink -f "$host")" "$BIN/pulumi-language-nodejs"
-else
-  rm -f "$BIN/pulumi-language-nodejs"
-  echo "engine: no Node.js language host at $host (the Go module proxy does not serve its module, so it is not built here); the engine test will skip." >&2
-fi
 echo "engine: $(ls "$BIN" | tr '\n' ' ')in $BIN" >&2
