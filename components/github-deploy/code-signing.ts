@@ -109,11 +109,25 @@ export function buildArtifactsBucketPolicy(scope: SigningScope): PolicyDocument 
     ]);
 }
 
+/** Every Signer call that signs, revokes, or changes a profile or its permissions (all but reads); the deploy role makes none. */
+export const SIGNER_WRITE_ACTIONS = [
+    "signer:AddProfilePermission",
+    "signer:CancelSigningProfile",
+    "signer:PutSigningProfile",
+    "signer:RemoveProfilePermission",
+    "signer:RevokeSignature",
+    "signer:RevokeSigningProfile",
+    "signer:SignPayload",
+    "signer:StartSigningJob",
+    "signer:TagResource",
+    "signer:UntagResource",
+];
+
 /** Lambda calls that create, change or detach a code-signing config; only the bootstrap administrator makes them. */
 export const CODE_SIGNING_CONFIG_WRITE_ACTIONS = ["lambda:CreateCodeSigningConfig", "lambda:UpdateCodeSigningConfig", "lambda:DeleteCodeSigningConfig", "lambda:DeleteFunctionCodeSigningConfig"];
 
 /**
- * The deploy role's denies for code signing: no Signer call at all, no write to the artifacts bucket or its settings,
+ * The deploy role's denies for code signing: no Signer call but reads, no write to the artifacts bucket or its settings,
  * no code-signing config change, and a function created (or given a config) only with the environment's config,
  * through the `lambda:CodeSigningConfigArn` key. With that config's `Enforce`, Lambda refuses any code but the
  * packages the signing role had signed.
@@ -121,9 +135,11 @@ export const CODE_SIGNING_CONFIG_WRITE_ACTIONS = ["lambda:CreateCodeSigningConfi
 export function buildCodeSigningDenies(scope: SigningScope & { readonly codeSigningConfigArn: string }): PolicyStatement[] {
     const { bucket } = artifactObjects(scope);
     return [
-        { Sid: "NeverSign", Effect: "Deny", Action: "signer:*", Resource: "*" },
+        // Reads stay: `refresh` reads the profile. A test keeps this list equal to Signer's non-read actions.
+        { Sid: "NeverSign", Effect: "Deny", Action: SIGNER_WRITE_ACTIONS, Resource: "*" },
         { Sid: "NeverWriteFunctionArtifacts", Effect: "Deny", NotAction: ["s3:Get*", "s3:List*"], Resource: bucketArns(bucket) },
         { Sid: "CodeSigningConfigsOnlyFromTheBootstrap", Effect: "Deny", Action: CODE_SIGNING_CONFIG_WRITE_ACTIONS, Resource: "*" },
+        { Sid: "NoTagChangesOnCodeSigningConfigs", Effect: "Deny", Action: ["lambda:TagResource", "lambda:UntagResource"], Resource: `arn:aws:lambda:*:${scope.accountId}:code-signing-config:*` },
         // The key is absent when a function is created without a config, and ArnNotEquals then matches: denied too.
         {
             Sid: "FunctionsOnlyWithTheEnvironmentsSigningConfig",
@@ -132,15 +148,6 @@ export function buildCodeSigningDenies(scope: SigningScope & { readonly codeSign
             Resource: "*",
             Condition: { ArnNotEquals: { "lambda:CodeSigningConfigArn": scope.codeSigningConfigArn } },
         },
-    ];
-}
-
-/** The preview role's reads for the signed-code lookup: list the artifacts bucket and read manifests, nothing else. */
-export function buildPreviewSigningReads(scope: SigningScope): PolicyStatement[] {
-    const o = artifactObjects(scope);
-    return [
-        { Sid: "ListFunctionArtifacts", Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${o.bucket}` },
-        { Sid: "ReadSigningManifests", Effect: "Allow", Action: "s3:GetObject", Resource: o.manifests },
     ];
 }
 

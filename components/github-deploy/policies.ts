@@ -8,7 +8,7 @@ import { buildDeployGuardrails, buildPreviewGuardrails } from "./guardrails";
 import { buildPreviewReadStatements } from "./preview-reads";
 import { githubOidcProviderArn } from "./trust";
 import { provisionerReadAllows, provisionerReadDenies } from "./provisioner-read";
-import { buildCodeSigningDenies, buildPreviewSigningReads, signingManifestObjects } from "./code-signing";
+import { buildCodeSigningDenies, signingManifestObjects } from "./code-signing";
 
 /** The AWS managed policy the deploy role starts from, so `refresh` inside `up` can read every resource type. */
 export const READ_ONLY_POLICY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess";
@@ -143,7 +143,6 @@ export function buildPreviewPolicy(scope: DeployAccessScope): PolicyDocument {
         },
         // Preview decrypts the stack's data key (awskms:// provider) and reads SSE-KMS state objects.
         { Sid: "UseThePulumiKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: scope.pulumiKeyArn },
-        ...buildPreviewSigningReads(scope),
         ...buildPreviewGuardrails(scope.stateBucket, [signingManifestObjects(scope)]),
         ...previewValueDenies(scope),
         ...commonDenies(scope),
