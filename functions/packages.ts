@@ -4,6 +4,7 @@
 import { createHash } from "crypto";
 import { zipSync } from "fflate";
 import * as fs from "fs";
+import * as path from "path";
 import { FUNCTION_ENTRIES, functionBundle } from "./bundle";
 
 /** One function's zip and its hashes. */
@@ -29,10 +30,25 @@ export function deterministicZip(files: Readonly<Record<string, string | Uint8Ar
     return zipSync(entries);
 }
 
-/** The package of one bundled function: `index.js` plus any data files it ships (the refresh function's targets). */
+/**
+ * The package of one bundled function: `index.js` plus any data files it ships (the refresh function's targets).
+ * Zips are cached beside the bundle cache (build/functions/<inputs>/), keyed by the data files: compressing costs
+ * about 0.6 s for all seven packages, and the same inputs always give the same bytes.
+ */
 export function functionPackage(name: string, dataFiles: Readonly<Record<string, string>> = {}): FunctionPackage {
     if (!FUNCTION_ENTRIES[name]) throw new Error(`No function named '${name}'; known functions: ${Object.keys(FUNCTION_ENTRIES).join(", ")}.`);
     if ("index.js" in dataFiles) throw new Error(`Function '${name}': a data file may not be called index.js; that name holds the bundle.`);
-    const zip = deterministicZip({ "index.js": fs.readFileSync(functionBundle(name).file), ...dataFiles });
+    const bundle = functionBundle(name);
+    const dataKey = createHash("sha256").update(JSON.stringify(Object.entries(dataFiles).sort(([a], [b]) => a.localeCompare(b)))).digest("hex").slice(0, 16);
+    const cached = path.join(path.dirname(bundle.file), `${name}.${dataKey}.zip`);
+    let zip: Uint8Array;
+    if (fs.existsSync(cached)) {
+        zip = fs.readFileSync(cached);
+    } else {
+        zip = deterministicZip({ "index.js": fs.readFileSync(bundle.file), ...dataFiles });
+        const tmp = `${cached}.tmp-${process.pid}`;
+        fs.writeFileSync(tmp, zip);
+        fs.renameSync(tmp, cached);
+    }
     return { name, zip, sha256Hex: createHash("sha256").update(zip).digest("hex") };
 }
