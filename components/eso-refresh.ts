@@ -1,12 +1,11 @@
-import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { functionBundle } from "../functions/bundle";
 import { buildSecretValueChangedPattern, ESO_REFRESH_GROUP, REFRESH_FUNCTION_TIMEOUT_SECONDS, RefreshTargets, TARGETS_FILE } from "../model/event-refresh";
 import { roleNames } from "../model/names";
 import { ESO_CONTROLLER_DENIED_ACTIONS } from "./external-secrets";
-import { buildLambdaTrustPolicy, LAMBDA_RUNTIME } from "./function-code";
+import { buildLambdaTrustPolicy, FunctionCodeSigning, signedLambdaCode } from "./function-code";
+import { FunctionPackage, functionPackage } from "../functions/packages";
 import { PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";
 import { RETAIN_ON_DELETE } from "./retention";
@@ -46,9 +45,9 @@ export function buildRefreshRolePolicy(logGroupArn: string): PolicyDocument {
     ]);
 }
 
-/** The base64 SHA-256 of the function's code and its table together, so a changed table redeploys the function. */
-export function refreshCodeHash(bundleSha256: string, targetsJson: string): string {
-    return createHash("sha256").update(bundleSha256).update("\n").update(targetsJson).digest("base64");
+/** The function's package: its bundle and the environment's targets table, so a changed table is a new signed package. */
+export function refreshPackage(targets: RefreshTargets): FunctionPackage {
+    return functionPackage("eso-refresh", { [TARGETS_FILE]: JSON.stringify(targets) });
 }
 
 /** Arguments of {@link EsoEventRefresh}. */
@@ -71,6 +70,8 @@ export interface EsoEventRefreshArgs {
     readonly kubernetesProvider: k8s.Provider;
     /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
     readonly logKeyArn: pulumi.Input<string>;
+    /** Where the environment's signed function code is, and its code-signing config (`GithubDeployAccess.functionSigning`). */
+    readonly codeSigning: FunctionCodeSigning;
     /** Resources the namespaces' RBAC must wait for (the namespaces). Default: none. */
     readonly namespacesReady?: pulumi.Input<pulumi.Resource>[];
 }
@@ -104,17 +105,12 @@ export class EsoEventRefresh extends pulumi.ComponentResource {
         this.policy = logGroup.arn.apply(buildRefreshRolePolicy);
         const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: "eso-refresh", policy: this.policy.apply((p) => JSON.stringify(p)) }, { parent: this });
 
-        const bundle = functionBundle("eso-refresh");
-        const targetsJson = JSON.stringify(args.targets);
         const fn = new aws.lambda.Function(
             `${name}-function`,
             {
                 name: this.functionName,
                 description: "Asks External Secrets Operator to resync the ExternalSecrets of a secret whose current version changed",
-                runtime: LAMBDA_RUNTIME,
-                handler: "index.handler",
-                code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(bundle.file), [TARGETS_FILE]: new pulumi.asset.StringAsset(targetsJson) }),
-                sourceCodeHash: refreshCodeHash(bundle.sha256, targetsJson),
+                ...signedLambdaCode(refreshPackage(args.targets), args.codeSigning, this.functionName, { parent: this }),
                 role: role.arn,
                 timeout: REFRESH_FUNCTION_TIMEOUT_SECONDS,
                 memorySize: 256,

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LATENCY_METRIC } from "../functions/latency-probe/metric";
 import { AUDIT_METRIC_NAMESPACE } from "./audit-alerts";
-import { buildLambdaTrustPolicy, lambdaCode } from "./function-code";
+import { buildLambdaTrustPolicy, FunctionCodeSigning, lambdaCode } from "./function-code";
 import { compactStatements, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { ManagedSecret } from "./managed-secret";
 import { TYPE } from "./tokens";
@@ -44,6 +44,8 @@ export interface LatencyProbeArgs {
     readonly canary: ManagedSecret;
     /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
     readonly logKeyArn: pulumi.Input<string>;
+    /** Where the environment's signed function code is, and its code-signing config (`GithubDeployAccess.functionSigning`). */
+    readonly codeSigning: FunctionCodeSigning;
     /** The alert topic the latency alarm notifies. */
     readonly alarmTopicArn: pulumi.Input<string>;
     /** Subnets and security groups that put the probe next to the workloads. Default: no VPC (AWS network). */
@@ -101,7 +103,7 @@ export class LatencyProbe extends pulumi.ComponentResource {
             {
                 name: this.functionName,
                 description: "Measures GetSecretValue latency (cold and warm) on the canary secret",
-                ...lambdaCode("latency-probe"),
+                ...lambdaCode("latency-probe", args.codeSigning, this.functionName, { parent: this }),
                 role: role.arn,
                 timeout: 30,
                 memorySize: 256,

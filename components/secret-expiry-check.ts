@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check/findings";
-import { buildLambdaTrustPolicy, lambdaCode } from "./function-code";
+import { buildLambdaTrustPolicy, FunctionCodeSigning, lambdaCode } from "./function-code";
 import { PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";
 import { RETAIN_ON_DELETE } from "./retention";
@@ -37,6 +37,8 @@ export interface SecretExpiryCheckArgs {
     readonly warningDays: number;
     /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
     readonly logKeyArn: pulumi.Input<string>;
+    /** Where the environment's signed function code is, and its code-signing config (`GithubDeployAccess.functionSigning`). */
+    readonly codeSigning: FunctionCodeSigning;
     /** The alert topic; the function's own failures alarm there. */
     readonly alarmTopicArn: pulumi.Input<string>;
     /** When the check runs. Default: every day at 07:00 UTC. */
@@ -73,7 +75,7 @@ export class SecretExpiryCheck extends pulumi.ComponentResource {
             {
                 name: this.functionName,
                 description: `Alerts ${args.warningDays} days before a secret's ${EXPIRES_AT_TAG} date`,
-                ...lambdaCode("expiry-check"),
+                ...lambdaCode("expiry-check", args.codeSigning, this.functionName, { parent: this }),
                 role: role.arn,
                 timeout: 120,
                 memorySize: 256,

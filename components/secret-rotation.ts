@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FunctionBundle } from "../functions/bundle";
 import { secretsManagerViaService } from "./environment-key";
 import { policyDocument, PolicyDocument, PolicyStatement } from "./iam";
-import { buildLambdaTrustPolicy, lambdaCode } from "./function-code";
+import { buildLambdaTrustPolicy, FunctionCodeSigning, lambdaCode } from "./function-code";
 import { TYPE } from "./tokens";
 import { TAG } from "../model/names";
 import { RETAIN_ON_DELETE } from "./retention";
@@ -105,8 +104,10 @@ export interface SecretRotationArgs {
     readonly roleName: string;
     /** Function name. */
     readonly functionName: string;
-    /** The bundled handler (one file, `index.js`) and its content hash. */
-    readonly code: FunctionBundle;
+    /** The bundle name of the handler (the strategy's entry in `FUNCTION_ENTRIES`); deployed as its signed package. */
+    readonly code: string;
+    /** Where the environment's signed function code is, and its code-signing config (`GithubDeployAccess.functionSigning`). */
+    readonly codeSigning: FunctionCodeSigning;
     /** The environment key's ARN. */
     readonly keyArn: pulumi.Input<string>;
     /** Secret name prefixes in reach (see {@link buildRotationPolicy}). */
@@ -197,7 +198,7 @@ export class SecretRotation extends pulumi.ComponentResource {
             {
                 name: args.functionName,
                 description: `Rotates ${args.environment} secrets with the ${args.strategy} strategy (Secrets Manager rotation protocol).`,
-                ...lambdaCode(args.code),
+                ...lambdaCode(args.code, args.codeSigning, args.functionName, { parent: this }),
                 role: role.arn,
                 timeout: timeoutSeconds,
                 memorySize: 512,

@@ -72,6 +72,8 @@ export const roleNames = {
     githubPreview: (prefix: string) => `${prefix}-github-preview`,
     /** GitHub Actions role for `pulumi up` on merge (manages resources, no secret values). */
     githubDeploy: (prefix: string) => `${prefix}-github-deploy`,
+    /** GitHub Actions role of the `sign` job on `main`: uploads function packages and signs them (docs/cicd.md). */
+    githubSigner: (prefix: string) => `${prefix}-github-signer`,
     /** The latency probe's role; it reads only its canary secret. */
     latencyProbe: (prefix: string) => `${prefix}-latency-probe`,
     /** The break-glass role, assumable only with MFA. */
@@ -87,6 +89,16 @@ export const roleNames = {
     /** The event-driven refresh function's role: it may only ask ESO to resync ExternalSecrets, and reads no secret. */
     esoRefresh: (prefix: string) => `${prefix}-eso-refresh`,
 } as const;
+
+/** The versioned bucket that holds the function packages, unsigned and signed, of one environment. */
+export function functionArtifactsBucketName(prefix: string, accountId: string): string {
+    return `${prefix}-function-artifacts-${accountId}`;
+}
+
+/** The AWS Signer profile of one environment's functions; Signer allows only letters, digits and `_` in profile names. */
+export function signingProfileName(prefix: string): string {
+    return `${prefix.replace(/[^A-Za-z0-9]/g, "_")}_functions`;
+}
 
 /** All platform role names share this prefix pattern, so an IAM condition can match them with one wildcard. */
 export function platformRolePattern(prefix: string): string {

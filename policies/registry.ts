@@ -10,6 +10,7 @@ import { iamRoleIrsaTrustPinned } from "./iam/role-irsa-trust-pinned";
 import { kmsKeyPolicyNoForeignOrBroadPrincipal } from "./kms/key-policy-no-foreign-or-broad-principal";
 import { kmsKeyRotationEnabled } from "./kms/key-rotation-enabled";
 import { lambdaFunctionRuntimeSupported } from "./lambda/function-runtime-supported";
+import { lambdaFunctionCodeSigned } from "./lambda/function-code-signed";
 import { kubernetesSecretNoLiteralData } from "./kubernetes/secret-no-literal-data";
 import { packConfigDeclaresEnvironment } from "./pack/config-declares-environment";
 import { secretsmanagerSecretRotationWithinPeriod } from "./secretsmanager/secret-rotation-within-period";
@@ -38,4 +39,5 @@ export const policies: Array<FinledgerResourcePolicy | FinledgerStackPolicy> = [
     snowflakeNetworkpolicyNoOpenEgress,
     cloudtrailTrailAuditBaseline,
     lambdaFunctionRuntimeSupported,
+    lambdaFunctionCodeSigned,
 ];

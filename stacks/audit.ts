@@ -8,6 +8,7 @@ import { BreakGlassRole } from "../components/break-glass";
 import { SecretsComplianceRules } from "../components/compliance-rules";
 import { EsoAlertRules } from "../components/eso-alert-rules";
 import { LatencyProbe } from "../components/latency-probe";
+import { FunctionCodeSigning } from "../components/function-code";
 import { maxTaskFileAgeSeconds, rolloutSettings } from "../model/rollout";
 import { roleNames } from "../model/names";
 import { SecretExpiryCheck } from "../components/secret-expiry-check";
@@ -29,7 +30,7 @@ export interface AuditLayer {
 }
 
 /** Builds the audit layer for one environment. Pass the cluster's Kubernetes provider once the runtime layer has one. */
-export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesProvider?: k8s.Provider } = {}): AuditLayer {
+export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesProvider?: k8s.Provider; codeSigning: FunctionCodeSigning }): AuditLayer {
     const { config } = platform;
     const prefix = config.namePrefix;
     const opts = deployedLayerOptions(platform);
@@ -104,6 +105,7 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
             namePrefix: prefix,
             roleName: roleNames.expiryCheck(prefix),
             logKeyArn: platform.functionLogKey.keyArn,
+            codeSigning: options.codeSigning,
             warningDays: config.audit.expiryWarningDays,
             alarmTopicArn: alerts.topicArn,
         },
@@ -121,6 +123,7 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
             namePrefix: prefix,
             roleName: roleNames.latencyProbe(prefix),
             logKeyArn: platform.functionLogKey.keyArn,
+            codeSigning: options.codeSigning,
             canary,
             alarmTopicArn: alerts.topicArn,
             vpc: config.audit.probeVpc,

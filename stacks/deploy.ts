@@ -30,6 +30,7 @@ export function deployAccessOutputs(access: GithubDeployAccess) {
     return {
         githubPreviewRoleArn: access.previewRoleArn,
         githubDeployRoleArn: access.deployRoleArn,
+        githubSignerRoleArn: access.signerRoleArn,
         pulumiStateBucket: access.stateBucket,
         pulumiSecretsProvider: access.secretsProviderUrl,
     };

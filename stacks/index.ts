@@ -34,15 +34,19 @@ const platform = buildEnvironmentPlatform(model);
 
 export const { environment, accountId, keyArn, replicaKeyArn, secretCount, rdsManagedSecrets, secretArns } = platformOutputs(platform);
 
-export const { rotationFunctions, rotatedSecretCounts } = rotationOutputs(buildRotation(platform));
+// Deploy access comes first: it holds the code-signing config and artifacts bucket every function is deployed from.
+const deployAccess = buildDeployAccess(platform);
+export const { githubPreviewRoleArn, githubDeployRoleArn, githubSignerRoleArn, pulumiStateBucket, pulumiSecretsProvider } = deployAccessOutputs(deployAccess);
+const codeSigning = deployAccess.functionSigning;
+
+export const { rotationFunctions, rotatedSecretCounts } = rotationOutputs(buildRotation(platform, codeSigning));
 export const { snowflakeServiceUsers, snowflakeRotatorUser } = snowflakeOutputs(buildSnowflake(platform));
-export const { githubPreviewRoleArn, githubDeployRoleArn, pulumiStateBucket, pulumiSecretsProvider } = deployAccessOutputs(buildDeployAccess(platform));
 
 // The foundation phase stops before the cluster: nothing there may consume a value that is not set yet (model/phase.ts).
 const runtime = deploys(config.phase, "cluster-runtime") ? buildRuntimeAccess(platform) : undefined;
 export const { workloadRoleArns, esoControllerRoleArn, secretStoreRegion }: Partial<ReturnType<typeof runtimeOutputs>> = runtime ? runtimeOutputs(runtime) : {};
 // A new current version reaches synced consumers within a minute instead of at ESO's next poll (stacks/refresh.ts).
-export const esoRefreshRoleArn = runtime ? buildEventRefresh(platform, runtime).roleArn : undefined;
+export const esoRefreshRoleArn = runtime ? buildEventRefresh(platform, runtime, codeSigning).roleArn : undefined;
 
-const audit = buildAudit(platform, { kubernetesProvider: runtime?.kubernetesProvider });
+const audit = buildAudit(platform, { kubernetesProvider: runtime?.kubernetesProvider, codeSigning });
 export const { auditTrailArn, auditBucket, auditLogRetentionDays, auditQueries, alertTopicArn, breakGlassRoleArn, latencyProbeRoleArn } = auditOutputs(audit);

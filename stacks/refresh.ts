@@ -2,6 +2,7 @@
 // creates them), and the component that resyncs them when a secret's current version changes.
 import * as aws from "@pulumi/aws";
 import { EsoEventRefresh } from "../components/eso-refresh";
+import { FunctionCodeSigning } from "../components/function-code";
 import { CatalogSecret, CatalogWorkload } from "../model/catalog";
 import { RefreshTarget, RefreshTargets } from "../model/event-refresh";
 import { kubernetesSecretName } from "../model/names";
@@ -23,7 +24,7 @@ export function planRefreshTargets(
 }
 
 /** Builds the event-driven refresh of one environment on top of its runtime layer. */
-export function buildEventRefresh(platform: EnvironmentPlatform, runtime: RuntimeAccess): EsoEventRefresh {
+export function buildEventRefresh(platform: EnvironmentPlatform, runtime: RuntimeAccess, codeSigning: FunctionCodeSigning): EsoEventRefresh {
     const { config, model } = platform;
     const cluster = aws.eks.getClusterOutput({ name: config.cluster.name }, { provider: platform.provider });
     return new EsoEventRefresh(
@@ -39,6 +40,7 @@ export function buildEventRefresh(platform: EnvironmentPlatform, runtime: Runtim
             targets: planRefreshTargets(platform.catalog, (n) => model.secretsByName.get(n)?.fullName),
             kubernetesProvider: runtime.kubernetesProvider,
             logKeyArn: platform.functionLogKey.keyArn,
+            codeSigning,
             namespacesReady: [...runtime.identities.values()],
         },
         deployedLayerOptions(platform),

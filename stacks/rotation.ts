@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ManagedSecret } from "../components/managed-secret";
 import { secretArnPattern, SecretRotation } from "../components/secret-rotation";
-import { functionBundles } from "../functions/bundle";
+import { FunctionCodeSigning } from "../components/function-code";
 import { ENV } from "../functions/rotation/runtime";
 import { deploys } from "../model/phase";
 import { LambdaStrategy } from "../model/strategies";
@@ -20,7 +20,7 @@ export interface RotationLayer {
 }
 
 /** Builds the rotation layer of one environment. */
-export function buildRotation(platform: EnvironmentPlatform): RotationLayer {
+export function buildRotation(platform: EnvironmentPlatform, codeSigning: FunctionCodeSigning): RotationLayer {
     const { config, model } = platform;
     const rc = config.rotation;
 
@@ -62,7 +62,6 @@ export function buildRotation(platform: EnvironmentPlatform): RotationLayer {
         new aws.msk.SingleScramSecretAssociation(`${prefix}-msk-${planned.resourceName}`, { clusterArn: rc.kafka.clusterArn, secretArn: slots.get(planned.entry.name)!.arn }, opts);
     }
 
-    const bundles = functionBundles();
     // What differs per Lambda strategy beyond its descriptor: secrets it only reads and its environment. A Record
     // over LambdaStrategy, so a strategy added to model/strategies.ts without an entry here does not compile.
     const perStrategy: Record<LambdaStrategy, { readOnly?: string[]; env?: Record<string, string> }> = {
@@ -92,7 +91,8 @@ export function buildRotation(platform: EnvironmentPlatform): RotationLayer {
                     strategy: planned.strategy,
                     roleName: planned.roleName,
                     functionName: planned.functionName,
-                    code: bundles.get(planned.strategy)!,
+                    code: planned.strategy,
+                    codeSigning,
                     keyArn: platform.key.keyArn,
                     logKeyArn: platform.functionLogKey.keyArn,
                     secretNamePrefixes: [planned.secretNamePrefix],

@@ -26,6 +26,9 @@ export const HYGIENE_RULES = {
     "scan-without-oidc": "A job that scans a build context or an image, or unpacks or runs a built image, has no `id-token: write`.",
     "push-job-isolated": "A job that pushes an image runs no checkout, no npm or npx and no scanner: only the pinned login and the push.",
     "install-no-scripts": "A job that can assume an AWS role installs with `--ignore-scripts`, and when it runs Pulumi it installs the provider plugins in an explicit `pulumi plugin install` step first.",
+    "sign-job-main-only": "A job that assumes a signing role (`*-github-signer`) runs only on pushes to main (`if: github.ref == 'refs/heads/main'` in a workflow triggered only by pushes to main), is bound to no GitHub environment, and needs `verify`.",
+    "sign-job-isolated": "A job that assumes a signing role assumes no other role and runs no Pulumi, so no deploy run holds signing rights.",
+    "sign-before-deploy": "In a workflow with a signing job, every job that runs Pulumi needs that job (directly or through the jobs it needs), so nothing deploys code that was not signed first.",
 } as const;
 
 /** A rule id. */
@@ -251,6 +254,54 @@ function checkIsolation(jobs: Mapping, out: HygieneFinding[]): void {
     }
 }
 
+/** The roles a job assumes, as written in its configure-aws-credentials steps (matrix expressions left as they are). */
+function rolesAssumed(job: Mapping): string[] {
+    if (!Array.isArray(job.steps)) return [];
+    return (job.steps as unknown[])
+        .filter((st): st is Mapping => isMapping(st) && typeof st.uses === "string" && st.uses.startsWith("aws-actions/configure-aws-credentials@"))
+        .map((st) => String(isMapping(st.with) ? st.with["role-to-assume"] ?? "" : ""));
+}
+
+const SIGNER_ROLE = /-github-signer$/;
+
+function runsPulumi(job: Mapping): boolean {
+    if (!Array.isArray(job.steps)) return false;
+    return (job.steps as unknown[]).some((st) => isMapping(st) && ((typeof st.uses === "string" && st.uses.startsWith("pulumi/actions@") && isMapping(st.with) && st.with.command !== undefined) || (typeof st.run === "string" && PULUMI_MUTATING.test(st.run))));
+}
+
+function needsOf(job: Mapping): string[] {
+    return typeof job.needs === "string" ? [job.needs] : Array.isArray(job.needs) ? job.needs.map(String) : [];
+}
+
+function checkSigning(doc: Mapping, jobs: Mapping, out: HygieneFinding[]): void {
+    const signers = Object.entries(jobs).filter(([, job]) => isMapping(job) && rolesAssumed(job).some((r) => SIGNER_ROLE.test(r))).map(([id]) => id);
+    const on = isMapping(doc.on) ? doc.on : {};
+    const pushOnlyToMain = triggers(doc).length === 1 && triggers(doc)[0] === "push" && isMapping(on.push) && JSON.stringify(on.push) === JSON.stringify({ branches: ["main"] });
+    for (const id of signers) {
+        const job = jobs[id] as Mapping;
+        const problems: string[] = [];
+        if (!pushOnlyToMain) problems.push("its workflow runs on more than pushes to main");
+        if (String(job.if ?? "").replace(/\s+/g, " ").trim() !== "github.ref == 'refs/heads/main'") problems.push("it lacks `if: github.ref == 'refs/heads/main'`");
+        if (job.environment !== undefined) problems.push("it is bound to a GitHub environment, whose token subject the signing role refuses");
+        if (!needsOf(job).includes("verify")) problems.push("it does not need `verify`");
+        if (problems.length > 0) out.push({ rule: "sign-job-main-only", at: `jobs.${id}`, message: `Job '${id}' assumes a signing role but ${problems.join("; ")}; sign only the verified commit of main, in a job without an environment.` });
+        const others = rolesAssumed(job).filter((r) => !SIGNER_ROLE.test(r));
+        if (others.length > 0 || runsPulumi(job)) {
+            out.push({ rule: "sign-job-isolated", at: `jobs.${id}`, message: `Job '${id}' assumes a signing role and also ${others.length > 0 ? `assumes ${others.join(", ")}` : "runs Pulumi"}; sign in a job of its own, so no deploy run holds signing rights.` });
+        }
+    }
+    if (signers.length === 0) return;
+    const upstream = (id: string, seen = new Set<string>()): Set<string> => {
+        for (const n of isMapping(jobs[id]) ? needsOf(jobs[id]) : []) if (!seen.has(n)) { seen.add(n); upstream(n, seen); }
+        return seen;
+    };
+    for (const [id, job] of Object.entries(jobs)) {
+        if (!isMapping(job) || signers.includes(id) || !runsPulumi(job)) continue;
+        const before = upstream(id);
+        if (!signers.every((sid) => before.has(sid))) out.push({ rule: "sign-before-deploy", at: `jobs.${id}.needs`, message: `Job '${id}' runs Pulumi without needing the signing job (${signers.join(", ")}); add it to 'needs', so every package it deploys is signed first.` });
+    }
+}
+
 /** Checks one workflow file's text against every hygiene rule. */
 export function checkWorkflow(text: string): HygieneFinding[] {
     const doc = YAML.parse(text) as unknown;
@@ -263,5 +314,6 @@ export function checkWorkflow(text: string): HygieneFinding[] {
     checkEnvBlock(doc.env, "env", out);
     checkSteps(jobs, out);
     checkIsolation(jobs, out);
+    checkSigning(doc, jobs, out);
     return out;
 }

@@ -92,11 +92,12 @@ export interface GuardrailScope {
     readonly namePrefix: string;
 }
 
-/** The two CI roles and the GitHub provider: only the bootstrap administrator changes them. */
+/** The CI roles (preview, deploy, signing) and the GitHub provider: only the bootstrap administrator changes them. */
 function ciIdentities(scope: GuardrailScope): string[] {
     return [
         roleArn(scope.accountId, roleNames.githubPreview(scope.namePrefix)),
         roleArn(scope.accountId, roleNames.githubDeploy(scope.namePrefix)),
+        roleArn(scope.accountId, roleNames.githubSigner(scope.namePrefix)),
         githubOidcProviderArn(scope.accountId),
     ];
 }
@@ -196,9 +197,10 @@ export function buildDeployGuardrails(scope: GuardrailScope): PolicyStatement[] 
  * The preview role's denies on top of its read access: no object of any bucket but the state bucket, no log content,
  * no invoke. A pull request's workflow runs with this role, so what it can read, the PR's author can read.
  */
-export function buildPreviewGuardrails(stateBucket: string): PolicyStatement[] {
+export function buildPreviewGuardrails(stateBucket: string, alsoReadable: readonly string[] = []): PolicyStatement[] {
     return [
-        { Sid: "NoObjectOutsideTheStateBucket", Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"], NotResource: `arn:aws:s3:::${stateBucket}/*` },
+        // alsoReadable: the signing manifests, which say where each signed package is and hold no code.
+        { Sid: "NoObjectOutsideTheStateBucket", Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"], NotResource: [`arn:aws:s3:::${stateBucket}/*`, ...alsoReadable] },
         // lambda:GetFunction stays: `pulumi refresh` reads functions with it. The code it links to is built from this
         // repository, which the pull request's author already reads (docs/threat-model.md, path 13).
         { Sid: "NeverReadLogContent", Effect: "Deny", Action: LOG_CONTENT_ACTIONS, Resource: "*" },

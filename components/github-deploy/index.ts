@@ -2,7 +2,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../iam";
-import { PERMISSIONS_BOUNDARY_TAG, roleNames } from "../../model/names";
+import { functionArtifactsBucketName, PERMISSIONS_BOUNDARY_TAG, roleNames, signingProfileName } from "../../model/names";
+import { SIGNATURE_VALIDITY, SIGNING_PLATFORM_ID } from "../../model/code-signing";
+import { FunctionCodeSigning } from "../function-code";
+import { buildArtifactsBucketPolicy, buildSignerPolicy, buildSignerTrustPolicy } from "./code-signing";
 import { TYPE } from "../tokens";
 import { buildCiAccessEntries } from "./cluster-access";
 import { buildPulumiKeyPolicy, buildStateBucketPolicy, pulumiBackendUrl, pulumiSecretsKeyAlias, pulumiSecretsProviderUrl, stateBucketName } from "./backend";
@@ -13,6 +16,7 @@ import { RETAIN_ON_DELETE } from "../retention";
 
 export * from "./backend";
 export * from "./cluster-access";
+export * from "./code-signing";
 export * from "./guardrails";
 export * from "./policies";
 export * from "./preview-reads";
@@ -70,6 +74,10 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
     readonly secretsProviderUrl: string;
     /** `s3://<bucket>?region=<region>`. */
     readonly backendUrl: string;
+    /** ARN of the role the `sign` job of deploy.yml assumes on main. */
+    readonly signerRoleArn: pulumi.Output<string>;
+    /** The artifacts bucket and the code-signing config every platform function is deployed with. */
+    readonly functionSigning: FunctionCodeSigning;
 
     constructor(name: string, args: GithubDeployAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE.GithubDeployAccess, name, {}, opts);
@@ -142,9 +150,41 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // Code signing: the profile, the Enforce config naming it, the versioned artifacts bucket only the signing role
+        // writes, and that role, trusted by deploy.yml on main only (docs/cicd.md, "Signed function code").
+        const signingScope = { accountId: args.accountId, region: args.region, namePrefix: args.namePrefix };
+        const profile = new aws.signer.SigningProfile(
+            `${name}-signing-profile`,
+            { name: signingProfileName(args.namePrefix), platformId: SIGNING_PLATFORM_ID, signatureValidityPeriod: { ...SIGNATURE_VALIDITY }, tags: { ...tags, purpose: "code-signing" } },
+            { parent: this },
+        );
+        const codeSigningConfig = new aws.lambda.CodeSigningConfig(
+            `${name}-code-signing`,
+            {
+                description: `${args.environment} platform functions: only code signed with ${signingProfileName(args.namePrefix)}`,
+                allowedPublishers: { signingProfileVersionArns: [profile.versionArn] },
+                policies: { untrustedArtifactOnDeployment: "Enforce" },
+                tags: { ...tags, purpose: "code-signing" },
+            },
+            { parent: this },
+        );
+        const artifactsBucketName = functionArtifactsBucketName(args.namePrefix, args.accountId);
+        const artifacts = new aws.s3.Bucket(`${name}-artifacts`, { bucket: artifactsBucketName, forceDestroy: false, tags: { ...tags, purpose: "function-artifacts" } }, { parent: this, ...RETAIN_ON_DELETE });
+        new aws.s3.BucketOwnershipControls(`${name}-artifacts-ownership`, { bucket: artifacts.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+        new aws.s3.BucketPublicAccessBlock(
+            `${name}-artifacts-public-access`,
+            { bucket: artifacts.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            { parent: this },
+        );
+        // Signer reads its source by version id: the bucket must be versioned.
+        new aws.s3.BucketVersioning(`${name}-artifacts-versioning`, { bucket: artifacts.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-artifacts-encryption`, { bucket: artifacts.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { parent: this });
+        new aws.s3.BucketPolicy(`${name}-artifacts-policy`, { bucket: artifacts.id, policy: JSON.stringify(buildArtifactsBucketPolicy(signingScope)) }, { parent: this });
+        this.functionSigning = { artifactsBucket: artifactsBucketName, codeSigningConfigArn: codeSigningConfig.arn };
+
         const scope = pulumi
-            .all([pulumiKey.arn, args.environmentKeyArn])
-            .apply(([pulumiKeyArn, environmentKeyArn]): DeployAccessScope => ({ accountId: args.accountId, environment: args.environment, namePrefix: args.namePrefix, stateBucket: this.stateBucket, pulumiKeyArn, environmentKeyArn }));
+            .all([pulumiKey.arn, args.environmentKeyArn, codeSigningConfig.arn])
+            .apply(([pulumiKeyArn, environmentKeyArn, codeSigningConfigArn]): DeployAccessScope => ({ accountId: args.accountId, environment: args.environment, namePrefix: args.namePrefix, region: args.region, stateBucket: this.stateBucket, pulumiKeyArn, environmentKeyArn, codeSigningConfigArn }));
         const makeRole = (role: "preview" | "deploy", roleName: string, context: GithubContext, policy: pulumi.Output<PolicyDocument>) => {
             const created = new aws.iam.Role(
                 `${name}-${role}`,
@@ -165,6 +205,21 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
         const previewContext: GithubContext = args.previewGithubEnvironment === undefined ? { kind: "pull_request" } : { kind: "environment", name: args.previewGithubEnvironment };
         this.previewRoleArn = makeRole("preview", roleNames.githubPreview(args.namePrefix), previewContext, scope.apply(buildPreviewPolicy));
         this.deployRoleArn = makeRole("deploy", roleNames.githubDeploy(args.namePrefix), { kind: "environment", name: args.environment }, scope.apply(buildDeployPolicy));
+
+        const signerRoleName = roleNames.githubSigner(args.namePrefix);
+        const signer = new aws.iam.Role(
+            `${name}-signer`,
+            {
+                name: signerRoleName,
+                description: `Signs ${args.environment}'s function packages from deploy.yml on main; no deploy right, no secret value`,
+                assumeRolePolicy: this.oidcProviderArn.apply((arn) => JSON.stringify(buildSignerTrustPolicy(arn, args.github))),
+                maxSessionDuration,
+                tags,
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(`${name}-signer-policy`, { role: signer.name, name: `${signerRoleName}-policy`, policy: JSON.stringify(buildSignerPolicy(signingScope)) }, { parent: this });
+        this.signerRoleArn = signer.arn;
 
         // Created here, by the bootstrap administrator, after both roles: the deploy role cannot change them.
         if (args.clusterName !== undefined) {
@@ -193,6 +248,9 @@ export class GithubDeployAccess extends pulumi.ComponentResource {
             pulumiKeyArn: this.pulumiKeyArn,
             secretsProviderUrl: this.secretsProviderUrl,
             backendUrl: this.backendUrl,
+            signerRoleArn: this.signerRoleArn,
+            artifactsBucket: artifactsBucketName,
+            codeSigningConfigArn: codeSigningConfig.arn,
         });
     }
 }

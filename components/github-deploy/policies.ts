@@ -8,6 +8,7 @@ import { buildDeployGuardrails, buildPreviewGuardrails } from "./guardrails";
 import { buildPreviewReadStatements } from "./preview-reads";
 import { githubOidcProviderArn } from "./trust";
 import { provisionerReadAllows, provisionerReadDenies } from "./provisioner-read";
+import { buildCodeSigningDenies, signingManifestObjects } from "./code-signing";
 
 /** The AWS managed policy the deploy role starts from, so `refresh` inside `up` can read every resource type. */
 export const READ_ONLY_POLICY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess";
@@ -90,6 +91,10 @@ export interface DeployAccessScope {
     readonly pulumiKeyArn: string;
     /** ARN of the environment key, which encrypts the Snowflake provisioning key (the deploy role's one read). */
     readonly environmentKeyArn: string;
+    /** The environment's home region (its Signer profile and artifacts live there). */
+    readonly region: string;
+    /** ARN of the environment's code-signing config: the only one a function may be created with. */
+    readonly codeSigningConfigArn: string;
 }
 
 /**
@@ -138,7 +143,7 @@ export function buildPreviewPolicy(scope: DeployAccessScope): PolicyDocument {
         },
         // Preview decrypts the stack's data key (awskms:// provider) and reads SSE-KMS state objects.
         { Sid: "UseThePulumiKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: scope.pulumiKeyArn },
-        ...buildPreviewGuardrails(scope.stateBucket),
+        ...buildPreviewGuardrails(scope.stateBucket, [signingManifestObjects(scope)]),
         ...previewValueDenies(scope),
         ...commonDenies(scope),
     ]);
@@ -157,6 +162,7 @@ function protectedResourceStatements(scope: DeployAccessScope): PolicyStatement[
             Resource: [
                 roleArn(scope.accountId, roleNames.githubPreview(scope.namePrefix)),
                 roleArn(scope.accountId, roleNames.githubDeploy(scope.namePrefix)),
+                roleArn(scope.accountId, roleNames.githubSigner(scope.namePrefix)),
                 githubOidcProviderArn(scope.accountId),
             ],
         },
@@ -273,6 +279,7 @@ export function buildDeployPolicy(scope: DeployAccessScope): PolicyDocument {
         ...provisionerReadAllows(scope),
         ...protectedResourceStatements(scope),
         ...buildDeployGuardrails(scope),
+        ...buildCodeSigningDenies(scope),
         ...provisionerReadDenies(scope),
         ...commonDenies(scope),
     ]);

@@ -19,7 +19,7 @@ export const PLAN_READ_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     kafka: ["ListScramSecrets"],
     kms: ["DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "ListAliases", "ListResourceTags"],
     // GetFunction returns a link to the code; accepted, the code is built from this repository (docs/threat-model.md, path 13).
-    lambda: ["GetFunction", "GetFunctionCodeSigningConfig", "GetPolicy", "ListVersionsByFunction"],
+    lambda: ["GetCodeSigningConfig", "GetFunction", "GetFunctionCodeSigningConfig", "GetPolicy", "ListTags", "ListVersionsByFunction"],
     logs: ["DescribeLogGroups", "DescribeMetricFilters", "ListTagsForResource"],
     s3: [
         "GetBucketAcl",
@@ -32,10 +32,13 @@ export const PLAN_READ_ACTIONS: Readonly<Record<string, readonly string[]>> = {
         "GetBucketVersioning",
         "GetEncryptionConfiguration",
         "GetLifecycleConfiguration",
+        // Only the signing manifests and the state: buildPreviewGuardrails denies every other object.
+        "GetObject",
         "ListBucket",
     ],
     secretsmanager: ["DescribeSecret", "GetResourcePolicy"],
     sns: ["GetSubscriptionAttributes", "GetTopicAttributes", "ListTagsForResource"],
+    signer: ["GetSigningProfile", "ListTagsForResource"],
     sts: ["GetCallerIdentity"],
 };
 

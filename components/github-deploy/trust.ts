@@ -22,8 +22,8 @@ export interface GithubRepository {
     readonly repositoryId?: string;
 }
 
-/** The part of a GitHub token's subject after the repository: a pull request, or a job bound to a GitHub environment. */
-export type GithubContext = { readonly kind: "pull_request" } | { readonly kind: "environment"; readonly name: string };
+/** The part of a GitHub token's subject after the repository: a pull request, a job bound to a GitHub environment, or a push to a branch by a job bound to none. */
+export type GithubContext = { readonly kind: "pull_request" } | { readonly kind: "environment"; readonly name: string } | { readonly kind: "branch"; readonly name: string };
 
 /**
  * The exact `sub` claim GitHub puts in a workflow's OIDC token for this repository and context. The legacy format is
@@ -41,7 +41,7 @@ export function githubSubject(github: GithubRepository, context: GithubContext):
     } else {
         repository = `${github.org}/${github.repo}`;
     }
-    const suffix = context.kind === "pull_request" ? "pull_request" : `environment:${context.name}`;
+    const suffix = context.kind === "pull_request" ? "pull_request" : context.kind === "branch" ? `ref:refs/heads/${context.name}` : `environment:${context.name}`;
     return `repo:${repository}:${suffix}`;
 }
 

@@ -88,7 +88,7 @@ for (const environment of ENVIRONMENTS) {
             const { resources, boundaryArn } = setup(environment);
             const roles = resources.filter((r) => r.type === "aws:iam/role:Role");
             const without = roles.filter((r) => inputs(r).permissionsBoundary !== boundaryArn).map((r) => outputs(r).name).sort();
-            assert.deepEqual(without, [roleNames.githubDeploy(prefix), roleNames.githubPreview(prefix)].sort());
+            assert.deepEqual(without, [roleNames.githubDeploy(prefix), roleNames.githubPreview(prefix), roleNames.githubSigner(prefix)].sort());
             assert.ok(roles.length > 20, `expected the full set of platform roles, found ${roles.length}`);
         });
 

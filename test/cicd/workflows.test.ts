@@ -86,6 +86,76 @@ jobs:
           docker push "$ECR_REPOSITORY_URI:$GITHUB_SHA"
 `;
 
+// A compliant push-to-main workflow with a signing job; the signing rules' bad examples change one thing in it.
+const SIGN_BASELINE = `name: deploy
+on:
+  push:
+    branches: [main]
+permissions: {}
+jobs:
+  verify:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+    steps:
+      - run: npm test
+  sign:
+    needs: verify
+    if: github.ref == 'refs/heads/main'
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      id-token: write
+    steps:
+      - name: install
+        run: npm ci --ignore-scripts
+      - uses: ${AWS_CREDS}
+        with:
+          role-to-assume: arn:aws:iam::402817365190:role/fl-dev-github-signer
+          aws-region: us-east-1
+      - run: npx tsx tools/sign-functions.ts --stack dev
+  deploy-dev:
+    needs: [verify, sign]
+    environment: dev
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      id-token: write
+    steps:
+      - name: install
+        run: npm ci --ignore-scripts
+      - name: plugins
+        run: pulumi plugin install resource aws 7.48.0
+      - uses: ${AWS_CREDS}
+        with:
+          role-to-assume: arn:aws:iam::402817365190:role/fl-dev-github-deploy
+          aws-region: us-east-1
+      - uses: ${PULUMI}
+        with:
+          command: up
+          stack-name: dev
+          suppress-outputs: true
+  deploy-prod:
+    needs: deploy-dev
+    environment: prod
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      id-token: write
+    steps:
+      - name: plugins
+        run: pulumi plugin install resource aws 7.48.0
+      - uses: ${AWS_CREDS}
+        with:
+          role-to-assume: arn:aws:iam::736491028554:role/fl-prod-github-deploy
+          aws-region: us-east-1
+      - uses: ${PULUMI}
+        with:
+          command: up
+          stack-name: prod
+          suppress-outputs: true
+`;
+
 function rulesOf(text: string): HygieneRule[] {
     return [...new Set(checkWorkflow(text).map((f) => f.rule))].sort();
 }
@@ -171,11 +241,34 @@ describe("GitHub workflows", () => {
         assert.equal(roleTemplate, `arn:aws:iam::\${{ matrix.account }}:role/${roleNames.githubPreview("fl-${{ matrix.environment }}")}`);
     });
 
-    it("deploys promote dev, then staging, then prod, after the merged commit is verified", () => {
+    it("deploys promote dev, then staging, then prod, after the merged commit is verified and signed", () => {
         const jobs = YAML.parse(read("deploy.yml")).jobs;
-        assert.equal(jobs["deploy-dev"].needs, "verify");
+        assert.deepEqual(jobs["deploy-dev"].needs, ["verify", "sign"]);
+        assert.equal(jobs.sign.needs, "verify");
         assert.equal(jobs["deploy-staging"].needs, "deploy-dev");
         assert.equal(jobs["deploy-prod"].needs, "deploy-staging");
+    });
+
+    it("the sign job assumes each environment's signing role, with no GitHub environment, and no other job holds a signing role", () => {
+        const jobs = YAML.parse(read("deploy.yml")).jobs as Record<string, any>;
+        const sign = jobs.sign;
+        assert.equal(sign.environment, undefined);
+        assert.equal(sign.if, "github.ref == 'refs/heads/main'");
+        const creds = sign.steps.find((st: { uses?: string }) => st.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        const rows = sign.strategy.matrix.include as Array<{ environment: string; account: string }>;
+        assert.deepEqual(rows.map((r) => r.environment), [...ENVIRONMENTS]);
+        for (const row of rows) {
+            const config = parseEnvironmentConfig(readStackFile(PROJECT_DIR, row.environment));
+            const role = String(creds.with["role-to-assume"]).replace(/\$\{\{\s*matrix\.(\w+)\s*\}\}/g, (_m: string, k: "environment" | "account") => row[k]);
+            assert.equal(role, `arn:aws:iam::${config.accountId}:role/${roleNames.githubSigner(config.namePrefix)}`);
+        }
+        assert.match(sign.steps.map((st: { run?: string }) => st.run ?? "").join("\n"), /npx tsx tools\/sign-functions\.ts --stack "\$STACK"/);
+        for (const file of workflowFiles) {
+            for (const [id, job] of Object.entries(YAML.parse(read(file)).jobs as Record<string, any>)) {
+                if (file === "deploy.yml" && id === "sign") continue;
+                assert.ok(!JSON.stringify(job).includes("github-signer"), `${file} ${id} holds no signing role`);
+            }
+        }
     });
 
     it("every pinned action is listed with the same SHA and version in docs/cicd.md", () => {
@@ -196,6 +289,10 @@ describe("GitHub workflows", () => {
 describe("workflow hygiene rules catch bad examples", () => {
     it("the baseline example keeps every rule", () => {
         assert.deepEqual(checkWorkflow(BASELINE), []);
+    });
+
+    it("the signing baseline example keeps every rule", () => {
+        assert.deepEqual(checkWorkflow(SIGN_BASELINE), []);
     });
 
     it("every rule has a bad example below", () => {
@@ -264,6 +361,23 @@ describe("workflow hygiene rules catch bad examples", () => {
         "push-job-isolated": [
             ["a push job that runs npm", () => replaceOnce(BASELINE, '          docker load --input "$RUNNER_TEMP/image.tar"\n', '          docker load --input "$RUNNER_TEMP/image.tar"\n          npm --version\n')],
             ["a push job that checks out", () => replaceOnce(BASELINE, "    steps:\n      - uses: " + AWS_CREDS + "\n        with:\n          role-to-assume: arn:aws:iam::402817365190:role/fl-dev-ecr-push", "    steps:\n      - uses: " + CHECKOUT + "\n        with:\n          persist-credentials: false\n      - uses: " + AWS_CREDS + "\n        with:\n          role-to-assume: arn:aws:iam::402817365190:role/fl-dev-ecr-push")],
+        ],
+        "sign-job-main-only": [
+            ["a signing job in a GitHub environment", () => replaceOnce(SIGN_BASELINE, "    if: github.ref == 'refs/heads/main'\n", "    if: github.ref == 'refs/heads/main'\n    environment: dev\n")],
+            ["a signing job without the main-only condition", () => replaceOnce(SIGN_BASELINE, "    if: github.ref == 'refs/heads/main'\n", "")],
+            ["a signing job in a workflow that can also be started by hand", () => replaceOnce(SIGN_BASELINE, "on:\n  push:\n    branches: [main]\n", "on:\n  push:\n    branches: [main]\n  workflow_dispatch:\n")],
+            ["a signing job on pushes to any branch", () => replaceOnce(SIGN_BASELINE, "    branches: [main]\n", "    branches: ['**']\n")],
+            ["a signing job that does not need verify", () => replaceOnce(SIGN_BASELINE, "  sign:\n    needs: verify\n", "  sign:\n")],
+        ],
+        "sign-job-isolated": [
+            ["a signing job that also runs pulumi up", () => replaceOnce(SIGN_BASELINE, "      - run: npx tsx tools/sign-functions.ts --stack dev\n", "      - run: npx tsx tools/sign-functions.ts --stack dev\n      - run: pulumi up --yes --stack dev --suppress-outputs\n")],
+            [
+                "a signing job that also assumes the deploy role",
+                () => replaceOnce(SIGN_BASELINE, "      - run: npx tsx tools/sign-functions.ts --stack dev\n", `      - run: npx tsx tools/sign-functions.ts --stack dev\n      - uses: ${AWS_CREDS}\n        with:\n          role-to-assume: arn:aws:iam::402817365190:role/fl-dev-github-deploy\n          aws-region: us-east-1\n`),
+            ],
+        ],
+        "sign-before-deploy": [
+            ["a deploy job that does not wait for signing", () => replaceOnce(SIGN_BASELINE, "    needs: [verify, sign]\n", "    needs: verify\n")],
         ],
         "install-no-scripts": [
             ["npm ci with install scripts in a job that assumes a role", () => replaceOnce(BASELINE, "npm ci --ignore-scripts --no-audit --no-fund", "npm ci --no-audit --no-fund")],

@@ -65,13 +65,15 @@ describe("rotation in the plan", function () {
                 assert.deepStrictEqual(fns.map((f) => (f.inputs as { tags: Record<string, string> }).tags[TAG.rotationStrategy]).sort(), ["kafka-scram-alternating-users", "postgres-alternating-users", "snowflake-key-pair", "vendor-api"]);
                 const urns = byUrn();
                 for (const f of fns) {
-                    const i = f.inputs as { runtime: string; vpcConfig: { subnetIds: string[]; securityGroupIds: string[] }; role: string; environment: { variables: Record<string, string> }; sourceCodeHash: string; tags: Record<string, string> };
+                    const i = f.inputs as { runtime: string; vpcConfig: { subnetIds: string[]; securityGroupIds: string[] }; role: string; environment: { variables: Record<string, string> }; s3Key: string; codeSigningConfigArn: string; tags: Record<string, string> };
                     const strategy = i.tags[TAG.rotationStrategy]!;
                     assert.strictEqual(i.runtime, LAMBDA_RUNTIME);
                     assert.ok(i.vpcConfig.subnetIds.length >= 2 && i.vpcConfig.securityGroupIds.length >= 1, `${f.name} is not in the VPC`);
                     assert.strictEqual(i.role, `arn:aws:iam::${account}:role/${roleNames.rotation(prefix, strategy)}`);
                     assert.strictEqual(i.environment.variables.SECRETS_MANAGER_ENDPOINT, "https://secretsmanager.us-east-1.amazonaws.com");
-                    assert.match(i.sourceCodeHash, /^[A-Za-z0-9+/]{43}=$/);
+                    // Signed code only (test/cicd/code-signing.test.ts checks the package and the config).
+                    assert.match(i.s3Key, /^signed\/[0-9a-f]{64}\//);
+                    assert.match(i.codeSigningConfigArn, /^arn:aws:lambda:us-east-1:\d{12}:code-signing-config:csc-[0-9a-f]{17}$/);
                     const parent = urns.get(f.parent!);
                     assert.strictEqual(parent?.type, TYPE.SecretRotation);
                 }

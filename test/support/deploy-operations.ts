@@ -196,15 +196,57 @@ export const DEPLOY_OPERATIONS: Readonly<Record<string, AwsTypeOperations | NoIa
             read: [["iam:GetOpenIDConnectProvider", "self"]],
         },
     },
+    // Code from a signed S3 object (components/function-code.ts): Lambda reads the object with the caller's rights, the
+    // create carries lambda:CodeSigningConfigArn, and every preview and up lists the artifacts bucket and reads the
+    // package's signing manifest (the data sources of signedLambdaCode).
     "aws:lambda/function:Function": {
         kind: "aws",
-        arns: (r, ctx) => ({ self: outputs(r).arn, role: roleArnOf(ctx, inputs(r).role) }),
+        arns: (r, ctx) => {
+            const i = inputs(r);
+            const packageHex = /^signed\/([0-9a-f]{64})\//.exec(String(i.s3Key))?.[1];
+            return {
+                self: outputs(r).arn,
+                role: roleArnOf(ctx, i.role),
+                code: `arn:aws:s3:::${i.s3Bucket}/${i.s3Key}`,
+                artifacts: bucketArnOf(i.s3Bucket),
+                manifest: `arn:aws:s3:::${i.s3Bucket}/manifests/${packageHex}.json`,
+            };
+        },
         calls: {
-            create: [["lambda:CreateFunction", "self"], ["iam:PassRole", "role", PASS_TO_LAMBDA]],
-            update: [["lambda:UpdateFunctionCode", "self"], ["lambda:UpdateFunctionConfiguration", "self"], ["iam:PassRole", "role", PASS_TO_LAMBDA]],
+            create: [["lambda:CreateFunction", "self"], ["iam:PassRole", "role", PASS_TO_LAMBDA], ["s3:GetObject", "code"], ["s3:GetObjectVersion", "code"]],
+            update: [
+                ["lambda:UpdateFunctionCode", "self"],
+                ["lambda:UpdateFunctionConfiguration", "self"],
+                ["lambda:PutFunctionCodeSigningConfig", "self"],
+                ["iam:PassRole", "role", PASS_TO_LAMBDA],
+                ["s3:GetObject", "code"],
+                ["s3:GetObjectVersion", "code"],
+            ],
             delete: [["lambda:DeleteFunction", "self"]],
             tag: [["lambda:TagResource", "self"], ["lambda:UntagResource", "self"]],
-            read: [["lambda:GetFunction", "self"], ["lambda:GetFunctionCodeSigningConfig", "self"], ["lambda:ListVersionsByFunction", "self"]],
+            read: [["lambda:GetFunction", "self"], ["lambda:GetFunctionCodeSigningConfig", "self"], ["lambda:ListVersionsByFunction", "self"], ["s3:ListBucket", "artifacts"], ["s3:GetObject", "manifest"]],
+        },
+    },
+    "aws:lambda/codeSigningConfig:CodeSigningConfig": {
+        kind: "aws",
+        arns: (r) => ({ self: outputs(r).arn, any: "*" }),
+        calls: {
+            create: [["lambda:CreateCodeSigningConfig", "any"]],
+            update: [["lambda:UpdateCodeSigningConfig", "self"]],
+            delete: [["lambda:DeleteCodeSigningConfig", "self"]],
+            tag: [["lambda:TagResource", "self"], ["lambda:UntagResource", "self"]],
+            read: [["lambda:GetCodeSigningConfig", "self"], ["lambda:ListTags", "self"]],
+        },
+    },
+    "aws:signer/signingProfile:SigningProfile": {
+        kind: "aws",
+        arns: (r) => ({ self: outputs(r).arn, any: "*" }),
+        calls: {
+            create: [["signer:PutSigningProfile", "any"]],
+            update: none,
+            delete: [["signer:CancelSigningProfile", "self"]],
+            tag: [["signer:TagResource", "self"], ["signer:UntagResource", "self"]],
+            read: [["signer:GetSigningProfile", "self"], ["signer:ListTagsForResource", "self"]],
         },
     },
     // The refresh function's access entry (components/eso-refresh.ts): created on the cluster, then managed as itself.
@@ -500,6 +542,8 @@ function requestContext(r: PlannedResource, action: string, resource: string, ct
     if (boundary && BOUNDARY_ENFORCED_ACTIONS.includes(action)) extra["iam:PermissionsBoundary"] = boundary;
     if (action === "iam:AttachRolePolicy" || action === "iam:DetachRolePolicy") extra["iam:PolicyARN"] = String(inputs(r).policyArn);
     if (action === "eks:CreateAccessEntry") Object.assign(extra, { "eks:principalArn": String(inputs(r).principalArn), "eks:kubernetesGroups": inputs(r).kubernetesGroups ?? [] });
+    // The function's code-signing config travels with the create and with attaching a config (the key is absent without one).
+    if ((action === "lambda:CreateFunction" || action === "lambda:PutFunctionCodeSigningConfig") && inputs(r).codeSigningConfigArn) extra["lambda:CodeSigningConfigArn"] = String(inputs(r).codeSigningConfigArn);
     if ((action === "secretsmanager:TagResource" || action === "secretsmanager:UntagResource") && inputs(r).tags) extra["aws:TagKeys"] = Object.keys(inputs(r).tags);
     return Object.keys(extra).length > 0 ? extra : undefined;
 }

@@ -150,7 +150,7 @@ export function planIam(report: PlanReport): PlanIam {
     const access = one(of(TYPE.GithubDeployAccess), TYPE.GithubDeployAccess);
     const stateBucketName = String(outputs(access).stateBucket);
     const prefix = stateBucketName.replace(/-pulumi-state-\d{12}$/, "");
-    const bucketPolicy = one(of("aws:s3/bucketPolicy:BucketPolicy").filter(childOf(TYPE.GithubDeployAccess)), "state bucket policy");
+    const bucketPolicy = one(of("aws:s3/bucketPolicy:BucketPolicy").filter((p) => childOf(TYPE.GithubDeployAccess)(p) && inputs(p).bucket === stateBucketName), "state bucket policy");
     return {
         environment: report.stack,
         accountId: environmentKey.arn.split(":")[4],

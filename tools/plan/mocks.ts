@@ -1,5 +1,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { signedArtifactPrefix, SignedArtifact } from "../../model/code-signing";
+import { signingProfileName } from "../../model/names";
 
 /** The account and regions whose ARNs the mocks build. */
 export interface MockEnvironment {
@@ -7,6 +9,18 @@ export interface MockEnvironment {
     readonly region: string;
     /** The EKS cluster's OIDC issuer URL, which `eks:getCluster` returns. */
     readonly clusterOidcIssuer?: string;
+    /**
+     * Whether the artifacts bucket holds a signed package (and its manifest) for every package the program asks for,
+     * as after the sign job of this commit, or for none, as before it. Default: `all`.
+     */
+    readonly signedPackages?: "all" | "none";
+}
+
+/** `manifests/<hex>.json` in `<prefix>-function-artifacts-<account>`: the package hash and the environment's name prefix. */
+function manifestLocation(bucket: string, key: string): { prefix: string; sha256Hex: string } | undefined {
+    const b = /^(.+)-function-artifacts-\d{12}$/.exec(bucket);
+    const k = /^manifests\/([0-9a-f]{64})\.json$/.exec(key);
+    return b && k ? { prefix: b[1], sha256Hex: k[1] } : undefined;
 }
 
 function hex(seed: string, length: number): string {
@@ -61,6 +75,29 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             }
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            // The artifacts bucket after (or before) the sign job: a listing by the manifest's key, then the manifest.
+            case "aws:s3/getObjects:getObjects": {
+                const bucket = String(args.inputs.bucket);
+                const prefix = String(args.inputs.prefix ?? "");
+                const signed = this.env.signedPackages !== "none" && manifestLocation(bucket, prefix) !== undefined;
+                return { id: bucket, bucket, prefix, keys: signed ? [prefix] : [], commonPrefixes: [], owners: [], requestCharged: "" };
+            }
+            case "aws:s3/getObject:getObject": {
+                const bucket = String(args.inputs.bucket);
+                const key = String(args.inputs.key);
+                const where = this.env.signedPackages !== "none" ? manifestLocation(bucket, key) : undefined;
+                if (!where) throw new Error(`NoSuchKey: s3://${bucket}/${key} (the plan mocks hold only signing manifests of the artifacts bucket).`);
+                const jobId = uuid(`signing-job#${where.sha256Hex}`);
+                const manifest: SignedArtifact = {
+                    packageSha256: where.sha256Hex,
+                    bucket,
+                    key: `${signedArtifactPrefix(where.sha256Hex)}${jobId}.zip`,
+                    versionId: hex(`version#${where.sha256Hex}`, 32),
+                    jobId,
+                    profileVersionArn: `arn:aws:signer:${this.env.region}:${this.env.accountId}:/signing-profiles/${signingProfileName(where.prefix)}/${hex(where.prefix, 10)}`,
+                };
+                return { id: `${bucket}/${key}`, bucket, key, body: JSON.stringify(manifest), contentType: "application/json", versionId: hex(`manifest#${where.sha256Hex}`, 32) };
+            }
             default:
                 throw new Error(`The plan mocks do not know the invoke '${args.token}'. Add it to tools/plan/mocks.ts with a realistic answer.`);
         }
@@ -136,6 +173,15 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             }
             case "aws:iam/rolePolicy:RolePolicy":
                 return { id: `${inputs.role}:${name}`, state: { ...inputs, name } };
+            case "aws:signer/signingProfile:SigningProfile": {
+                const arn = `arn:aws:signer:${region}:${account}:/signing-profiles/${name}`;
+                const version = hex(name, 10);
+                return { id: name, state: { ...inputs, name, arn, version, versionArn: `${arn}/${version}`, status: "Active" } };
+            }
+            case "aws:lambda/codeSigningConfig:CodeSigningConfig": {
+                const configId = `csc-${hex(seed, 17)}`;
+                return { id: `arn:aws:lambda:${region}:${account}:code-signing-config:${configId}`, state: { ...inputs, configId, arn: `arn:aws:lambda:${region}:${account}:code-signing-config:${configId}` } };
+            }
             case "aws:cloudwatch/logGroup:LogGroup":
                 return { id: name, state: { ...inputs, name, arn: `arn:aws:logs:${region}:${account}:log-group:${name}` } };
             case "aws:cloudwatch/metricAlarm:MetricAlarm":

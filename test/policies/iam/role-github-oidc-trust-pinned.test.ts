@@ -9,8 +9,25 @@ describe("iam-role-github-oidc-trust-pinned", () => {
     it("reports a wildcard in sub", async () => {
         await assertViolation(githubTrust, githubRole("repo:finledger/secrets-platform:*"), /wildcard in token\.actions\.githubusercontent\.com:sub/);
     });
-    it("reports a branch subject that pins no environment", async () => {
-        await assertViolation(githubTrust, githubRole("repo:finledger/secrets-platform:ref:refs/heads/main"), /names neither repo:<org>\/<repo>:environment:<env> nor/);
+    it("reports a branch subject that pins no workflow file", async () => {
+        await assertViolation(githubTrust, githubRole("repo:finledger/secrets-platform:ref:refs/heads/main"), /trusts pushes to 'main' .* without pinning token\.actions\.githubusercontent\.com:job_workflow_ref/);
+    });
+    const JOB_WORKFLOW_REF = "token.actions.githubusercontent.com:job_workflow_ref";
+    const signingRole = (ref: unknown, op = "StringEquals") =>
+        withChange(githubRole("repo:finledger/secrets-platform:ref:refs/heads/main"), (t) => {
+            const p = trustOf(t);
+            p.Statement[0].Condition[op] = { ...(p.Statement[0].Condition[op] ?? {}), [JOB_WORKFLOW_REF]: ref };
+            t.inputs.assumeRolePolicy = JSON.stringify(p);
+        });
+    it("stays quiet on the signing role: pushes to main from deploy.yml on main", async () => {
+        await assertCompliant(githubTrust, signingRole("finledger/secrets-platform/.github/workflows/deploy.yml@refs/heads/main"));
+    });
+    it("reports a branch subject whose workflow file is on another branch, loose, or one of several", async () => {
+        const PROBLEM = /trusts pushes to 'main'.*without pinning/;
+        await assertViolation(githubTrust, signingRole("finledger/secrets-platform/.github/workflows/deploy.yml@refs/heads/feature"), PROBLEM);
+        await assertViolation(githubTrust, signingRole("finledger/secrets-platform/.github/workflows/deploy.yml@refs/heads/main", "StringLike"), PROBLEM);
+        await assertViolation(githubTrust, signingRole(["finledger/secrets-platform/.github/workflows/deploy.yml@refs/heads/main", "finledger/secrets-platform/.github/workflows/pr.yml@refs/heads/main"]), PROBLEM);
+        await assertViolation(githubTrust, signingRole("finledger/secrets-platform/.github/workflows/*@refs/heads/main"), PROBLEM);
     });
     it("reports a role of one environment that trusts another environment's deployments", async () => {
         await assertViolation(githubTrust, githubRole("repo:finledger/secrets-platform:environment:prod"), /trusts the GitHub environment 'prod' in the 'dev' stack/);

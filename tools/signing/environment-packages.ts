@@ -1,0 +1,18 @@
+// The packages one environment deploys, built exactly as the stack program builds them: every bundled function, and
+// the refresh function with that environment's targets table. The sign job signs these; the deploy program looks up
+// the same hashes (test/cicd/code-signing.test.ts compares them with the plan).
+import * as path from "path";
+import { refreshPackage } from "../../components/eso-refresh";
+import { FUNCTION_ENTRIES } from "../../functions/bundle";
+import { FunctionPackage, functionPackage } from "../../functions/packages";
+import { loadCatalog } from "../../model/catalog";
+import { EnvironmentConfig } from "../../model/config";
+import { assertValidModel, planEnvironment } from "../../model/environment";
+import { planRefreshTargets } from "../../stacks/refresh";
+
+/** Every package an environment may deploy (a function its phase or catalog leaves out costs one signing job, once). */
+export function environmentPackages(config: EnvironmentConfig, projectDir: string): FunctionPackage[] {
+    const model = assertValidModel(planEnvironment(config, loadCatalog(path.join(projectDir, "catalog"))));
+    const targets = planRefreshTargets(model.catalog, (n) => model.secretsByName.get(n)?.fullName);
+    return Object.keys(FUNCTION_ENTRIES).map((name) => (name === "eso-refresh" ? refreshPackage(targets) : functionPackage(name)));
+}
