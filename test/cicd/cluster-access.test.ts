@@ -30,7 +30,7 @@ import { ENVIRONMENTS } from "../../model/config";
 import { ESO_REFRESH_GROUP } from "../../model/event-refresh";
 import { managedNamespaces } from "../../model/namespaces";
 import { roleNames } from "../../model/names";
-import { airflowChartPackage, helmTemplate } from "../support/helm";
+import { airflowChartOrSkip, helmTemplate } from "../support/helm";
 import { decide, plannedEnvironment } from "../support/plan-iam";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 import { CoverRequest, KindAnswer, rbacCheck } from "../support/rbac-check";
@@ -67,12 +67,11 @@ function plannedObjects(environment: string): PlannedObject[] {
 }
 
 /** The Airflow release of a plan rendered by Helm with the chart's own templates: what the release creates, and where. */
-function renderedAirflow(environment: string): { namespace: string; objects: PlannedObject[] } {
-    const chart = airflowChartPackage();
-    if ("missing" in chart) throw new Error(`The Airflow chart package cannot be used: ${chart.missing}`);
+function renderedAirflow(ctx: Mocha.Context, environment: string): { namespace: string; objects: PlannedObject[] } {
+    const chart = airflowChartOrSkip(ctx);
     const release = planReport(environment).resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && inputs(r).chart === AIRFLOW_CHART.chart)!;
     const namespace = inputs(release).namespace as string;
-    const manifests = helmTemplate(chart.file, inputs(release).name, namespace, inputs(release).values);
+    const manifests = helmTemplate(chart, inputs(release).name, namespace, inputs(release).values);
     const objects = manifests.map((m) => {
         const [group, version] = String(m.apiVersion).includes("/") ? String(m.apiVersion).split("/") : ["", m.apiVersion];
         assert.ok(version, `${m.kind} has an apiVersion`);
@@ -167,8 +166,8 @@ describe("EKS access of the CI roles (access entries and the deployer's RBAC)", 
                 assert.deepEqual(uncovered(rbacCheck(rbac(), DEPLOYER_GROUP, requests).results), []);
             });
 
-            it("every object of the Airflow chart rendered by Helm with the plan's values, and Helm's wait reads, are covered where the release lands", () => {
-                const { namespace, objects } = renderedAirflow(environment);
+            it("every object of the Airflow chart rendered by Helm with the plan's values, and Helm's wait reads, are covered where the release lands", function () {
+                const { namespace, objects } = renderedAirflow(this, environment);
                 assert.ok(workNamespaces().includes(namespace), `the release lands in '${namespace}'`);
                 const kinds = kindTable(objects);
                 const unknown = [...kinds.values()].filter((k) => k.namespaced === null).map((k) => `${k.group}/${k.kind}`);
@@ -210,8 +209,8 @@ describe("EKS access of the CI roles (access entries and the deployer's RBAC)", 
         });
     }
 
-    it("the deployer's rules are exactly what the three plans and the rendered chart need: no cluster-wide or namespaced entry is unused", () => {
-        const objects = ENVIRONMENTS.flatMap((e) => [...plannedObjects(e), ...renderedAirflow(e).objects]);
+    it("the deployer's rules are exactly what the three plans and the rendered chart need: no cluster-wide or namespaced entry is unused", function () {
+        const objects = ENVIRONMENTS.flatMap((e) => [...plannedObjects(e), ...renderedAirflow(this, e).objects]);
         const kinds = kindTable(objects);
         const pairs = (rules: readonly RbacRule[]) => new Set(rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((x) => `${g}/${x}`))));
         const clusterScoped = new Set([...kinds.values()].filter((k) => !k.namespaced).map((k) => `${k.group}/${k.resource}`));
