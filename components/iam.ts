@@ -72,6 +72,22 @@ export function denyWithoutTls(action: string | string[], resource: string | str
 }
 
 /**
+ * A resource-policy statement: no principal outside the environment's account may call `action` on `resource`,
+ * whatever their own policies say. AWS services acting for the account are not principals of another account, so they
+ * are left to their own checks.
+ */
+export function denyPrincipalsOutsideAccount(accountId: string, action: string, resource: string | string[]): PolicyStatement {
+    return {
+        Sid: "DenyPrincipalsOutsideTheEnvironmentAccount",
+        Effect: "Deny",
+        Principal: "*",
+        Action: action,
+        Resource: resource,
+        Condition: { StringNotEquals: { "aws:PrincipalAccount": accountId }, BoolIfExists: { "aws:PrincipalIsAWSService": "false" } },
+    };
+}
+
+/**
  * The key-policy statement that lets the account's IAM policies decide who uses a KMS key. Without it the key can
  * become unmanageable; it grants no access by itself, and it names only the key's own account.
  */

@@ -6,7 +6,7 @@ import { fullSecretName } from "../model/names";
 import { hasExpiryTag } from "../model/strategies";
 import { expiryDateFor } from "../functions/expiry-check/findings";
 import { EnvironmentKey, secretsManagerViaService } from "./environment-key";
-import { denyWithoutTls, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
+import { denyPrincipalsOutsideAccount, denyWithoutTls, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { TYPE } from "./tokens";
 import { TAG } from "../model/names";
 import { RETAIN_ON_DELETE } from "./retention";
@@ -33,17 +33,7 @@ export function initialExpiry(createdAt: Date, rotationDays: number): string {
  */
 export function buildSecretResourcePolicy(accountId: string): PolicyDocument {
     return policyDocument([
-        {
-            Sid: "DenyPrincipalsOutsideTheEnvironmentAccount",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "secretsmanager:*",
-            Resource: "*",
-            Condition: {
-                StringNotEquals: { "aws:PrincipalAccount": accountId },
-                BoolIfExists: { "aws:PrincipalIsAWSService": "false" },
-            },
-        },
+        denyPrincipalsOutsideAccount(accountId, "secretsmanager:*", "*"),
         denyWithoutTls("secretsmanager:*", "*"),
     ]);
 }

@@ -10,7 +10,8 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { KafkaClient } from "@aws-sdk/client-kafka";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { loadCatalog } from "../model/catalog";
-import { ConfigError, ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../model/config";
+import { ENVIRONMENTS } from "../model/config";
+import { stackConfigOrExit } from "./cli";
 import { formatPreflight, runPreflight } from "./preflight/checks";
 import { connectKube, KubeApi } from "./preflight/kube";
 
@@ -31,23 +32,9 @@ async function clusterApi(eks: EKSClient, clusterName: string, region: string): 
 }
 
 async function main(): Promise<number> {
-    const args = process.argv.slice(2);
-    const i = args.indexOf("--stack");
-    const stack = i >= 0 ? args[i + 1] : undefined;
-    if (!stack || !(ENVIRONMENTS as readonly string[]).includes(stack)) {
-        console.error(USAGE);
-        return 2;
-    }
-    let config;
-    try {
-        config = parseEnvironmentConfig(readStackFile(PROJECT_DIR, stack));
-    } catch (err) {
-        if (err instanceof ConfigError) {
-            console.error(err.message);
-            return 2;
-        }
-        throw err;
-    }
+    const parsed = stackConfigOrExit(PROJECT_DIR, process.argv.slice(2), USAGE);
+    if (parsed === 2) return 2;
+    const { stack, config } = parsed;
     const catalog = loadCatalog(path.join(PROJECT_DIR, "catalog"));
     const region = config.region;
     const eks = new EKSClient({ region });

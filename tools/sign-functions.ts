@@ -5,7 +5,8 @@
 import * as path from "path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SignerClient } from "@aws-sdk/client-signer";
-import { ConfigError, ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../model/config";
+import { ENVIRONMENTS } from "../model/config";
+import { stackConfigOrExit } from "./cli";
 import { functionArtifactsBucketName, signingProfileName } from "../model/names";
 import { environmentPackages } from "./signing/environment-packages";
 import { awsSigningService, signPackages } from "./signing/sign-packages";
@@ -14,23 +15,9 @@ const USAGE = `Usage: npx tsx tools/sign-functions.ts --stack <${ENVIRONMENTS.jo
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
 async function main(): Promise<number> {
-    const args = process.argv.slice(2);
-    const i = args.indexOf("--stack");
-    const stack = i >= 0 ? args[i + 1] : undefined;
-    if (!stack || !(ENVIRONMENTS as readonly string[]).includes(stack)) {
-        console.error(USAGE);
-        return 2;
-    }
-    let config;
-    try {
-        config = parseEnvironmentConfig(readStackFile(PROJECT_DIR, stack));
-    } catch (err) {
-        if (err instanceof ConfigError) {
-            console.error(err.message);
-            return 2;
-        }
-        throw err;
-    }
+    const parsed = stackConfigOrExit(PROJECT_DIR, process.argv.slice(2), USAGE);
+    if (parsed === 2) return 2;
+    const { stack, config } = parsed;
     const target = { bucket: functionArtifactsBucketName(config.namePrefix, config.accountId), profileName: signingProfileName(config.namePrefix) };
     const outcomes = await signPackages(new S3Client({ region: config.region }), awsSigningService(new SignerClient({ region: config.region })), target, environmentPackages(config, PROJECT_DIR), (l) => console.log(l));
     console.log(`${stack}: ${outcomes.filter((o) => o.status === "signed").length} signed, ${outcomes.filter((o) => o.status === "already-signed").length} already signed, in s3://${target.bucket}`);

@@ -1,6 +1,6 @@
 // Where Pulumi keeps one environment's state: the S3 bucket, its policy, and the `awskms://` secrets-provider key.
 import { KEY_ADMIN_ACTIONS } from "../environment-key";
-import { denyWithoutTls, enableIamPoliciesOf, PolicyDocument, policyDocument, roleArn } from "../iam";
+import { denyPrincipalsOutsideAccount, denyWithoutTls, enableIamPoliciesOf, PolicyDocument, policyDocument, roleArn } from "../iam";
 
 /** Where the DIY backend writes its lock files; `pulumi preview` may write only there. */
 export const PULUMI_LOCK_PREFIX = ".pulumi/locks/";
@@ -31,14 +31,7 @@ export function buildPulumiKeyPolicy(accountId: string, administratorRoleNames: 
 export function buildStateBucketPolicy(bucket: string, accountId: string): PolicyDocument {
     return policyDocument([
         denyWithoutTls("s3:*", bucketArns(bucket)),
-        {
-            Sid: "DenyPrincipalsOutsideTheEnvironmentAccount",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: bucketArns(bucket),
-            Condition: { StringNotEquals: { "aws:PrincipalAccount": accountId }, BoolIfExists: { "aws:PrincipalIsAWSService": "false" } },
-        },
+        denyPrincipalsOutsideAccount(accountId, "s3:*", bucketArns(bucket)),
     ]);
 }
 

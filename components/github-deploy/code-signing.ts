@@ -3,7 +3,7 @@
 // that keep signing, artifacts and code-signing configs out of its reach. The bootstrap creates all of it.
 import { functionArtifactsBucketName, roleNames, signingProfileName } from "../../model/names";
 import { signedArtifactPrefix, signedManifestKey, unsignedArtifactKey } from "../../model/code-signing";
-import { denyWithoutTls, PolicyDocument, policyDocument, PolicyStatement, roleArn } from "../iam";
+import { denyPrincipalsOutsideAccount, denyWithoutTls, PolicyDocument, policyDocument, PolicyStatement, roleArn } from "../iam";
 import { bucketArns } from "./backend";
 import { AUD_KEY, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubSubject, GithubRepository, SUB_KEY } from "./trust";
 
@@ -90,14 +90,7 @@ export function buildArtifactsBucketPolicy(scope: SigningScope): PolicyDocument 
     const { bucket } = artifactObjects(scope);
     return policyDocument([
         denyWithoutTls("s3:*", bucketArns(bucket)),
-        {
-            Sid: "DenyPrincipalsOutsideTheEnvironmentAccount",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: bucketArns(bucket),
-            Condition: { StringNotEquals: { "aws:PrincipalAccount": scope.accountId }, BoolIfExists: { "aws:PrincipalIsAWSService": "false" } },
-        },
+        denyPrincipalsOutsideAccount(scope.accountId, "s3:*", bucketArns(bucket)),
         {
             Sid: "OnlyTheSigningRoleWritesArtifacts",
             Effect: "Deny",
