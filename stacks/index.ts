@@ -40,7 +40,9 @@ export const { githubPreviewRoleArn, githubDeployRoleArn, githubSignerRoleArn, p
 const codeSigning = deployAccess.functionSigning;
 
 export const { rotationFunctions, rotatedSecretCounts } = rotationOutputs(buildRotation(platform, codeSigning));
-export const { snowflakeServiceUsers, snowflakeRotatorUser } = snowflakeOutputs(buildSnowflake(platform));
+// The Snowflake provider needs the provisioning key, set by a person after the foundation phase (model/phase.ts).
+const snowflakeLayer = deploys(config.phase, "snowflake-layer") ? buildSnowflake(platform) : undefined;
+export const { snowflakeServiceUsers, snowflakeRotatorUser }: Partial<ReturnType<typeof snowflakeOutputs>> = snowflakeLayer ? snowflakeOutputs(snowflakeLayer) : {};
 
 // The foundation phase stops before the cluster: nothing there may consume a value that is not set yet (model/phase.ts).
 const runtime = deploys(config.phase, "cluster-runtime") ? buildRuntimeAccess(platform) : undefined;
