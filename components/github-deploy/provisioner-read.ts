@@ -1,6 +1,6 @@
 // Each CI role's one read exception: a Snowflake key of its own environment, and the environment key's decrypt for
 // that secret only. The deploy role reads the provisioning key, the preview role the previewer key (whose Snowflake
-// role holds no privilege). Everything else stays denied (docs/threat-model.md, paths 19 and 20).
+// role holds no privilege). Everything else stays denied (docs/threat-model.md, paths 19 and 21).
 import { PolicyStatement } from "../iam";
 import { previewerSecretArnPattern, provisionerSecretArnPattern } from "../../model/snowflake-provisioner";
 
