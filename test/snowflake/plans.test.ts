@@ -82,7 +82,7 @@ describe("Snowflake in the plans of all three environments", function () {
         };
 
         it("an egress CIDR of 0.0.0.0/0", () => {
-            edit("Pulumi.dev.yaml", "      - 52.0.18.12/32\n", "      - 0.0.0.0/0\n");
+            edit("Pulumi.dev.yaml", "      - 192.0.2.12/32\n", "      - 0.0.0.0/0\n");
             refused(/Pulumi\.dev\.yaml: key 'finledger:snowflake\.allowedIpCidrs\[1\]': found "0\.0\.0\.0\/0"; expected the cluster's NAT egress CIDRs, never 0\.0\.0\.0\/0/);
         });
 
