@@ -159,4 +159,8 @@ export const snowflakeNames = {
     provisionerUser: (rolePrefix: string) => `${rolePrefix}PROVISIONER`,
     /** The provisioning user's role: it owns every object the stack creates. */
     provisionerRole: (rolePrefix: string) => `${rolePrefix}PROVISIONER`,
+    /** The login-only user PR previews sign in as (created by the bootstrap, docs/snowflake.md, "What previews use"). */
+    previewerUser: (rolePrefix: string) => `${rolePrefix}PREVIEWER`,
+    /** The previewer's only role: it holds no privilege, so the previewer can sign in and change nothing. */
+    previewerRole: (rolePrefix: string) => `${rolePrefix}PREVIEWER`,
 } as const;

@@ -21,6 +21,10 @@ export const FULL_PHASE_PARTS = [
     "in-cluster-alert-rules",
     // The probe's canary secret is empty until its value is set, and its alarm would fire.
     "latency-probe",
+    // The Snowflake provider signs in with the provisioning key, which a person stores in its foundation-made
+    // container (`<env>/platform/snowflake-provisioner`) between the phases; the container and the deploy role's read
+    // of it stay in foundation.
+    "snowflake-layer",
 ] as const;
 /** One of {@link FULL_PHASE_PARTS}. */
 export type FullPhasePart = (typeof FULL_PHASE_PARTS)[number];

@@ -43,6 +43,8 @@ export const snowflakeKeyPairSchema = z.looseObject({
     /** Absent only in a bootstrap value, before the first rotation. */
     privateKey: pkcs8RsaPem.optional(),
     publicKeyFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=$/, "must be SHA256:<base64>, as DESC USER shows RSA_PUBLIC_KEY_FP").optional(),
+    /** The key slot that holds this private key's public key; the rotation writes the next key into the other one. */
+    publicKeySlot: z.enum(["RSA_PUBLIC_KEY", "RSA_PUBLIC_KEY_2"], "must be RSA_PUBLIC_KEY or RSA_PUBLIC_KEY_2, the slot that holds this key").optional(),
     role: nonEmpty.optional(),
     warehouse: nonEmpty.optional(),
     database: nonEmpty.optional(),

@@ -1,11 +1,12 @@
 // Which Snowflake user and account a snowflake-keypair value must name, so `secret:set` refuses a value that would
 // make a workload (or the rotator, or the provider) sign in as someone else or into another environment's account.
 import type { SnowflakePlan } from "./snowflake";
-import { SNOWFLAKE_PROVISIONER_SECRET } from "./snowflake-provisioner";
+import { SNOWFLAKE_PREVIEWER_SECRET, SNOWFLAKE_PROVISIONER_SECRET } from "./snowflake-provisioner";
 
-/** The planned Snowflake user of a key-pair catalog secret: a service user, the rotator or the provisioner; undefined for unmanaged (BI) keys. */
+/** The planned Snowflake user of a key-pair catalog secret: a service user, the rotator, the provisioner or the previewer; undefined for unmanaged (BI) keys. */
 export function plannedSnowflakeUserOf(plan: SnowflakePlan, catalogName: string): string | undefined {
     if (catalogName === SNOWFLAKE_PROVISIONER_SECRET) return plan.provisioner.userName;
+    if (catalogName === SNOWFLAKE_PREVIEWER_SECRET) return plan.previewer.userName;
     if (catalogName === plan.rotator.secretName) return plan.rotator.userName;
     return plan.users.find((u) => u.secretName === catalogName)?.name;
 }

@@ -69,6 +69,8 @@ export interface SnowflakePlan {
     readonly rotator: PlannedSnowflakeRotator;
     /** The provisioning identity the stack's provider signs in as; the bootstrap creates it (docs/snowflake.md). */
     readonly provisioner: { readonly userName: string; readonly roleName: string };
+    /** The login-only identity PR previews sign in as; the bootstrap creates it with a role that holds no privilege. */
+    readonly previewer: { readonly userName: string; readonly roleName: string };
     /** Key-pair secrets that no workload consumes (BI tools): no user is created for them here. */
     readonly unmanagedKeySecrets: readonly string[];
 }
@@ -206,6 +208,7 @@ export function planSnowflake(config: EnvironmentConfig, catalog: Catalog, stack
             users,
             rotator,
             provisioner: { userName: snowflakeNames.provisionerUser(prefix), roleName: snowflakeNames.provisionerRole(prefix) },
+            previewer: { userName: snowflakeNames.previewerUser(prefix), roleName: snowflakeNames.previewerRole(prefix) },
             unmanagedKeySecrets,
         },
         configProblems,

@@ -6,6 +6,7 @@ import { loadCatalog, scaleCatalog } from "../model/catalog";
 import { assertValidModel, planEnvironment } from "../model/environment";
 import { parseEnvironmentConfig, rawConfigFromRuntime } from "../model/config";
 import { assertOwnSnowflakeAccount } from "../model/snowflake-accounts";
+import { SNOWFLAKE_IDENTITY_ENV, snowflakeCiIdentity } from "../model/snowflake-ci-identity";
 import { deploys } from "../model/phase";
 import { auditOutputs, buildAudit } from "./audit";
 import { buildDeployAccess, deployAccessOutputs } from "./deploy";
@@ -20,6 +21,8 @@ const stack = pulumi.getStack();
 const secretKeys = new Set<string>(JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]"));
 const config = parseEnvironmentConfig(rawConfigFromRuntime(pulumi.runtime.allConfig(), (k) => secretKeys.has(k), stack));
 assertOwnSnowflakeAccount(path.join(__dirname, ".."), config);
+// The CI job chooses who the Snowflake provider signs in as: the provisioner (deploy) or the previewer (PR preview).
+const snowflakeIdentity = snowflakeCiIdentity(process.env[SNOWFLAKE_IDENTITY_ENV]);
 
 // FINLEDGER_CATALOG_SCALE multiplies the catalog synthetically. Only `npm run bench` and the size-limit tests set it.
 const scale = Number(process.env.FINLEDGER_CATALOG_SCALE ?? "1");
@@ -40,7 +43,9 @@ export const { githubPreviewRoleArn, githubDeployRoleArn, githubSignerRoleArn, p
 const codeSigning = deployAccess.functionSigning;
 
 export const { rotationFunctions, rotatedSecretCounts } = rotationOutputs(buildRotation(platform, codeSigning));
-export const { snowflakeServiceUsers, snowflakeRotatorUser } = snowflakeOutputs(buildSnowflake(platform));
+// The Snowflake provider needs the provisioning key, set by a person after the foundation phase (model/phase.ts).
+const snowflakeLayer = deploys(config.phase, "snowflake-layer") ? buildSnowflake(platform, snowflakeIdentity) : undefined;
+export const { snowflakeServiceUsers, snowflakeRotatorUser }: Partial<ReturnType<typeof snowflakeOutputs>> = snowflakeLayer ? snowflakeOutputs(snowflakeLayer) : {};
 
 // The foundation phase stops before the cluster: nothing there may consume a value that is not set yet (model/phase.ts).
 const runtime = deploys(config.phase, "cluster-runtime") ? buildRuntimeAccess(platform) : undefined;

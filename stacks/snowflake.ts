@@ -7,6 +7,7 @@ import { SnowflakeRotator } from "../components/snowflake-rotator";
 import { SnowflakeServiceUser } from "../components/snowflake-service-user";
 import { SnowflakeWorkloadRole } from "../components/snowflake-workload-role";
 import type { SnowflakePlan } from "../model/snowflake";
+import { SnowflakeCiIdentity, snowflakeCiLogin } from "../model/snowflake-ci-identity";
 import { EnvironmentPlatform } from "./platform";
 
 /** What the Snowflake layer exports: user names by catalog secret, and the rotator's user. */
@@ -17,27 +18,28 @@ export interface SnowflakeLayer {
 }
 
 /**
- * The provider's arguments: the account and the provisioning identity, and no credential. The private key is never
- * a program input, so it is in no config file, state file or plan; the Snowflake provider reads it from the
- * `SNOWFLAKE_PRIVATE_KEY` environment variable of the process that runs `pulumi up` (docs/snowflake.md, "Provider
- * credentials").
+ * The provider's arguments: the account and the CI identity (the provisioner for `pulumi up`, the privilege-less
+ * previewer for PR previews), and no credential. The private key is never a program input, so it is in no config
+ * file, state file or plan; the Snowflake provider reads it from the `SNOWFLAKE_PRIVATE_KEY` environment variable of
+ * the process that runs Pulumi (docs/snowflake.md, "Provider credentials").
  */
-export function snowflakeProviderArgs(plan: SnowflakePlan): snowflake.ProviderArgs {
+export function snowflakeProviderArgs(plan: SnowflakePlan, identity: SnowflakeCiIdentity = "provisioner"): snowflake.ProviderArgs {
+    const login = snowflakeCiLogin(plan, identity);
     return {
         organizationName: plan.account.organizationName,
         accountName: plan.account.accountName,
-        user: plan.provisioner.userName,
-        role: plan.provisioner.roleName,
+        user: login.userName,
+        role: login.roleName,
         authenticator: "SNOWFLAKE_JWT",
     };
 }
 
 /** Builds the Snowflake layer of one environment. */
-export function buildSnowflake(platform: EnvironmentPlatform): SnowflakeLayer {
+export function buildSnowflake(platform: EnvironmentPlatform, identity: SnowflakeCiIdentity): SnowflakeLayer {
     const { config, model } = platform;
     const plan = model.snowflake;
     const prefix = config.namePrefix;
-    const provider = new snowflake.Provider(`${prefix}-snowflake`, snowflakeProviderArgs(plan));
+    const provider = new snowflake.Provider(`${prefix}-snowflake`, snowflakeProviderArgs(plan, identity));
     const opts: pulumi.CustomResourceOptions = { provider };
 
     const network = new snowflake.NetworkPolicy(

@@ -7,14 +7,11 @@ import { bucketArns, PULUMI_LOCK_PREFIX, pulumiSecretsKeyAlias } from "./backend
 import { buildDeployGuardrails, buildPreviewGuardrails } from "./guardrails";
 import { buildPreviewReadStatements } from "./preview-reads";
 import { githubOidcProviderArn } from "./trust";
-import { provisionerReadAllows, provisionerReadDenies } from "./provisioner-read";
+import { previewerReadAllows, previewerReadDenies, provisionerReadAllows, provisionerReadDenies } from "./provisioner-read";
 import { buildCodeSigningDenies, signingManifestObjects } from "./code-signing";
 
 /** The AWS managed policy the deploy role starts from, so `refresh` inside `up` can read every resource type. */
 export const READ_ONLY_POLICY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess";
-
-/** Actions that return a secret value. Both roles are denied these on every resource, whatever else allows them. */
-export const SECRET_VALUE_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"];
 
 /** SSM actions that can return SecureString values; ReadOnlyAccess allows them, so both roles are denied them. */
 export const PARAMETER_VALUE_ACTIONS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"];
@@ -97,19 +94,6 @@ export interface DeployAccessScope {
     readonly codeSigningConfigArn: string;
 }
 
-/**
- * The preview role's value denies: no secret value, no decrypt with any key but the Pulumi key. The deploy role has
- * the same denies narrowed by one exception, the Snowflake provisioning key (`provisioner-read.ts`).
- */
-function previewValueDenies(scope: DeployAccessScope): PolicyStatement[] {
-    return [
-        { Sid: "NeverReadSecretValues", Effect: "Deny", Action: [...SECRET_VALUE_ACTIONS], Resource: "*" },
-        // The environment key (and any other key) decrypts secret values; only the Pulumi key, which protects
-        // state and stack config that by design hold no secret value, may be used.
-        { Sid: "DecryptOnlyWithThePulumiKey", Effect: "Deny", Action: ["kms:Decrypt", "kms:ReEncrypt*"], NotResource: scope.pulumiKeyArn },
-    ];
-}
-
 /** Denies shared by both roles: no parameter value, nothing outside the account, no role chaining. */
 function commonDenies(scope: DeployAccessScope): PolicyStatement[] {
     return [
@@ -128,8 +112,8 @@ function commonDenies(scope: DeployAccessScope): PolicyStatement[] {
 
 /**
  * The preview role's only policy (no ReadOnlyAccess): the reads preview, refresh, preflight and status make, read
- * the state and decrypt the stack's data key with the Pulumi key, write only lock files, and never read a secret
- * value or use any other key.
+ * the state and decrypt the stack's data key with the Pulumi key, write only lock files, and read no secret value
+ * but the Snowflake previewer key (decrypted through Secrets Manager for that secret only).
  */
 export function buildPreviewPolicy(scope: DeployAccessScope): PolicyDocument {
     return policyDocument([
@@ -143,8 +127,10 @@ export function buildPreviewPolicy(scope: DeployAccessScope): PolicyDocument {
         },
         // Preview decrypts the stack's data key (awskms:// provider) and reads SSE-KMS state objects.
         { Sid: "UseThePulumiKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: scope.pulumiKeyArn },
+        // Its one value: the Snowflake previewer key, whose Snowflake role holds no privilege (`provisioner-read.ts`).
+        ...previewerReadAllows(scope),
         ...buildPreviewGuardrails(scope.stateBucket, [signingManifestObjects(scope)]),
-        ...previewValueDenies(scope),
+        ...previewerReadDenies(scope),
         ...commonDenies(scope),
     ]);
 }

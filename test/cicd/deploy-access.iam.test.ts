@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { githubSubject, GithubRepository, platformBoundaryArn, pulumiSecretsProviderUrl } from "../../components/github-deploy";
 import { roleNames } from "../../model/names";
-import { provisionerSecretName } from "../../model/snowflake-provisioner";
+import { previewerSecretName, provisionerSecretName } from "../../model/snowflake-provisioner";
 import { ENVIRONMENTS } from "../../model/config";
 import { decide, decideAssume, Decision, PERMISSIVE_RESOURCE_POLICY, PlanIam, plannedEnvironment, PlannedRole, PlannedSecret } from "../support/plan-iam";
 import { PolicyDocument } from "../../components/iam";
@@ -32,15 +32,15 @@ describe("GitHub deploy roles under IAM simulation (planned roles of dev, stagin
         for (const roleKind of ["preview", "deploy"] as const) {
             const roleOf = (env: PlanIam): PlannedRole => (roleKind === "preview" ? env.previewRole : env.deployRole);
 
-            const except = roleKind === "deploy" ? " but the Snowflake provisioning key" : "";
+            const except = roleKind === "deploy" ? " but the Snowflake provisioning key" : " but the Snowflake previewer key";
             it(`${environment} ${roleKind} role cannot read the value of any of its environment's secrets${except}`, async () => {
                 const env = plannedEnvironment(environment);
                 assert.ok(env.secrets.length > 100, `expected the full catalog in ${environment}, found ${env.secrets.length} secrets`);
                 const action = "secretsmanager:GetSecretValue";
-                // The deploy role's one exception is proven in test/cicd/provisioner-read.iam.test.ts.
-                const isProvisioningKey = (arn: string) => roleKind === "deploy" && arn.includes(`:secret:${provisionerSecretName(environment)}-`);
-                const checked = env.secrets.filter((secret) => !isProvisioningKey(secret.arn));
-                assert.equal(checked.length, env.secrets.length - (roleKind === "deploy" ? 1 : 0), "exactly one secret is the deploy role's exception");
+                // Each role's one exception is proven in test/cicd/provisioner-read.iam.test.ts.
+                const exception = roleKind === "deploy" ? provisionerSecretName(environment) : previewerSecretName(environment);
+                const checked = env.secrets.filter((secret) => !secret.arn.includes(`:secret:${exception}-`));
+                assert.equal(checked.length, env.secrets.length - 1, `exactly one secret is the ${roleKind} role's exception`);
                 const byDecision = await decisionsOver(checked, (secret) =>
                     decide({ role: roleOf(env), action, resourceArn: secret.arn, resourceAccount: env.accountId, resourcePolicy: secret.policy }),
                 );

@@ -7,7 +7,10 @@ import { TAG } from "../../model/names";
 import { parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { deploys, FULL_PHASE_PARTS } from "../../model/phase";
 import type { PlanReport } from "../../tools/plan/report";
+import { provisionerSecretName } from "../../model/snowflake-provisioner";
 import { configProblems, stackConfigWith } from "../support/config-fixtures";
+import { simulate } from "../support/iam-simulator";
+import { planIam } from "../support/plan-iam";
 import { copyProject, planReport, PROJECT_DIR, runPlanIn } from "../support/plan-cli";
 
 type Resource = PlanReport["resources"][number];
@@ -21,6 +24,8 @@ function withoutPendingTag(inputs: Record<string, unknown>): Record<string, unkn
 }
 const isSlot = (r: Resource) => r.type === "aws:secretsmanager/secret:Secret" && /^AmazonMSK_.*\/user-[ab]$/.test(String((r.inputs as any).name));
 const count = (report: PlanReport, type: string) => report.resources.filter((r) => r.type === type).length;
+/** Resources of the Snowflake layer: the provider, every `snowflake:` resource and the Snowflake components. */
+const snowflakeLayer = (report: PlanReport) => report.resources.filter((r) => r.type === "pulumi:providers:snowflake" || r.type.startsWith("snowflake:") || r.type.startsWith("finledger:snowflake:"));
 
 /** The prod plan with `finledger:phase` set in a copy of the project, as `pulumi config set finledger:phase` would. */
 function planWithPhase(phase: string): PlanReport {
@@ -81,6 +86,33 @@ describe("phased first deploy (finledger:phase)", function () {
         }
         const inCluster = foundation.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type === "pulumi:providers:kubernetes");
         assert.deepEqual(inCluster.map((r) => r.type), []);
+    });
+
+    it("foundation builds no Snowflake object and no Snowflake provider, so it needs no provisioning key", () => {
+        assert.deepEqual(snowflakeLayer(foundation).map((r) => r.urn), []);
+    });
+
+    it("foundation creates the provisioning key's container and the deploy role's read of it, so the key can be set before full", async () => {
+        const name = provisionerSecretName("prod");
+        const secrets = foundation.resources.filter((r) => r.type === "aws:secretsmanager/secret:Secret" && (r.inputs as any).name === name);
+        assert.equal(secrets.length, 1, `${name} in the foundation plan`);
+        const iam = planIam(foundation);
+        const arn = String((secrets[0]!.outputs as any).arn);
+        const policy = iam.secrets.find((s) => s.arn === arn)?.policy;
+        const read = (role: typeof iam.deployRole) => simulate({ principal: role.arn, identityPolicies: role.identityPolicies, action: "secretsmanager:GetSecretValue", resource: arn, resourceAccount: iam.accountId, resourcePolicy: policy });
+        assert.equal(await read(iam.deployRole), "Allowed");
+        assert.notEqual(await read(iam.previewRole), "Allowed");
+    });
+
+    it("full builds the Snowflake layer: its provider, the network policy, every service user with its role, and the rotator", () => {
+        const layer = snowflakeLayer(full);
+        const types = (t: string) => layer.filter((r) => r.type === t).length;
+        assert.equal(types("pulumi:providers:snowflake"), 1);
+        assert.equal(types("snowflake:index/networkPolicy:NetworkPolicy"), 1);
+        assert.equal(types(TYPE.SnowflakeRotator), 1);
+        assert.ok(types(TYPE.SnowflakeServiceUser) > 50, `service users in full (${types(TYPE.SnowflakeServiceUser)})`);
+        assert.equal(types("snowflake:index/serviceUser:ServiceUser"), types(TYPE.SnowflakeServiceUser) + 1, "one user per component, plus the rotator's");
+        assert.ok(types(TYPE.SnowflakeWorkloadRole) > 50, `workload roles in full (${types(TYPE.SnowflakeWorkloadRole)})`);
     });
 
     it("full keeps every foundation resource with the same inputs, so the second phase only adds", () => {

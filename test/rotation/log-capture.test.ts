@@ -17,7 +17,7 @@ import { SendGridServer, startSendGridServer } from "./sendgrid-server";
 import { startTwilioServer, TwilioServer } from "./twilio-server";
 
 /** Fields of the stored values that are not secret (names, addresses, ids); every other string field is. */
-const NOT_SECRET_FIELDS = new Set(["engine", "host", "port", "dbname", "username", "user", "account", "warehouse", "role", "masterarn", "vendor", "apiUrl", "apiKeyId", "apiKeySid", "accountSid", "managementKeySid", "publicKeyFingerprint"]);
+const NOT_SECRET_FIELDS = new Set(["engine", "host", "port", "dbname", "username", "user", "account", "warehouse", "role", "masterarn", "vendor", "apiUrl", "apiKeyId", "apiKeySid", "accountSid", "managementKeySid", "publicKeyFingerprint", "publicKeySlot"]);
 /** Shorter strings are too common to mean a leak (a Datadog key's last four characters are shown by Datadog itself). */
 const MIN_PIECE = 8;
 

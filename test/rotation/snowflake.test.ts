@@ -54,7 +54,7 @@ describe("Snowflake key-pair rotation", function () {
         const token = await startRotation(client, f.secretId);
         const strategy = snowflakeKeyPairStrategy(other);
         await rotate({ SecretId: f.secretId, ClientRequestToken: token, Step: "createSecret" }, { store, strategy, log: () => undefined });
-        await assert.rejects(rotate({ SecretId: f.secretId, ClientRequestToken: token, Step: "setSecret" }, { store, strategy, log: () => undefined }), /does not exist or not authorized/);
+        await assert.rejects(rotate({ SecretId: f.secretId, ClientRequestToken: token, Step: "setSecret" }, { store, strategy, log: () => undefined }), /Insufficient privileges to operate on user/);
         const after = await currentValue(store, f.secretId);
         assert.strictEqual(after.versionId, before.versionId);
         assert.ok(await f.works(after.value));

@@ -55,6 +55,16 @@ describe("Snowflake in the plans of all three environments", function () {
         });
     }
 
+    for (const env of ENVIRONMENTS) {
+        it(`${env}: no planned Snowflake resource names the previewer or grants to PUBLIC, so the previewer's login keeps no privilege`, () => {
+            const model = planEnvironment(parseEnvironmentConfig(readStackFile(PROJECT_DIR, env)), catalog).snowflake;
+            const snowflakeInputs = planReport(env).resources.filter((r) => r.type.startsWith("snowflake:")).map((r) => JSON.stringify(r.inputs));
+            assert.ok(snowflakeInputs.length > 100, `${env} plan has its Snowflake layer (${snowflakeInputs.length})`);
+            const naming = snowflakeInputs.filter((t) => t.includes(model.previewer.userName) || t.includes(model.previewer.roleName) || /"(accountRoleName|roleName|parentRoleName)":"PUBLIC"/i.test(t));
+            assert.deepEqual(naming, []);
+        });
+    }
+
     describe("bad Snowflake config exits 2 with the file and the key", () => {
         let dir: string;
         beforeEach(() => (dir = copyProject()));
@@ -72,7 +82,7 @@ describe("Snowflake in the plans of all three environments", function () {
         };
 
         it("an egress CIDR of 0.0.0.0/0", () => {
-            edit("Pulumi.dev.yaml", "      - 52.0.18.12/32\n", "      - 0.0.0.0/0\n");
+            edit("Pulumi.dev.yaml", "      - 192.0.2.12/32\n", "      - 0.0.0.0/0\n");
             refused(/Pulumi\.dev\.yaml: key 'finledger:snowflake\.allowedIpCidrs\[1\]': found "0\.0\.0\.0\/0"; expected the cluster's NAT egress CIDRs, never 0\.0\.0\.0\/0/);
         });
 

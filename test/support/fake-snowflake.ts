@@ -6,10 +6,11 @@
 //    "null" for an empty slot;
 //  - ALTER USER ... SET RSA_PUBLIC_KEY[_2] takes the base64 DER body without PEM delimiters and rejects anything
 //    that is not an RSA public key of at least 2048 bits;
-//  - the privilege model docs/snowflake.md cites (Access control privileges; ALTER USER ... key pair commands):
-//    OWNERSHIP of a user allows every ALTER, DESC and DROP of it; MODIFY PROGRAMMATIC AUTHENTICATION METHODS on a
-//    user allows setting, unsetting and viewing its key pairs (RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_2, DESC USER) and
-//    nothing else; without either, the user "does not exist or not authorized";
+//  - the privilege model docs/snowflake.md cites (Key-pair authentication, "Grant the privilege to assign a public key
+//    to a Snowflake user"; DESCRIBE USER, "Access control requirements"): OWNERSHIP of a user allows every ALTER, DESC
+//    and DROP of it; MODIFY PROGRAMMATIC AUTHENTICATION METHODS on a user allows setting and unsetting its key slots
+//    (RSA_PUBLIC_KEY, RSA_PUBLIC_KEY_2) and nothing else, not even DESC USER, which needs OWNERSHIP for another user;
+//    without either, the user "does not exist or not authorized";
 //  - a key-pair login sends a JWT whose issuer is ACCOUNT.USER.SHA256:<fingerprint>, signed RS256 with the private
 //    key; Snowflake accepts it when a slot holds a key with that fingerprint and the signature verifies.
 import { createPrivateKey, createPublicKey, createSign, createVerify } from "node:crypto";
@@ -119,7 +120,8 @@ export class FakeSnowflake implements SnowflakeUserAdmin {
     async describeUser(name: string): Promise<readonly DescribeUserRow[]> {
         this.statements.push(`DESC USER ${name}`);
         const u = this.user(name);
-        if (!this.mayManageKeys(u)) throw new Error(`SQL compilation error: User '${name.toUpperCase()}' does not exist or not authorized.`);
+        // DESCRIBE USER of another user: OWNERSHIP only (the key-slot privilege does not cover it).
+        if (u.owner !== this.sessionRole) throw new Error(`SQL compilation error: User '${name.toUpperCase()}' does not exist or not authorized.`);
         const row = (property: string, value: string | undefined): DescribeUserRow => ({ property, value: value ?? "null" });
         return [
             row("NAME", name.toUpperCase()),

@@ -11,6 +11,8 @@ import { Catalog } from "../../model/catalog";
 import { EnvironmentConfig } from "../../model/config";
 import { planEnvironment } from "../../model/environment";
 import { deployerBindingCheck, deployerBindingNamespaces, deployerBindings } from "./deployer-bindings";
+import { documentationCidrs } from "../../model/documentation-cidrs";
+import { deploys } from "../../model/phase";
 import { KubeApi } from "./kube";
 import { esoAdminCommand } from "../cluster-admin-steps";
 
@@ -270,7 +272,28 @@ export async function runPreflight(config: EnvironmentConfig, catalog: Catalog, 
         await configRecorder(config, clients),
         ...(await kubernetes(config, catalog, clients)),
         await firstValues(config, catalog, clients),
+        snowflakeEgressCidrs(config),
     ];
+}
+
+/**
+ * The Snowflake network policy's CIDRs are the cluster's real NAT egress, not the documentation placeholders the stack
+ * files ship with: a network policy of placeholders would lock every platform service user out. Reads config only.
+ */
+export function snowflakeEgressCidrs(config: EnvironmentConfig): CheckResult {
+    const check = "snowflake-egress-cidrs";
+    const key = `Pulumi.${config.environment}.yaml finledger:snowflake.allowedIpCidrs`;
+    const placeholders = documentationCidrs(config.snowflake.allowedIpCidrs);
+    if (placeholders.length === 0) return { check, status: "found", detail: `${key} lists ${config.snowflake.allowedIpCidrs.length} CIDR(s), none a documentation placeholder` };
+    if (!deploys(config.phase, "snowflake-layer")) {
+        return { check, status: "found", detail: `phase ${config.phase} builds no Snowflake network policy; ${key} still holds placeholders (${placeholders.join(", ")}): fill them in before phase full` };
+    }
+    return {
+        check,
+        status: "wrong",
+        detail: `${key} holds documentation placeholders (${placeholders.join(", ")}, RFC 5737/3849), not the cluster's NAT egress; the network policy would let no platform service user sign in`,
+        fix: `placeholder, fill in: set ${key} to the public IPs of the cluster VPC's NAT gateways as /32s (aws ec2 describe-nat-gateways --filter Name=vpc-id,Values=${config.rotation.vpc.vpcId} --query 'NatGateways[].NatGatewayAddresses[].PublicIp')`,
+    };
 }
 
 /** The report lines: one per check, `STATUS  check  detail`, and the fix under anything not found. */

@@ -1,9 +1,9 @@
-// The real Snowflake adapter: `DESC USER` and `ALTER USER` over snowflake-sdk as the rotator (statements from
+// The real Snowflake adapter: `ALTER USER ... SET RSA_PUBLIC_KEY[_2]` over snowflake-sdk as the rotator (statements from
 // snowflake-statements.ts), and a key-pair login as the rotated user for testSecret. The rotator's role holds
 // MODIFY PROGRAMMATIC AUTHENTICATION METHODS on the platform's service users only (docs/snowflake.md), so ALTER USER
 // on any other user, or of any other property, fails in Snowflake itself.
 import * as snowflake from "snowflake-sdk";
-import { DescribeUserRow, KeySlot, SnowflakeUserAdmin } from "./snowflake";
+import { KeySlot, SnowflakeUserAdmin } from "./snowflake";
 import { RotatorStatement, StatementUserAdmin } from "./snowflake-statements";
 
 /** How the rotation function signs in to Snowflake as its own service user. */
@@ -63,10 +63,6 @@ export class SnowflakeSdkAdmin implements SnowflakeUserAdmin {
         } finally {
             await close(conn);
         }
-    }
-
-    describeUser(user: string): Promise<readonly DescribeUserRow[]> {
-        return this.admin.describeUser(user);
     }
 
     setPublicKey(user: string, slot: KeySlot, publicKeyBody: string): Promise<void> {

@@ -1,7 +1,7 @@
 // The SQL the rotation function runs as the rotator, built in one place: the snowflake-sdk adapter sends exactly
 // these statements, and the tests run the same statements against a fake account that enforces Snowflake's
 // privilege model (test/support/fake-snowflake.ts).
-import { DescribeUserRow, KeySlot, KEY_SLOTS, SnowflakeUserAdmin } from "./snowflake";
+import { KeySlot, KEY_SLOTS, SnowflakeUserAdmin } from "./snowflake";
 
 /** One statement with its bind values. */
 export interface RotatorStatement {
@@ -12,7 +12,7 @@ export interface RotatorStatement {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,254}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** `DESC USER` of one user. */
+/** `DESC USER` of one user. The rotation never sends it (only a user's owner may describe another user); the tests use it to show the rotator is refused. */
 export function describeUserStatement(user: string): RotatorStatement {
     if (!IDENTIFIER.test(user)) throw new Error(`'${user}' is not an unquoted Snowflake user name.`);
     return { sqlText: "DESC USER IDENTIFIER(?)", binds: [user] };
@@ -29,17 +29,12 @@ export function setPublicKeyStatement(user: string, slot: KeySlot, publicKeyBody
 /** Runs one statement in a session as the rotator and returns its rows. */
 export type RotatorExecutor = (statement: RotatorStatement) => Promise<Record<string, unknown>[]>;
 
-/** {@link SnowflakeUserAdmin} over an executor: the rotation's reads and writes as SQL, and the key-pair login check. */
+/** {@link SnowflakeUserAdmin} over an executor: the rotation's one write as SQL, and the key-pair login check. */
 export class StatementUserAdmin implements SnowflakeUserAdmin {
     constructor(
         private readonly execute: RotatorExecutor,
         private readonly login: (account: string, user: string, privateKeyPem: string) => Promise<void>,
     ) {}
-
-    async describeUser(user: string): Promise<readonly DescribeUserRow[]> {
-        const rows = await this.execute(describeUserStatement(user));
-        return rows.map((r) => ({ property: String(r.property ?? r.PROPERTY), value: (r.value ?? r.VALUE ?? null) as string | null }));
-    }
 
     async setPublicKey(user: string, slot: KeySlot, publicKeyBody: string): Promise<void> {
         await this.execute(setPublicKeyStatement(user, slot, publicKeyBody));

@@ -1,6 +1,8 @@
 // Snowflake key-pair rotation. A Snowflake user has two public-key slots, RSA_PUBLIC_KEY and RSA_PUBLIC_KEY_2,
 // and accepts a login signed by either. The new key goes into the slot that does not hold the current key, so
-// the current key (held by running tasks) stays valid until the next rotation overwrites its slot.
+// the current key (held by running tasks) stays valid until the next rotation overwrites its slot. The secret's value
+// records which slot holds its key (`publicKeySlot`), so the rotation needs no DESC USER of another user, which
+// Snowflake allows only to the user's owner (docs/snowflake.md, "The rotator's privilege").
 import { createHash, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { RotationContext, RotationError, RotationStrategy, SecretVersion } from "../protocol";
 import { parseStoredValue, serializeStoredValue } from "../values";
@@ -16,12 +18,10 @@ export interface DescribeUserRow {
 }
 
 /**
- * What the rotation needs from Snowflake. The real adapter (`snowflake-sdk-admin.ts`) runs `DESC USER` and
- * `ALTER USER` as the rotation role; tests use a fake that follows the same documented behaviour.
+ * What the rotation needs from Snowflake. The real adapter (`snowflake-sdk-admin.ts`) runs `ALTER USER ... SET
+ * RSA_PUBLIC_KEY[_2]` as the rotation role; tests use a fake that follows the same documented behaviour.
  */
 export interface SnowflakeUserAdmin {
-    /** `DESC USER <user>`. */
-    describeUser(user: string): Promise<readonly DescribeUserRow[]>;
     /** `ALTER USER <user> SET <slot> = '<public key body>'`. */
     setPublicKey(user: string, slot: KeySlot, publicKeyBody: string): Promise<void>;
     /** Opens a session as `user` with key-pair (JWT) authentication and runs a trivial query; throws on failure. */
@@ -36,6 +36,8 @@ export interface SnowflakeKeyPairValue {
     readonly privateKey?: string;
     /** `SHA256:<base64>` of the public key, as `DESC USER` shows it in RSA_PUBLIC_KEY_FP. */
     readonly publicKeyFingerprint?: string;
+    /** The slot holding this key's public key. Absent with a key means RSA_PUBLIC_KEY, where the first key always goes. */
+    readonly publicKeySlot?: KeySlot;
     readonly [extra: string]: unknown;
 }
 
@@ -65,17 +67,10 @@ export function slotFingerprints(rows: readonly DescribeUserRow[]): Record<KeySl
     return { RSA_PUBLIC_KEY: get("RSA_PUBLIC_KEY_FP"), RSA_PUBLIC_KEY_2: get("RSA_PUBLIC_KEY_2_FP") };
 }
 
-/**
- * The slot to write the pending key into: the one that already holds it (a retry), else the one that does not
- * hold the current key. Returns undefined when the current key is in both slots, which cannot happen through
- * this function and needs a person.
- */
-export function chooseSlot(slots: Record<KeySlot, string | undefined>, currentFp: string | undefined, pendingFp: string): KeySlot | undefined {
-    const holding = KEY_SLOTS.find((s) => slots[s] === pendingFp);
-    if (holding) return holding;
-    const free = KEY_SLOTS.filter((s) => slots[s] === undefined || slots[s] !== currentFp);
-    // Prefer an empty slot, so a bootstrap never overwrites a key somebody set by hand.
-    return free.find((s) => slots[s] === undefined) ?? free[0];
+/** The slot the next key goes into: RSA_PUBLIC_KEY for a user's first key, else the slot not holding the current key. */
+export function nextSlot(current: SnowflakeKeyPairValue): KeySlot {
+    if (!current.privateKey) return "RSA_PUBLIC_KEY";
+    return (current.publicKeySlot ?? "RSA_PUBLIC_KEY") === "RSA_PUBLIC_KEY" ? "RSA_PUBLIC_KEY_2" : "RSA_PUBLIC_KEY";
 }
 
 /** Parses a Snowflake key-pair secret value through the kind's schema; throws naming each bad field. */
@@ -91,24 +86,18 @@ export function snowflakeKeyPairStrategy(admin: SnowflakeUserAdmin): RotationStr
         serialize: (v) => serializeStoredValue("snowflake-keypair", v, "snowflake-key-pair"),
         async create(current: SecretVersion<SnowflakeKeyPairValue>): Promise<SnowflakeKeyPairValue> {
             const key = generateSnowflakeKey();
-            return { ...current.value, privateKey: key.privateKey, publicKeyFingerprint: key.fingerprint };
+            return { ...current.value, privateKey: key.privateKey, publicKeyFingerprint: key.fingerprint, publicKeySlot: nextSlot(current.value) };
         },
         async set(current, pending, ctx: RotationContext<SnowflakeKeyPairValue>): Promise<void> {
             const { user } = pending.value;
             if (user !== current.value.user) throw new RotationError(`The pending value names user ${user} but the current one names ${current.value.user}; a rotation never changes the user.`);
-            const body = publicKeyBody(pending.value.privateKey!);
-            const pendingFp = publicKeyFingerprint(body);
-            const currentFp = current.value.privateKey ? publicKeyFingerprint(publicKeyBody(current.value.privateKey)) : undefined;
-            const slots = slotFingerprints(await admin.describeUser(user));
-            const slot = chooseSlot(slots, currentFp, pendingFp);
-            if (!slot) throw new RotationError(`User ${user} holds the current key in both slots; unset one slot by hand (docs/rotation.md, Snowflake) and rotate again.`);
-            if (slots[slot] === pendingFp) {
-                ctx.log(`setSecret: ${user} already has the pending key in ${slot}.`);
-                return;
+            // The slot was chosen when the pending value was created; setting the same key again on a retry is harmless.
+            const slot = pending.value.publicKeySlot ?? nextSlot(current.value);
+            if (current.value.privateKey && slot === (current.value.publicKeySlot ?? "RSA_PUBLIC_KEY")) {
+                throw new RotationError(`Refusing to overwrite the current key of ${user} in ${slot}: the pending value names the current key's slot.`);
             }
-            if (currentFp !== undefined && slots[slot] === currentFp) throw new RotationError(`Refusing to overwrite the current key of ${user} in ${slot}.`);
-            await admin.setPublicKey(user, slot, body);
-            ctx.log(`setSecret: set ${slot} of ${user} (replaced ${slots[slot] ?? "an empty slot"}).`);
+            await admin.setPublicKey(user, slot, publicKeyBody(pending.value.privateKey!));
+            ctx.log(`setSecret: set ${slot} of ${user}.`);
         },
         async test(pending): Promise<void> {
             await admin.verifyKeyLogin(pending.value.account, pending.value.user, pending.value.privateKey!);

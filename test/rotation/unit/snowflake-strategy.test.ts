@@ -1,15 +1,15 @@
 // The Snowflake key-pair strategy's pure parts, in process: fingerprints as Snowflake computes them, which of the
-// two key slots a pending key goes into, the SQL the rotator sends (and the injection guards on it), and the
+// two key slots a pending key goes into (recorded in the value, since the rotator may not DESC USER another user), the SQL the rotator sends (and the injection guards on it), and the
 // strategy's steps over the documented Snowflake fake (test/support/fake-snowflake.ts). Keys are generated once at
 // run time. test/rotation/snowflake.test.ts runs the same strategy against moto.
 import * as assert from "assert";
 import { createHash, createPrivateKey, createPublicKey } from "crypto";
 import { rotate, RotationError, ROTATION_STEPS } from "../../../functions/rotation/protocol";
 import {
-    chooseSlot,
     DescribeUserRow,
     generateSnowflakeKey,
     KEY_SLOTS,
+    nextSlot,
     parseSnowflakeValue,
     publicKeyBody,
     publicKeyFingerprint,
@@ -61,25 +61,17 @@ describe("Snowflake key-pair strategy (in process)", () => {
             assert.deepStrictEqual(slotFingerprints([]), { RSA_PUBLIC_KEY: undefined, RSA_PUBLIC_KEY_2: undefined });
         });
 
-        it("puts the pending key into the slot that already holds it (a retry)", () => {
-            assert.strictEqual(chooseSlot({ RSA_PUBLIC_KEY: "cur", RSA_PUBLIC_KEY_2: "pend" }, "cur", "pend"), "RSA_PUBLIC_KEY_2");
-            assert.strictEqual(chooseSlot({ RSA_PUBLIC_KEY: "pend", RSA_PUBLIC_KEY_2: undefined }, "cur", "pend"), "RSA_PUBLIC_KEY");
+        const v = (privateKey?: string, publicKeySlot?: "RSA_PUBLIC_KEY" | "RSA_PUBLIC_KEY_2"): SnowflakeKeyPairValue => ({ account: "FINLEDGER-DEV", user: "SVC", ...(privateKey ? { privateKey } : {}), ...(publicKeySlot ? { publicKeySlot } : {}) });
+
+        it("puts a user's first key into RSA_PUBLIC_KEY", () => {
+            assert.strictEqual(nextSlot(v()), "RSA_PUBLIC_KEY");
+            assert.strictEqual(nextSlot(v(undefined, "RSA_PUBLIC_KEY_2")), "RSA_PUBLIC_KEY", "a slot without a key names nothing");
         });
 
-        it("else into the slot that does not hold the current key", () => {
-            assert.strictEqual(chooseSlot({ RSA_PUBLIC_KEY: "cur", RSA_PUBLIC_KEY_2: "old" }, "cur", "pend"), "RSA_PUBLIC_KEY_2");
-            assert.strictEqual(chooseSlot({ RSA_PUBLIC_KEY: "old", RSA_PUBLIC_KEY_2: "cur" }, "cur", "pend"), "RSA_PUBLIC_KEY");
-            assert.strictEqual(chooseSlot({ RSA_PUBLIC_KEY: undefined, RSA_PUBLIC_KEY_2: "cur" }, "cur", "pend"), "RSA_PUBLIC_KEY");
-        });
-
-        it("prefers an empty slot when neither holds the current key, so a bootstrap keeps a key set by hand", () => {
-            assert.strictEqual(chooseSlot({ RSA_PUBLIC_KEY: "hand", RSA_PUBLIC_KEY_2: undefined }, undefined, "pend"), "RSA_PUBLIC_KEY_2");
-            assert.strictEqual(chooseSlot({ RSA_PUBLIC_KEY: undefined, RSA_PUBLIC_KEY_2: undefined }, undefined, "pend"), "RSA_PUBLIC_KEY");
-            assert.strictEqual(chooseSlot({ RSA_PUBLIC_KEY: "hand1", RSA_PUBLIC_KEY_2: "hand2" }, undefined, "pend"), "RSA_PUBLIC_KEY");
-        });
-
-        it("finds no slot when the current key is in both", () => {
-            assert.strictEqual(chooseSlot({ RSA_PUBLIC_KEY: "cur", RSA_PUBLIC_KEY_2: "cur" }, "cur", "pend"), undefined);
+        it("else into the slot that does not hold the current key, a current key without a recorded slot being in RSA_PUBLIC_KEY", () => {
+            assert.strictEqual(nextSlot(v("pem")), "RSA_PUBLIC_KEY_2");
+            assert.strictEqual(nextSlot(v("pem", "RSA_PUBLIC_KEY")), "RSA_PUBLIC_KEY_2");
+            assert.strictEqual(nextSlot(v("pem", "RSA_PUBLIC_KEY_2")), "RSA_PUBLIC_KEY");
         });
     });
 
@@ -112,22 +104,16 @@ describe("Snowflake key-pair strategy (in process)", () => {
             assert.doesNotThrow(() => setPublicKeyStatement("SVC", "RSA_PUBLIC_KEY", "QUJD=="));
         });
 
-        it("runs the admin's reads and writes as those statements and reads DESC USER rows in either column case", async () => {
+        it("runs the admin's one write as that statement, and the login as the user", async () => {
             const sent: unknown[] = [];
             const logins: string[][] = [];
-            const answers: Record<string, unknown>[][] = [[{ property: "RSA_PUBLIC_KEY_FP", value: "SHA256:x" }, { PROPERTY: "RSA_PUBLIC_KEY_2_FP", VALUE: "null" }, { PROPERTY: "COMMENT" }], []];
             const admin = new StatementUserAdmin(
-                async (s) => (sent.push(s), answers.shift()!),
+                async (s) => (sent.push(s), []),
                 async (...args) => void logins.push(args),
             );
-            assert.deepStrictEqual(await admin.describeUser("SVC"), [
-                { property: "RSA_PUBLIC_KEY_FP", value: "SHA256:x" },
-                { property: "RSA_PUBLIC_KEY_2_FP", value: "null" },
-                { property: "COMMENT", value: null },
-            ]);
             await admin.setPublicKey("SVC", "RSA_PUBLIC_KEY", "QUJD");
             await admin.verifyKeyLogin("ACCT", "SVC", "pem");
-            assert.deepStrictEqual(sent, [describeUserStatement("SVC"), setPublicKeyStatement("SVC", "RSA_PUBLIC_KEY", "QUJD")]);
+            assert.deepStrictEqual(sent, [setPublicKeyStatement("SVC", "RSA_PUBLIC_KEY", "QUJD")]);
             assert.deepStrictEqual(logins, [["ACCT", "SVC", "pem"]]);
         });
     });
@@ -138,14 +124,15 @@ describe("Snowflake key-pair strategy (in process)", () => {
         let sm: MemorySecretsManager;
         let arn: string;
         let logs: string[];
-        const value = (k: Key | undefined): SnowflakeKeyPairValue => ({ account: "FINLEDGER-DEV", user: USER, warehouse: "FL_DEV_WH", ...(k ? { privateKey: k.privateKey, publicKeyFingerprint: k.fingerprint } : {}) });
+        const value = (k: Key | undefined, publicKeySlot?: "RSA_PUBLIC_KEY" | "RSA_PUBLIC_KEY_2"): SnowflakeKeyPairValue => ({ account: "FINLEDGER-DEV", user: USER, warehouse: "FL_DEV_WH", ...(k ? { privateKey: k.privateKey, publicKeyFingerprint: k.fingerprint } : {}), ...(publicKeySlot ? { publicKeySlot } : {}) });
         const step = (Step: (typeof ROTATION_STEPS)[number], token: string) => rotate({ SecretId: arn, ClientRequestToken: token, Step }, { store: sm.store(), strategy: snowflakeKeyPairStrategy(snowflake), log: (m) => logs.push(m) });
         const pendingOf = (token: string) => JSON.parse(sm.valueOf(arn, token)!) as SnowflakeKeyPairValue;
         const slots = async () => slotFingerprints(await snowflake.describeUser(USER));
-        /** What createSecret would have written, with a key made beforehand (createSecret itself is tested once). */
+        /** What createSecret would have written, with a key made beforehand (createSecret itself is tested once): the key and the slot after the current one's. */
         async function staged(k: Key): Promise<string> {
+            const current = JSON.parse((await sm.store().get(arn, "AWSCURRENT"))!.value) as SnowflakeKeyPairValue;
             const token = sm.startRotation(arn);
-            await sm.store().put(arn, token, JSON.stringify(value(k)), ["AWSPENDING"]);
+            await sm.store().put(arn, token, JSON.stringify(value(k, nextSlot(current))), ["AWSPENDING"]);
             return token;
         }
 
@@ -171,41 +158,46 @@ describe("Snowflake key-pair strategy (in process)", () => {
             const token = sm.startRotation(arn);
             await step("createSecret", token);
             const p = pendingOf(token);
-            assert.deepStrictEqual({ ...p, privateKey: undefined, publicKeyFingerprint: undefined }, { ...value(undefined), privateKey: undefined, publicKeyFingerprint: undefined });
+            assert.deepStrictEqual({ ...p, privateKey: undefined, publicKeyFingerprint: undefined, publicKeySlot: undefined }, { ...value(undefined), privateKey: undefined, publicKeyFingerprint: undefined, publicKeySlot: undefined });
+            assert.strictEqual(p.publicKeySlot, "RSA_PUBLIC_KEY_2", "the current key is in RSA_PUBLIC_KEY, so the new one goes into the other slot");
             assert.strictEqual(p.publicKeyFingerprint, publicKeyFingerprint(publicKeyBody(p.privateKey!)));
             assert.notStrictEqual(p.publicKeyFingerprint, keys[0]!.fingerprint);
         });
 
-        it("setSecret puts the pending key into the free slot, keeps the current one, and logs what it replaced", async () => {
+        it("setSecret puts the pending key into its recorded slot, keeps the current one, and logs the slot", async () => {
             const token = await staged(keys[1]!);
             await step("setSecret", token);
+            assert.ok(!snowflake.statements.some((st) => st.startsWith("DESC")), "no DESC USER: the rotator may not describe another user");
             assert.deepStrictEqual(await slots(), { RSA_PUBLIC_KEY: keys[0]!.fingerprint, RSA_PUBLIC_KEY_2: pendingOf(token).publicKeyFingerprint });
-            assert.strictEqual(logs.at(-2), `setSecret: set RSA_PUBLIC_KEY_2 of ${USER} (replaced an empty slot).`);
+            assert.strictEqual(logs.at(-2), `setSecret: set RSA_PUBLIC_KEY_2 of ${USER}.`);
         });
 
-        it("a repeated setSecret finds the key in place and writes nothing", async () => {
+        it("a repeated setSecret sets the same key into the same slot, leaving the slots as they were", async () => {
             const token = await staged(keys[1]!);
             await step("setSecret", token);
-            const altered = snowflake.statements.filter((s) => s.startsWith("ALTER")).length;
+            const before = await slots();
             await step("setSecret", token);
-            assert.strictEqual(snowflake.statements.filter((s) => s.startsWith("ALTER")).length, altered);
-            assert.strictEqual(logs.at(-2), `setSecret: ${USER} already has the pending key in RSA_PUBLIC_KEY_2.`);
+            assert.deepStrictEqual(await slots(), before);
         });
 
-        it("the next rotation overwrites the slot of the key two generations old and names the fingerprint it replaced", async () => {
+        it("the next rotation overwrites the slot of the key two generations old", async () => {
             const t1 = await staged(keys[1]!);
             for (const s of ROTATION_STEPS) await step(s, t1);
             const t2 = await staged(keys[2]!);
+            assert.strictEqual(pendingOf(t2).publicKeySlot, "RSA_PUBLIC_KEY");
             await step("setSecret", t2);
             assert.deepStrictEqual(await slots(), { RSA_PUBLIC_KEY: pendingOf(t2).publicKeyFingerprint, RSA_PUBLIC_KEY_2: pendingOf(t1).publicKeyFingerprint });
-            assert.strictEqual(logs.at(-2), `setSecret: set RSA_PUBLIC_KEY of ${USER} (replaced ${keys[0]!.fingerprint}).`);
+            assert.strictEqual(logs.at(-2), `setSecret: set RSA_PUBLIC_KEY of ${USER}.`);
         });
 
-        it("bootstraps a value without a key into an empty slot, leaving a key set by hand", async () => {
-            arn = sm.createSecret(`dev/airflow/connections/${USER.toLowerCase()}_boot`, JSON.stringify(value(undefined)));
-            const token = await staged(keys[1]!);
+        it("bootstraps a value without a key into RSA_PUBLIC_KEY, a user's first key", async () => {
+            snowflake.createUser("SVC_NEW", "FL_DEV_ROTATION");
+            arn = sm.createSecret("dev/airflow/connections/svc_new", JSON.stringify({ ...value(undefined), user: "SVC_NEW" }));
+            const current = JSON.parse((await sm.store().get(arn, "AWSCURRENT"))!.value) as SnowflakeKeyPairValue;
+            const token = sm.startRotation(arn);
+            await sm.store().put(arn, token, JSON.stringify({ ...value(keys[1]!, nextSlot(current)), user: "SVC_NEW" }), ["AWSPENDING"]);
             for (const s of ROTATION_STEPS.slice(1)) await step(s, token);
-            assert.deepStrictEqual(await slots(), { RSA_PUBLIC_KEY: keys[0]!.fingerprint, RSA_PUBLIC_KEY_2: pendingOf(token).publicKeyFingerprint });
+            assert.deepStrictEqual(slotFingerprints(await snowflake.describeUser("SVC_NEW")), { RSA_PUBLIC_KEY: keys[1]!.fingerprint, RSA_PUBLIC_KEY_2: undefined });
         });
 
         it("testSecret logs in with the pending key and fails while Snowflake does not hold it", async () => {
@@ -222,12 +214,13 @@ describe("Snowflake key-pair strategy (in process)", () => {
             await assert.rejects(step("setSecret", token), (err: Error) => err instanceof RotationError && err.message === `The pending value names user SVC_OTHER but the current one names ${USER}; a rotation never changes the user.`);
         });
 
-        it("setSecret refuses, writing nothing, when the current key is in both slots", async () => {
-            await snowflake.setPublicKey(USER, "RSA_PUBLIC_KEY_2", keys[0]!.publicKeyBody);
-            const token = await staged(keys[1]!);
+        it("setSecret refuses, writing nothing, a pending value that names the current key's slot", async () => {
+            const token = sm.startRotation(arn);
+            await sm.store().put(arn, token, JSON.stringify(value(keys[1]!, "RSA_PUBLIC_KEY")), ["AWSPENDING"]);
             const altered = snowflake.statements.filter((s) => s.startsWith("ALTER")).length;
-            await assert.rejects(step("setSecret", token), (err: Error) => err instanceof RotationError && err.message === `User ${USER} holds the current key in both slots; unset one slot by hand (docs/rotation.md, Snowflake) and rotate again.`);
+            await assert.rejects(step("setSecret", token), (err: Error) => err instanceof RotationError && err.message === `Refusing to overwrite the current key of ${USER} in RSA_PUBLIC_KEY: the pending value names the current key's slot.`);
             assert.strictEqual(snowflake.statements.filter((s) => s.startsWith("ALTER")).length, altered);
+            assert.deepStrictEqual(await slots(), { RSA_PUBLIC_KEY: keys[0]!.fingerprint, RSA_PUBLIC_KEY_2: undefined });
         });
 
         it("never leaves more than the two slots Snowflake has", () => {
