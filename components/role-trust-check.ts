@@ -27,20 +27,29 @@ export function bootstrapOwnedRoles(namePrefix: string): string[] {
 
 /**
  * Every trust document an environment's plan gives a role it manages, from the builders the components use: IRSA
- * for the ESO controller and each catalog workload, the Lambda service of this account, EventBridge of this account
- * (the forwarder), this trail's CloudTrail, and the break-glass principals with MFA. The CI roles are left out.
+ * for the ESO controller and each catalog workload (bound to that role), the Lambda service of this account,
+ * EventBridge of this account (the forwarder), this trail's CloudTrail, and the break-glass principals with MFA. The
+ * CI roles are left out.
  */
-export function buildTrustAllowance(config: EnvironmentConfig, workloads: readonly Pick<CatalogWorkload, "namespace" | "serviceAccount">[]): TrustAllowance {
+export function buildTrustAllowance(config: EnvironmentConfig, workloads: readonly Pick<CatalogWorkload, "id" | "namespace" | "serviceAccount">[]): TrustAllowance {
     const { accountId, namePrefix } = config;
-    const irsa = [{ namespace: ESO_NAMESPACE, serviceAccount: ESO_SERVICE_ACCOUNT }, ...workloads].map((w) => buildIrsaTrustPolicy(accountId, config.cluster.oidcIssuer, w.namespace, w.serviceAccount));
+    const irsa = (namespace: string, serviceAccount: string) => canonicalTrust(buildIrsaTrustPolicy(accountId, config.cluster.oidcIssuer, namespace, serviceAccount));
+    const roleDocuments: Record<string, string> = { [roleNames.esoController(namePrefix)]: irsa(ESO_NAMESPACE, ESO_SERVICE_ACCOUNT) };
+    for (const w of [...workloads].sort((a, b) => a.id.localeCompare(b.id))) roleDocuments[roleNames.workload(namePrefix, w.id)] = irsa(w.namespace, w.serviceAccount);
     const documents: PolicyDocument[] = [
-        ...irsa,
         buildLambdaTrustPolicy(accountId),
         buildEventForwarderTrustPolicy(accountId),
         buildCloudTrailLogsTrustPolicy(trailArn(config.region, accountId, auditTrailName(namePrefix))),
         buildBreakGlassTrustPolicy(config.audit.breakGlassPrincipals),
     ];
-    return { environment: config.environment, accountId, namePrefix, bootstrapOwnedRoles: bootstrapOwnedRoles(namePrefix), documents: [...new Set(documents.map((d) => canonicalTrust(d)))].sort() };
+    return {
+        environment: config.environment,
+        accountId,
+        namePrefix,
+        bootstrapOwnedRoles: bootstrapOwnedRoles(namePrefix),
+        roleDocuments,
+        documents: [...new Set(documents.map((d) => canonicalTrust(d)))].sort(),
+    };
 }
 
 /** The check's package: its bundle and the environment's allowance, so a changed allowance is a new signed package. */
@@ -102,7 +111,7 @@ export class RoleTrustCheck extends pulumi.ComponentResource {
 
     constructor(name: string, args: RoleTrustCheckArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE.RoleTrustCheck, name, {}, opts);
-        if (args.allowance.namePrefix !== args.namePrefix || args.allowance.documents.length === 0) {
+        if (args.allowance.namePrefix !== args.namePrefix || args.allowance.documents.length === 0 || Object.keys(args.allowance.roleDocuments).length === 0) {
             throw new pulumi.ResourceError(`RoleTrustCheck ${name}: the allowance is for prefix '${args.allowance.namePrefix}' with ${args.allowance.documents.length} documents; build it with buildTrustAllowance for '${args.namePrefix}'.`, this);
         }
         this.functionName = roleNames.trustCheck(args.namePrefix);

@@ -23,7 +23,12 @@ export interface TrustAllowance {
     readonly namePrefix: string;
     /** Bootstrap-owned roles (the CI roles): any trust change to them is a finding, whoever makes it. */
     readonly bootstrapOwnedRoles: readonly string[];
-    /** Every trust document the plan gives a role it manages (bootstrap-owned roles excluded), canonical, sorted. */
+    /**
+     * Roles whose one trust the model names (the IRSA roles: ESO controller and each workload), by role name, canonical:
+     * such a role may have only its own document, and no other role may have one of these.
+     */
+    readonly roleDocuments: Readonly<Record<string, string>>;
+    /** The other trust documents the plan gives roles it manages (service principals, break glass), canonical, sorted. */
     readonly documents: readonly string[];
 }
 
@@ -135,10 +140,16 @@ export function judgeTrustChange(detail: TrustChangeEvent, allowance: TrustAllow
     if (allowance.bootstrapOwnedRoles.includes(roleName)) {
         return { ...base, principals: statements.flatMap(principalsOf), reason: `${roleName} is bootstrap-owned: its trust changes only in the bootstrap, never in a deploy; confirm the change with the platform lead or revert it.` };
     }
-    if (allowance.documents.includes(canonical)) return undefined;
-    const planned = new Set(allowance.documents.flatMap((d) => (JSON.parse(d) as { Statement: Json[] }).Statement.map((s) => JSON.stringify(s))));
+    const own = allowance.roleDocuments[roleName];
+    if (own !== undefined ? canonical === own : allowance.documents.includes(canonical)) return undefined;
+    const every = [...Object.values(allowance.roleDocuments), ...allowance.documents];
+    const planned = new Set(every.flatMap((d) => (JSON.parse(d) as { Statement: Json[] }).Statement.map((s) => JSON.stringify(s))));
     const outside = statements.filter((s) => !planned.has(s));
     const principals = (outside.length ? outside : statements).flatMap(principalsOf);
-    const why = outside.length ? `${outside.length} of its ${statements.length} statement(s) trust principals or conditions the plan never gives a role` : `its statements are planned, but not in this combination (or with another Version)`;
+    const why = outside.length
+        ? `${outside.length} of its ${statements.length} statement(s) trust principals or conditions the plan never gives a role`
+        : every.includes(canonical)
+          ? `the plan gives this trust to another role, not to ${roleName}`
+          : `its statements are planned, but not in this combination (or with another Version)`;
     return { ...base, principals, reason: `The new trust of ${roleName} is not one the ${allowance.environment} plan produces: ${why}. Revert it to the planned trust (pulumi up from main) and find out who changed it.` };
 }

@@ -80,7 +80,14 @@ describe("role-trust check: the allowance is exactly the trusts of the plans", (
                 assert.ok(planned, `${name} is in the ${environment} plan`);
                 assert.match(judge(allowance, trustChange("UpdateAssumeRolePolicy", name, planned.trust))!.reason, /bootstrap-owned/);
             }
-            assert.deepEqual([...new Set(managed.map((r) => canonicalTrust(r.trust)))].sort(), [...allowance.documents]);
+            // Nothing else: the bound roles are planned roles, and every allowed document is one a planned role has.
+            for (const name of Object.keys(allowance.roleDocuments)) assert.ok(managed.some((r) => r.name === name), `${name} is a planned role`);
+            const boundDocuments = new Set(Object.values(allowance.roleDocuments));
+            assert.deepEqual(
+                [...new Set(managed.map((r) => canonicalTrust(r.trust)))].sort(),
+                [...new Set([...boundDocuments, ...allowance.documents])].sort(),
+            );
+            assert.ok(allowance.documents.every((d) => !boundDocuments.has(d)), "a bound document is allowed on its own role only");
         });
     }
 });
@@ -158,6 +165,16 @@ describe("role-trust check: the judge flags look-alikes of the planned trusts", 
 
     it("no condition at all is flagged", () => {
         flagged(workloadRole, withStatement(irsa, (s) => delete s.Condition), irsa.Statement[0].Principal.Federated);
+    });
+
+    it("another workload's planned trust on this workload role is flagged (its pods would get this role's secrets)", () => {
+        const other = plannedRoles("prod").find((r) => r.name === roleNames.workload(PREFIX, "dbt-finance-marts"))!;
+        const finding = flagged(workloadRole, other.trust, irsa.Statement[0].Principal.Federated);
+        assert.match(finding.reason, /gives this trust to another role/);
+    });
+
+    it("a workload's trust on a rotation role is flagged", () => {
+        assert.match(flagged(rotationRole, irsa, irsa.Statement[0].Principal.Federated).reason, /another role/);
     });
 
     it("Principal {AWS: another account's root} is flagged", () => {
