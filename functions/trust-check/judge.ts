@@ -91,6 +91,18 @@ export function canonicalStatements(document: string | object): string[] {
     });
 }
 
+const KEY_TOKEN = /"(?:[^"\\]|\\.)*"\s*:/g;
+
+/**
+ * Whether a JSON text repeats a key inside one object. JSON.parse keeps the last of two equal keys, and how IAM reads
+ * such a document is not something this check can know; a repeated key could show the check one principal and IAM
+ * another, so a document with one is judged unreadable. Counted as key tokens in the text against the parsed value.
+ */
+export function hasRepeatedKeys(text: string): boolean {
+    const count = (t: string) => (t.match(KEY_TOKEN) ?? []).length;
+    return count(text) !== count(JSON.stringify(JSON.parse(text)));
+}
+
 /** A trust document in canonical form: its version and its canonical statements, sorted. */
 export function canonicalTrust(document: string | object): string {
     const parsed = (typeof document === "string" ? JSON.parse(document) : document) as { Version?: unknown };
@@ -132,6 +144,7 @@ export function judgeTrustChange(detail: TrustChangeEvent, allowance: TrustAllow
     let canonical: string;
     try {
         if (typeof raw !== "string") throw new Error("CloudTrail recorded no trust document");
+        if (hasRepeatedKeys(raw)) throw new Error("a key appears twice in one object");
         statements = canonicalStatements(raw);
         canonical = canonicalTrust(raw);
     } catch (e) {

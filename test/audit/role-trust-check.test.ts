@@ -228,6 +228,14 @@ describe("role-trust check: the judge flags look-alikes of the planned trusts", 
         assert.deepEqual(finding?.principals, ["(unreadable document)"]);
     });
 
+    it("a repeated key (an outside principal first, the planned one last) is unreadable, not judged by the last value", () => {
+        const planned = JSON.stringify(irsa.Statement[0].Principal);
+        const text = JSON.stringify(irsa).replace(`"Principal":${planned}`, `"Principal":{"AWS":"arn:aws:iam::${DEV}:root"},"Principal":${planned}`);
+        assert.notEqual(text, JSON.stringify(irsa), "the repeated key is in the text");
+        assert.equal(canonicalTrust(text), canonicalTrust(irsa), "JSON.parse alone would see the planned trust");
+        assert.match(flagged(workloadRole, text, "(unreadable document)").reason, /a key appears twice/);
+    });
+
     it("the finding names the caller, a deploy run included", () => {
         const finding = flagged(workloadRole, { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" }] }, "*");
         assert.match(finding.caller, new RegExp(`assumed-role/${roleNames.githubDeploy(PREFIX)}/${deploySessionPrefix("prod")}`));
