@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildAuditKeyPolicy } from "./audit-key-policy";
 import { buildAccessLogBucketPolicy, buildTlsOnlyBucketPolicy, buildTrailBucketPolicy, LOG_RETENTION_DAYS } from "./audit-log-buckets";
 import { buildAuditQueries, cloudTrailTableDdl } from "./audit-queries";
-import { policyDocument } from "./iam";
+import { PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";
 import { RETAIN_ON_DELETE } from "./retention";
 
@@ -11,6 +11,16 @@ import { RETAIN_ON_DELETE } from "./retention";
 export { AuditKeyPolicyInputs, buildAuditKeyPolicy } from "./audit-key-policy";
 export { buildAccessLogBucketPolicy, buildTlsOnlyBucketPolicy, buildTrailBucketPolicy, LOG_RETENTION_DAYS, LOG_TAMPERING_ACTIONS, TrailBucketPolicyInputs } from "./audit-log-buckets";
 export { AuditQueryInputs, buildAuditQueries, cloudTrailTableDdl } from "./audit-queries";
+
+/** The name of an environment's trail. */
+export function auditTrailName(namePrefix: string): string {
+    return `${namePrefix}-audit`;
+}
+
+/** The trust of the role CloudTrail uses to write to its log group: this trail only. */
+export function buildCloudTrailLogsTrustPolicy(trail: string): PolicyDocument {
+    return policyDocument([{ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceArn": trail } } }]);
+}
 
 /** The ARN a trail will have. Built from its name so the key and bucket policies can name the trail before it exists. */
 export function trailArn(region: string, accountId: string, trailName: string): string {
@@ -99,7 +109,7 @@ export class AuditTrail extends pulumi.ComponentResource {
         if (args.logArchive && args.logArchive.accountId === args.accountId) problems.push("logArchive.accountId is the environment's own account; a log archive lives in a separate account");
         if (problems.length > 0) throw new pulumi.ResourceError(`AuditTrail ${name}: ${problems.join("; ")}.`, this);
 
-        const trailName = `${args.namePrefix}-audit`;
+        const trailName = auditTrailName(args.namePrefix);
         const arn = trailArn(args.region, args.accountId, trailName);
         const logGroupName = trailLogGroupName(args.environment);
         this.retentionDays = retentionDays;
@@ -133,16 +143,7 @@ export class AuditTrail extends pulumi.ComponentResource {
             {
                 name: args.cloudTrailLogsRoleName,
                 description: "CloudTrail delivers the trail to its CloudWatch Logs group",
-                assumeRolePolicy: JSON.stringify(
-                    policyDocument([
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "cloudtrail.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            Condition: { StringEquals: { "aws:SourceArn": arn } },
-                        },
-                    ]),
-                ),
+                assumeRolePolicy: JSON.stringify(buildCloudTrailLogsTrustPolicy(arn)),
             },
             { parent: this },
         );

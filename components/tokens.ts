@@ -12,6 +12,7 @@ export const TYPE = {
     AuditAlerts: "finledger:audit:AuditAlerts",
     SecretsComplianceRules: "finledger:audit:SecretsComplianceRules",
     SecretExpiryCheck: "finledger:audit:SecretExpiryCheck",
+    RoleTrustCheck: "finledger:audit:RoleTrustCheck",
     AssistedRotationNotices: "finledger:audit:AssistedRotationNotices",
     LatencyProbe: "finledger:audit:LatencyProbe",
     BreakGlassRole: "finledger:audit:BreakGlassRole",

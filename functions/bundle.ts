@@ -23,6 +23,7 @@ export const FUNCTION_ENTRIES: Readonly<Record<string, string>> = {
     "expiry-check": "functions/expiry-check/index.ts",
     "latency-probe": "functions/latency-probe/index.ts",
     "eso-refresh": "functions/eso-refresh/index.ts",
+    "trust-check": "functions/trust-check/index.ts",
 };
 
 /** A bundle name: a Lambda rotation strategy or one of the audit functions. */

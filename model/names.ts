@@ -88,6 +88,8 @@ export const roleNames = {
     esoController: (prefix: string) => `${prefix}-eso-controller`,
     /** The event-driven refresh function's role: it may only ask ESO to resync ExternalSecrets, and reads no secret. */
     esoRefresh: (prefix: string) => `${prefix}-eso-refresh`,
+    /** The role of the function that judges new trust documents of platform roles. */
+    trustCheck: (prefix: string) => `${prefix}-trust-check`,
 } as const;
 
 /** The versioned bucket that holds the function packages, unsigned and signed, of one environment. */

@@ -13,6 +13,7 @@ import { maxTaskFileAgeSeconds, rolloutSettings } from "../model/rollout";
 import { roleNames } from "../model/names";
 import { SecretExpiryCheck } from "../components/secret-expiry-check";
 import { buildSeparationDetectionRules } from "../components/separation-detections";
+import { buildTrustAllowance, RoleTrustCheck } from "../components/role-trust-check";
 import { stateBucketName } from "../components/github-deploy";
 import { CANARY_SECRET } from "../model/environment";
 import { deploys } from "../model/phase";
@@ -107,6 +108,19 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
             logKeyArn: platform.functionLogKey.keyArn,
             codeSigning: options.codeSigning,
             warningDays: config.audit.expiryWarningDays,
+            alarmTopicArn: alerts.topicArn,
+        },
+        opts,
+    );
+    new RoleTrustCheck(
+        `${prefix}-trust-check`,
+        {
+            accountId: config.accountId,
+            region: config.region,
+            namePrefix: prefix,
+            allowance: buildTrustAllowance(config, platform.catalog.workloads),
+            logKeyArn: platform.functionLogKey.keyArn,
+            codeSigning: options.codeSigning,
             alarmTopicArn: alerts.topicArn,
         },
         opts,

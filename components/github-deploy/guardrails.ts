@@ -68,13 +68,14 @@ export interface PassedRole {
     readonly service: string;
 }
 
-/** The roles the program passes, to whom: rotation, audit and ESO refresh functions to Lambda, the trail's log role to CloudTrail, the forwarder to EventBridge. */
+/** The roles the program passes, to whom: rotation, audit, ESO refresh and trust-check functions to Lambda, the trail's log role to CloudTrail, the forwarder to EventBridge. */
 export function passedRoles(namePrefix: string): PassedRole[] {
     return [
         { roleName: roleNames.rotation(namePrefix, "*"), service: "lambda.amazonaws.com" },
         { roleName: roleNames.expiryCheck(namePrefix), service: "lambda.amazonaws.com" },
         { roleName: roleNames.latencyProbe(namePrefix), service: "lambda.amazonaws.com" },
         { roleName: roleNames.esoRefresh(namePrefix), service: "lambda.amazonaws.com" },
+        { roleName: roleNames.trustCheck(namePrefix), service: "lambda.amazonaws.com" },
         { roleName: roleNames.cloudTrailLogs(namePrefix), service: "cloudtrail.amazonaws.com" },
         { roleName: roleNames.eventForwarder(namePrefix), service: "events.amazonaws.com" },
     ];
@@ -82,7 +83,7 @@ export function passedRoles(namePrefix: string): PassedRole[] {
 
 /** Platform roles whose purpose involves no secret value: the boundary denies them every value. */
 export function rolesWithoutSecretValues(namePrefix: string): string[] {
-    return [roleNames.esoController(namePrefix), roleNames.esoRefresh(namePrefix), roleNames.expiryCheck(namePrefix), roleNames.eventForwarder(namePrefix), roleNames.cloudTrailLogs(namePrefix)];
+    return [roleNames.esoController(namePrefix), roleNames.esoRefresh(namePrefix), roleNames.expiryCheck(namePrefix), roleNames.trustCheck(namePrefix), roleNames.eventForwarder(namePrefix), roleNames.cloudTrailLogs(namePrefix)];
 }
 
 /** What the guardrails need to know about one environment. */

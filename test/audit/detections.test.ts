@@ -8,6 +8,7 @@ import { buildDetectionRules } from "../../components/audit-alerts";
 import { stateBucketName } from "../../components/github-deploy";
 import { roleNames } from "../../model/names";
 import { buildSeparationDetectionRules, deploySessionPrefix } from "../../components/separation-detections";
+import { TRUST_FINDING_DETAIL_TYPE, TRUST_FINDING_SOURCE } from "../../functions/trust-check/judge";
 import { FAKE_AWS_ENV, MotoServer, startMoto } from "../support/moto";
 import { planReport } from "../support/plan-cli";
 import { apiCall, Caller, secretsManagerServiceEvent } from "./cloudtrail-samples";
@@ -261,6 +262,17 @@ const SAMPLES: Sample[] = [
         event: { source: "finledger.audit", detailType: "Secret Expiry Tag Invalid", detail: { environment: "prod", secretName: "prod/x", expiresAt: "soon", daysLeft: null } },
         expect: ["secret-expiry"],
     },
+    // The trust check's findings (test/audit/role-trust-check.test.ts makes them).
+    {
+        label: "the trust check reports a platform role trusting a principal outside the plan",
+        event: { source: TRUST_FINDING_SOURCE, detailType: TRUST_FINDING_DETAIL_TYPE, detail: { environment: "prod", roleName: workloadRole, principals: ["*"] } },
+        expect: ["role-trust-outside-plan"],
+    },
+    {
+        label: "another source sends the trust finding's detail type",
+        event: { source: "finledger.other", detailType: TRUST_FINDING_DETAIL_TYPE, detail: { roleName: workloadRole } },
+        expect: [],
+    },
     {
         label: "another source sends a Secret Expiring detail type",
         event: { source: "finledger.other", detailType: "Secret Expiring", detail: { secretName: "prod/x" } },
@@ -286,8 +298,9 @@ describe("audit detections in a real EventBridge (moto)", function () {
                 return { name: inputs.name, pattern: inputs.eventPattern, state: inputs.state, arn: String((r.outputs as Record<string, unknown>).arn) };
             });
         forwardRules = plannedRules.filter((r) => r.name.endsWith("-forward"));
-        // The event-driven refresh rule is not a detection: it delivers values (test/ops/event-refresh.test.ts).
-        plannedRules = plannedRules.filter((r) => !r.name.endsWith("-forward") && r.name !== roleNames.esoRefresh(PREFIX));
+        // Not detections: the event-driven refresh rule delivers values (test/ops/event-refresh.test.ts), and the trust
+        // check's rule feeds its function (test/audit/role-trust-check.test.ts), whose findings the detections route.
+        plannedRules = plannedRules.filter((r) => !r.name.endsWith("-forward") && r.name !== roleNames.esoRefresh(PREFIX) && r.name !== roleNames.trustCheck(PREFIX));
         moto = await startMoto();
         const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY } };
         events = new EventBridgeClient(client);

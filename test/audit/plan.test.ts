@@ -3,6 +3,7 @@ import { strict as assert } from "assert";
 import { policies } from "../../policies/registry";
 import { PlanReport } from "../../tools/plan/report";
 import { readStackFile, parseEnvironmentConfig } from "../../model/config";
+import { roleNames } from "../../model/names";
 import { PROJECT_DIR, planReport } from "../support/plan-cli";
 
 type Resource = { type: string; name: string; parent?: string; inputs: Record<string, any>; outputs: Record<string, any> };
@@ -71,7 +72,7 @@ for (const env of ["dev", "staging", "prod"] as const) {
 
         it("has the EventBridge detections, the metric-filter alarms, the latency alarm and the expiry-check alarm", () => {
             const rules = ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name).sort();
-            for (const id of ["unknown-principal-secret-read", "rotation-failed", "secret-deletion-or-policy-change", "key-disabled-or-deletion-scheduled", "audit-trail-tampering", "break-glass-assumed", "secret-expiry"]) {
+            for (const id of ["unknown-principal-secret-read", "rotation-failed", "secret-deletion-or-policy-change", "key-disabled-or-deletion-scheduled", "audit-trail-tampering", "break-glass-assumed", "secret-expiry", "role-trust-outside-plan"]) {
                 assert.ok(rules.includes(`${prefix}-${id}`), `rule ${id}`);
             }
             const alarms = Object.fromEntries(ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.name, a.inputs]));
@@ -86,10 +87,14 @@ for (const env of ["dev", "staging", "prod"] as const) {
             for (const f of filters) assert.equal(f.inputs.logGroupName, `/finledger/${env}/cloudtrail`);
             const targets = ofType("aws:cloudwatch/eventTarget:EventTarget");
             const topic = ofType("aws:sns/topic:Topic")[0];
-            // Schedules, forwards and the event-driven ESO refresh (a function, not an alert) are the rules that notify nobody.
-            for (const r of rules.filter((n) => !n.endsWith("-schedule") && !n.endsWith("-forward") && n !== `${prefix}-eso-refresh`)) {
+            // Schedules, forwards, the event-driven ESO refresh and the trust check (functions; the trust check's findings
+            // alert through role-trust-outside-plan) are the rules that notify nobody directly.
+            for (const r of rules.filter((n) => !n.endsWith("-schedule") && !n.endsWith("-forward") && n !== `${prefix}-eso-refresh` && n !== roleNames.trustCheck(prefix))) {
                 assert.ok(targets.some((t) => t.inputs.rule === r && t.inputs.arn === topic.outputs.arn), `rule ${r} notifies the alert topic`);
             }
+            const trustCheck = ofType("aws:lambda/function:Function").find((f) => f.inputs.name === roleNames.trustCheck(prefix))!;
+            assert.deepEqual(targets.filter((t) => t.inputs.rule === roleNames.trustCheck(prefix)).map((t) => t.inputs.arn), [trustCheck.outputs.arn], "trust changes go to the trust check only");
+            assert.deepEqual(alarms[`${prefix}-trust-check-failed`]?.alarmActions, [topic.outputs.arn], "a failed trust check alarms");
         });
 
         it("sends alerts to a KMS-encrypted topic with the subscribers of config", () => {

@@ -1,8 +1,9 @@
-// The packages one environment deploys, built exactly as the stack program builds them: every bundled function, and
-// the refresh function with that environment's targets table. The sign job signs these; the deploy program looks up
-// the same hashes (test/cicd/code-signing.test.ts compares them with the plan).
+// The packages one environment deploys, built exactly as the stack program builds them: every bundled function, the
+// refresh function with that environment's targets table and the trust check with its allowance. The sign job signs
+// these; the deploy program looks up the same hashes (test/cicd/code-signing.test.ts compares them with the plan).
 import * as path from "path";
 import { refreshPackage } from "../../components/eso-refresh";
+import { buildTrustAllowance, roleTrustCheckPackage } from "../../components/role-trust-check";
 import { FUNCTION_ENTRIES } from "../../functions/bundle";
 import { FunctionPackage, functionPackage } from "../../functions/packages";
 import { loadCatalog } from "../../model/catalog";
@@ -14,5 +15,9 @@ import { planRefreshTargets } from "../../stacks/refresh";
 export function environmentPackages(config: EnvironmentConfig, projectDir: string): FunctionPackage[] {
     const model = assertValidModel(planEnvironment(config, loadCatalog(path.join(projectDir, "catalog"))));
     const targets = planRefreshTargets(model.catalog, (n) => model.secretsByName.get(n)?.fullName);
-    return Object.keys(FUNCTION_ENTRIES).map((name) => (name === "eso-refresh" ? refreshPackage(targets) : functionPackage(name)));
+    const withData: Record<string, () => FunctionPackage> = {
+        "eso-refresh": () => refreshPackage(targets),
+        "trust-check": () => roleTrustCheckPackage(buildTrustAllowance(config, model.catalog.workloads)),
+    };
+    return Object.keys(FUNCTION_ENTRIES).map((name) => withData[name]?.() ?? functionPackage(name));
 }
