@@ -72,6 +72,21 @@ export function denyWithoutTls(action: string | string[], resource: string | str
 }
 
 /**
+ * The statement that lets a platform function send its findings to the account's default bus, with its own event
+ * source only. `events:source` holds one value per entry (a multivalued key), so every entry must carry `source`
+ * (`ForAllValues`) and the call must carry one (`Null`); a plain `StringEquals` on it matches no real request.
+ */
+export function sendFindingsStatement(accountId: string, region: string, source: string): PolicyStatement {
+    return {
+        Sid: "SendFindingsOnly",
+        Effect: "Allow",
+        Action: "events:PutEvents",
+        Resource: `arn:aws:events:${region}:${accountId}:event-bus/default`,
+        Condition: { "ForAllValues:StringEquals": { "events:source": [source] }, Null: { "events:source": "false" } },
+    };
+}
+
+/**
  * A resource-policy statement: no principal outside the environment's account may call `action` on `resource`,
  * whatever their own policies say. AWS services acting for the account are not principals of another account, so they
  * are left to their own checks.

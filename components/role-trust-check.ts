@@ -15,7 +15,7 @@ import { auditTrailName, buildCloudTrailLogsTrustPolicy, trailArn } from "./audi
 import { buildBreakGlassTrustPolicy } from "./break-glass";
 import { ESO_NAMESPACE, ESO_SERVICE_ACCOUNT } from "./external-secrets";
 import { buildLambdaTrustPolicy, FunctionCodeSigning, signedLambdaCode } from "./function-code";
-import { PolicyDocument, policyDocument } from "./iam";
+import { PolicyDocument, policyDocument, sendFindingsStatement } from "./iam";
 import { TYPE } from "./tokens";
 import { RETAIN_ON_DELETE } from "./retention";
 import { buildIrsaTrustPolicy } from "./workload-identity";
@@ -75,14 +75,7 @@ export function buildTrustChangePattern(namePrefix: string): EventPattern {
 /** The check's permissions: send its findings to the default bus (its own source only) and write its logs; nothing else. */
 export function buildTrustCheckPolicy(inputs: { accountId: string; region: string; logGroupArn: string }): PolicyDocument {
     return policyDocument([
-        {
-            Sid: "SendFindingsOnly",
-            Effect: "Allow",
-            Action: "events:PutEvents",
-            Resource: `arn:aws:events:${inputs.region}:${inputs.accountId}:event-bus/default`,
-            // events:source is multivalued (one value per entry): every entry must carry the check's source, and one must.
-            Condition: { "ForAllValues:StringEquals": { "events:source": [TRUST_FINDING_SOURCE] }, Null: { "events:source": "false" } },
-        },
+        sendFindingsStatement(inputs.accountId, inputs.region, TRUST_FINDING_SOURCE),
         { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${inputs.logGroupArn}:log-stream:*` },
     ]);
 }

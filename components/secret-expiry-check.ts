@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check/findings";
 import { buildLambdaTrustPolicy, FunctionCodeSigning, lambdaCode } from "./function-code";
-import { PolicyDocument, policyDocument } from "./iam";
+import { PolicyDocument, policyDocument, sendFindingsStatement } from "./iam";
 import { TYPE } from "./tokens";
 import { RETAIN_ON_DELETE } from "./retention";
 
@@ -13,13 +13,7 @@ export function buildExpiryCheckPolicy(inputs: { accountId: string; region: stri
         { Sid: "ListSecretMetadata", Effect: "Allow", Action: "secretsmanager:ListSecrets", Resource: "*" },
         // Version ids, stages and dates (no values), to tell how long a rotation has been stuck.
         { Sid: "ListSecretVersions", Effect: "Allow", Action: "secretsmanager:ListSecretVersionIds", Resource: `arn:aws:secretsmanager:${inputs.region}:${inputs.accountId}:secret:*` },
-        {
-            Sid: "SendFindingsOnly",
-            Effect: "Allow",
-            Action: "events:PutEvents",
-            Resource: `arn:aws:events:${inputs.region}:${inputs.accountId}:event-bus/default`,
-            Condition: { StringEquals: { "events:source": FINDING_SOURCE } },
-        },
+        sendFindingsStatement(inputs.accountId, inputs.region, FINDING_SOURCE),
         { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${inputs.logGroupArn}:log-stream:*` },
     ]);
 }

@@ -261,4 +261,22 @@ describe("audit IAM decisions (iam-simulate on the prod plan)", () => {
             assert.equal(await put("AWS/Lambda"), "ImplicitlyDenied");
         });
     });
+
+    describe("expiry check role, with its planned inline policy", () => {
+        const roleName = roleNames.expiryCheck(PREFIX);
+        const bus = `arn:aws:events:us-east-1:${PROD}:event-bus/default`;
+        const decide = (context?: Record<string, string | string[]>) => {
+            const policy = resources().find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && String(r.name).includes("-expiry-check-"))!;
+            assert.ok(policy, "the plan has the expiry check's inline policy");
+            return simulate({ principal: `arn:aws:iam::${PROD}:role/${roleName}`, action: "events:PutEvents", resource: bus, resourceAccount: PROD, identityPolicies: [parse(policy.inputs.policy)], context });
+        };
+
+        it("may send its findings (events:source, one value per entry) and nothing with another source", async () => {
+            assert.equal(await decide({ "events:source": ["finledger.audit"] }), "Allowed");
+            assert.equal(await decide({ "events:source": ["finledger.audit", "finledger.audit"] }), "Allowed", "a batch of findings");
+            assert.equal(await decide({ "events:source": ["aws.secretsmanager"] }), "ImplicitlyDenied");
+            assert.equal(await decide({ "events:source": ["finledger.audit", "aws.iam"] }), "ImplicitlyDenied", "one entry with another source refuses the call");
+            assert.equal(await decide(), "ImplicitlyDenied", "a call without a source is refused");
+        });
+    });
 });
