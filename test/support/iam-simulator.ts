@@ -34,26 +34,33 @@ function named(p: unknown, i: number): { name: string; policy: any } {
     return typeof o?.name === "string" && o.policy !== undefined ? { name: o.name, policy: o.policy } : { name: `identity-${i}`, policy: p };
 }
 
+/** The resource's account and the request context every simulation starts from: TLS, a principal of the account, the caller's own context last. */
+function requestContext(req: SimulationRequest): { resourceAccount: string; context: Record<string, string | string[]> } {
+    const principalAccount = accountOf(req.principal) ?? "";
+    const resourceAccount = req.resourceAccount ?? accountOf(req.resource) ?? principalAccount;
+    const context = {
+        "aws:PrincipalArn": req.principal,
+        "aws:PrincipalAccount": principalAccount,
+        "aws:ResourceAccount": resourceAccount,
+        "aws:SecureTransport": "true",
+        "aws:PrincipalIsAWSService": "false",
+        ...(req.context ?? {}),
+    };
+    return { resourceAccount, context };
+}
+
 /**
  * Simulates one request in strict mode and returns the overall decision. A request the simulator rejects fails the
  * test instead of reading as a denial.
  */
 export async function simulate(req: SimulationRequest): Promise<Decision> {
-    const principalAccount = accountOf(req.principal) ?? "";
-    const resourceAccount = req.resourceAccount ?? accountOf(req.resource) ?? principalAccount;
+    const { resourceAccount, context } = requestContext(req);
     const simulation: Simulation = {
         request: {
             principal: req.principal,
             action: req.action,
             resource: { resource: req.resource, accountId: resourceAccount },
-            contextVariables: {
-                "aws:PrincipalArn": req.principal,
-                "aws:PrincipalAccount": principalAccount,
-                "aws:ResourceAccount": resourceAccount,
-                "aws:SecureTransport": "true",
-                "aws:PrincipalIsAWSService": "false",
-                ...(req.context ?? {}),
-            },
+            contextVariables: context,
         },
         identityPolicies: (req.identityPolicies ?? []).map(named),
         serviceControlPolicies: [],
@@ -123,16 +130,7 @@ export async function simulateWebIdentity(providerArn: string, role: { readonly 
  */
 export async function simulateWithVariableContextKeys(req: SimulationRequest): Promise<Decision> {
     await simulate({ ...req, failOnIgnoredContext: false });
-    const principalAccount = accountOf(req.principal) ?? "";
-    const resourceAccount = req.resourceAccount ?? accountOf(req.resource) ?? principalAccount;
-    const context = {
-        "aws:PrincipalArn": req.principal,
-        "aws:PrincipalAccount": principalAccount,
-        "aws:ResourceAccount": resourceAccount,
-        "aws:SecureTransport": "true",
-        "aws:PrincipalIsAWSService": "false",
-        ...(req.context ?? {}),
-    };
+    const { resourceAccount, context } = requestContext(req);
     const request = new requestModule.AwsRequestImpl(req.principal, { resource: req.resource, accountId: resourceAccount }, req.action, new contextModule.RequestContextImpl(context), false);
     const analysis = engine.authorize({
         request,
