@@ -6,6 +6,7 @@ import { KAFKA_SERVICE_PRINCIPAL, ManagedSecret } from "../components/managed-se
 import { Catalog } from "../model/catalog";
 import { EnvironmentConfig } from "../model/config";
 import { EnvironmentModel } from "../model/environment";
+import { buildPaced } from "./pacing";
 
 /** Everything one environment's stack composes. Later layers (identities, rotation, audit, CI roles) build on it. */
 export interface EnvironmentPlatform {
@@ -24,7 +25,7 @@ export interface EnvironmentPlatform {
 }
 
 /** Composes the environment key and one managed secret per container of the (validated) environment model. */
-export function buildEnvironmentPlatform(model: EnvironmentModel): EnvironmentPlatform {
+export async function buildEnvironmentPlatform(model: EnvironmentModel): Promise<EnvironmentPlatform> {
     const { config, catalog } = model;
     const defaultTags = { tags: { environment: config.environment, project: "finledger-secrets-platform", "managed-by": "pulumi" } };
     // Explicit providers pinned to the environment's account: a deploy with another account's credentials fails
@@ -61,7 +62,7 @@ export function buildEnvironmentPlatform(model: EnvironmentModel): EnvironmentPl
     );
 
     const secrets = new Map<string, ManagedSecret>();
-    for (const planned of model.secrets) {
+    await buildPaced(model.secrets, (planned) => {
         secrets.set(
             planned.entry.name,
             new ManagedSecret(
@@ -70,7 +71,7 @@ export function buildEnvironmentPlatform(model: EnvironmentModel): EnvironmentPl
                 { provider },
             ),
         );
-    }
+    });
     return { config, model, catalog, provider, replicaProvider, key, functionLogKey, secrets };
 }
 

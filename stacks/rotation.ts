@@ -7,10 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ManagedSecret } from "../components/managed-secret";
 import { secretArnPattern, SecretRotation } from "../components/secret-rotation";
 import { FunctionCodeSigning } from "../components/function-code";
-import { ENV } from "../functions/rotation/runtime";
+import { ENV } from "../functions/rotation/env";
 import { deploys } from "../model/phase";
 import { LambdaStrategy } from "../model/strategies";
 import { EnvironmentPlatform } from "./platform";
+import { buildPaced } from "./pacing";
 import { deployedLayerOptions } from "./role-boundary";
 
 /** What the rotation layer exports: function ARNs by strategy and how many secrets each rotates. */
@@ -20,7 +21,7 @@ export interface RotationLayer {
 }
 
 /** Builds the rotation layer of one environment. */
-export function buildRotation(platform: EnvironmentPlatform, codeSigning: FunctionCodeSigning): RotationLayer {
+export async function buildRotation(platform: EnvironmentPlatform, codeSigning: FunctionCodeSigning): Promise<RotationLayer> {
     const { config, model } = platform;
     const rc = config.rotation;
 
@@ -58,9 +59,9 @@ export function buildRotation(platform: EnvironmentPlatform, codeSigning: Functi
     // values are set (model/phase.ts).
     const slots = new Map<string, ManagedSecret>(model.secrets.filter((s) => s.slotOf).map((s) => [s.entry.name, platform.secrets.get(s.entry.name)!]));
     if (!deploys(config.phase, "kafka-slot-associations")) return { rotations: new Map(), kafkaUserSlots: slots };
-    for (const planned of model.secrets.filter((s) => s.slotOf)) {
+    await buildPaced(model.secrets.filter((s) => s.slotOf), (planned) => {
         new aws.msk.SingleScramSecretAssociation(`${prefix}-msk-${planned.resourceName}`, { clusterArn: rc.kafka.clusterArn, secretArn: slots.get(planned.entry.name)!.arn }, opts);
-    }
+    });
 
     // What differs per Lambda strategy beyond its descriptor: secrets it only reads and its environment. A Record
     // over LambdaStrategy, so a strategy added to model/strategies.ts without an entry here does not compile.
@@ -78,7 +79,8 @@ export function buildRotation(platform: EnvironmentPlatform, codeSigning: Functi
     };
 
     const rotations = new Map<LambdaStrategy, SecretRotation>();
-    for (const planned of model.rotations) {
+    // One function per strategy, each with a rotation schedule per secret: pace between them.
+    await buildPaced(model.rotations, (planned) => {
         const p = perStrategy[planned.strategy];
         rotations.set(
             planned.strategy,
@@ -112,7 +114,7 @@ export function buildRotation(platform: EnvironmentPlatform, codeSigning: Functi
                 opts,
             ),
         );
-    }
+    }, 1);
     return { rotations, kafkaUserSlots: slots };
 }
 

@@ -20,6 +20,7 @@ import { managedNamespaces } from "../model/namespaces";
 import { consumerBinding, SECRET_KIND_CONTRACTS } from "../model/secret-kinds";
 import { airflowPathOf } from "./consumer-bindings";
 import { EnvironmentConfig } from "../model/config";
+import { buildPaced } from "./pacing";
 import { deployedLayerOptions } from "./role-boundary";
 import { EnvironmentPlatform } from "./platform";
 import { RETAIN_ON_DELETE } from "../components/retention";
@@ -199,7 +200,7 @@ export function kubernetesProviderNames(prefix: string): { readonly objects: str
 }
 
 /** Builds the runtime layer of one environment on top of its platform (key and managed secrets). */
-export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess {
+export async function buildRuntimeAccess(platform: EnvironmentPlatform): Promise<RuntimeAccess> {
     const { config, catalog } = platform;
     const prefix = config.namePrefix;
     const region = secretStoreRegion(config);
@@ -247,7 +248,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
 
     const identities = new Map<string, WorkloadIdentity>();
     const stores = new Map<string, k8s.apiextensions.CustomResource>();
-    for (const w of catalog.workloads) {
+    await buildPaced(catalog.workloads, (w) => {
         const reads = (readsOf.get(w.id) ?? []).map((name) => platform.secrets.get(name)!);
         const identity = new WorkloadIdentity(
             `${prefix}-wl-${w.id}`,
@@ -274,10 +275,10 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
                 { parent: identity, provider: kubernetesProvider, dependsOn: [eso.release, identity.serviceAccountResource] },
             ),
         );
-    }
+    });
 
     const internalSecrets: pulumi.Resource[] = [];
-    for (const sync of planSyncedSecrets(catalog.secrets, catalog.workloads, (n) => platform.secrets.has(n))) {
+    await buildPaced(planSyncedSecrets(catalog.secrets, catalog.workloads, (n) => platform.secrets.has(n)), (sync) => {
         const managed = platform.secrets.get(sync.secret.name)!;
         const shape = externalSecretShape(sync);
         const name = kubernetesSecretName(sync.secret.name);
@@ -298,7 +299,7 @@ export function buildRuntimeAccess(platform: EnvironmentPlatform): RuntimeAccess
             { parent: identities.get(sync.via.id), provider: kubernetesProvider, dependsOn: [stores.get(sync.via.id)!] },
         );
         if (shape.targetName) internalSecrets.push(resource);
-    }
+    });
 
     buildAirflow(platform, { namespaces, identities, readsOf, internalSecrets, region, kubernetesProvider });
     new AdmissionPolicies(`${prefix}-admission`, { inputs: planAdmissionInputs(catalog, (n) => platform.secrets.has(n)), kubernetesProvider }, { dependsOn: [...namespaces.values()] });

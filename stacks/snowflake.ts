@@ -8,6 +8,7 @@ import { SnowflakeServiceUser } from "../components/snowflake-service-user";
 import { SnowflakeWorkloadRole } from "../components/snowflake-workload-role";
 import type { SnowflakePlan } from "../model/snowflake";
 import { SnowflakeCiIdentity, snowflakeCiLogin } from "../model/snowflake-ci-identity";
+import { buildPaced } from "./pacing";
 import { EnvironmentPlatform } from "./platform";
 
 /** What the Snowflake layer exports: user names by catalog secret, and the rotator's user. */
@@ -35,7 +36,7 @@ export function snowflakeProviderArgs(plan: SnowflakePlan, identity: SnowflakeCi
 }
 
 /** Builds the Snowflake layer of one environment. */
-export function buildSnowflake(platform: EnvironmentPlatform, identity: SnowflakeCiIdentity): SnowflakeLayer {
+export async function buildSnowflake(platform: EnvironmentPlatform, identity: SnowflakeCiIdentity): Promise<SnowflakeLayer> {
     const { config, model } = platform;
     const plan = model.snowflake;
     const prefix = config.namePrefix;
@@ -47,14 +48,15 @@ export function buildSnowflake(platform: EnvironmentPlatform, identity: Snowflak
         { name: plan.networkPolicy.name, allowedIpLists: [...plan.networkPolicy.allowedIpCidrs], comment: `The ${config.environment} cluster's NAT egress: the only addresses the platform's service users connect from` },
         opts,
     );
-    const roles = new Map(plan.roles.map((r) => [r.name, new SnowflakeWorkloadRole(`${prefix}-sf-role-${r.workloadId}`, { role: r }, { providers: [provider] })]));
+    const roles = new Map<string, SnowflakeWorkloadRole>();
+    await buildPaced(plan.roles, (r) => roles.set(r.name, new SnowflakeWorkloadRole(`${prefix}-sf-role-${r.workloadId}`, { role: r }, { providers: [provider] })));
     const usersBySecret = new Map<string, SnowflakeServiceUser>();
-    for (const u of plan.users) {
+    await buildPaced(plan.users, (u) => {
         usersBySecret.set(
             u.secretName,
             new SnowflakeServiceUser(`${prefix}-sf-user-${u.name.toLowerCase()}`, { user: u, networkPolicyName: network.name, dependsOn: [network, roles.get(u.defaultRole)!.role] }, { providers: [provider] }),
         );
-    }
+    });
     const rotator = new SnowflakeRotator(
         `${prefix}-sf-rotator`,
         { rotator: plan.rotator, networkPolicyName: network.name, users: new Map([...usersBySecret.values()].map((u) => [u.userName, u])) },

@@ -8,6 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { PACE_EVERY } from "../stacks/pacing";
 
 const projectDir = path.resolve(__dirname, "..");
 const launcher = path.join(projectDir, "tools", "run-bundled.cjs");
@@ -50,18 +51,25 @@ function compare(scale: number, runs: number): void {
     const custom = resources.filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith("finledger:")).length;
     const plan: Run[] = [];
     const floor: Run[] = [];
+    const pacedFloor: Run[] = [];
     for (let i = 0; i < runs; i++) {
         floor.push(timed([FLOOR_ENTRY, report, "prod"]));
         plan.push(timed(planArgs));
+        pacedFloor.push(timed([FLOOR_ENTRY, report, "prod", "--paced"]));
     }
     fs.rmSync(report, { force: true });
     const p = { cpu: median(plan.map((r) => r.cpuS)), wall: median(plan.map((r) => r.wallS)), rss: median(plan.map((r) => r.rssMiB)) };
     const f = { cpu: median(floor.map((r) => r.cpuS)), wall: median(floor.map((r) => r.wallS)), rss: median(floor.map((r) => r.rssMiB)) };
+    const pf = { cpu: median(pacedFloor.map((r) => r.cpuS)), rss: median(pacedFloor.map((r) => r.rssMiB)) };
     console.log(
         `  prod x${String(scale).padEnd(3)} ${String(custom).padStart(6)} custom resources (${resources.length} in all), n=${runs}: ` +
             `plan ${p.cpu.toFixed(2)} s CPU / ${p.rss.toFixed(0)} MiB, floor ${f.cpu.toFixed(2)} s CPU / ${f.rss.toFixed(0)} MiB -> ` +
             `CPU ratio ${(p.cpu / f.cpu).toFixed(2)}x (target <= 1.5x: ${p.cpu / f.cpu <= 1.5 ? "met" : "NOT met"}), peak RSS ${(p.rss / 1024).toFixed(2)} GiB` +
             (scale >= 10 ? ` (target < 1.5 GiB: ${p.rss < 1536 ? "met" : "NOT met"})` : ""),
+    );
+    console.log(
+        `      the paced floor (the same registrations, yielding every ${PACE_EVERY} as the stack program does): ${pf.cpu.toFixed(2)} s CPU / ${pf.rss.toFixed(0)} MiB -> ` +
+            `plan against it ${(p.cpu / pf.cpu).toFixed(2)}x CPU, ${(p.rss / pf.rss).toFixed(2)}x peak RSS (no target; it shows what pacing alone gives the bare program)`,
     );
     const phase = (k: "startup" | "program" | "policies" | "report") => median(plan.map((r) => r.phases?.[k] ?? NaN));
     console.log(

@@ -1,19 +1,10 @@
 // What every rotation Lambda shares at run time: the Secrets Manager client (endpoint overridable, so tests
 // point it at moto and a VPC can name its interface endpoint) and the dispatch of one event to the protocol.
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { ENV } from "./env";
 import { rotate, RotationEvent, RotationStrategy, SecretStore } from "./protocol";
 
-/** Environment variables the functions read. The stack sets them; tests set them for moto. */
-export const ENV = {
-    /** Secrets Manager endpoint URL. Default: the SDK's regional endpoint (the VPC endpoint, via private DNS). */
-    endpoint: "SECRETS_MANAGER_ENDPOINT",
-    /** Snowflake: the secret with the rotation service user's own key pair and role. */
-    snowflakeRotatorSecret: "SNOWFLAKE_ROTATOR_SECRET_ID",
-    /** Kafka: seconds MSK needs to load a changed secret. Default: 600. */
-    mskPropagationSeconds: "MSK_PROPAGATION_SECONDS",
-    /** Postgres: "false" turns TLS off (tests only). Default: TLS with certificate checks. */
-    postgresTls: "POSTGRES_TLS",
-} as const;
+export { ENV };
 
 /** A Secrets Manager store configured from the environment. */
 export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): SecretStore {

@@ -64,7 +64,10 @@ describe("npm run plan (end to end)", () => {
 
         it("exits 1 when the program creates a secret that violates a mandatory policy", () => {
             const file = path.join(dir, "stacks", "index.ts");
-            fs.appendFileSync(file, `\nimport * as aws from "@pulumi/aws";\nexport const rogue = new aws.secretsmanager.Secret("rogue", { name: "prod/rogue" }, { provider: platform.provider }).arn;\n`);
+            const source = fs.readFileSync(file, "utf8");
+            const anchor = "    const deployAccess = buildDeployAccess(platform);\n";
+            assert.ok(source.includes(anchor), "stacks/index.ts no longer builds deploy access where this test adds its secret");
+            fs.writeFileSync(file, `import * as aws from "@pulumi/aws";\n${source.replace(anchor, `    new aws.secretsmanager.Secret("rogue", { name: "prod/rogue" }, { provider: platform.provider });\n${anchor}`)}`);
             const res = runPlanIn(dir, ["--stack", "prod"]);
             assert.equal(res.status, 1, res.stderr);
             assert.match(res.stdout, /\[mandatory\] secretsmanager-secret-uses-environment-cmk: Secret 'rogue' has no kmsKeyId/);

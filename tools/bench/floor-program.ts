@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { PlatformMocks } from "../plan/mocks";
 import { stopStackCapture } from "../plan/stack-capture";
+import { buildPaced } from "../../stacks/pacing";
 
 /** A custom resource of any type, registered with the recorded inputs. */
 class ReplayedResource extends pulumi.CustomResource {
@@ -24,7 +25,8 @@ interface ReportResource {
 }
 
 async function main(): Promise<void> {
-    const [reportFile, stack] = process.argv.slice(2);
+    const [reportFile, stack, mode] = process.argv.slice(2);
+    if (mode !== undefined && mode !== "--paced") throw new Error(`Unknown argument '${mode}'; the only option is --paced.`);
     const projectDir = path.resolve(__dirname, "..", "..");
     const config = parseEnvironmentConfig(readStackFile(projectDir, stack!));
     const report = JSON.parse(fs.readFileSync(reportFile!, "utf8")) as { resources: ReportResource[] };
@@ -34,13 +36,15 @@ async function main(): Promise<void> {
     const seen = new Set<string>();
     // Custom resources only: not the stack, not providers (pulumi:*), not this product's components (finledger:*).
     const custom = report.resources.filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith("finledger:"));
-    for (const r of custom) {
+    const register = (r: ReportResource) => {
         // Without their component parents, two children may share type and name; keep every URN unique.
         let name = r.name;
         for (let i = 2; seen.has(`${r.type}::${name}`); i++) name = `${r.name}-${i}`;
         seen.add(`${r.type}::${name}`);
         new ReplayedResource(r.type, name, r.inputs as pulumi.Inputs);
-    }
+    };
+    if (mode === "--paced") await buildPaced(custom, register);
+    else custom.forEach(register);
     await pulumi.runtime.disconnect();
     console.log(`FLOOR_RESOURCES ${custom.length}`);
 }

@@ -50,7 +50,8 @@ export function unwrapValue(value: unknown): unknown {
         if (obj[SIG_KEY] === SECRET_SIG) return SECRET_PLACEHOLDER;
         if (pulumi.Resource.isInstance(value)) return "[resource]";
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(obj)) out[k] = unwrapValue(v);
+        // Keys in sorted order, as a protobuf Struct holds them, so a report does not depend on how a value reached it.
+        for (const k of Object.keys(obj).sort()) out[k] = unwrapValue(obj[k]);
         return out;
     }
     return value;
@@ -68,6 +69,12 @@ export function validateInputs(projectDir: string, stack: string, catalogScale =
     assertConsumerBindings(catalog);
     const model = assertValidModel(planEnvironment(config, scaleCatalog(catalog, catalogScale)));
     return { raw, config, model };
+}
+
+/** One call of the mocks' newResource: the deserialised inputs it received and the state it returned. */
+interface MockCall {
+    readonly inputs: Record<string, unknown>;
+    readonly state: Record<string, unknown>;
 }
 
 interface Registration {
@@ -96,6 +103,14 @@ export async function runStackUnderMocks(projectDir: string, stack: string, cata
     process.env.FINLEDGER_CATALOG_SCALE = String(catalogScale);
 
     const mocks = new PlatformMocks({ accountId: config.accountId, region: config.region, clusterOidcIssuer: config.cluster.oidcIssuer });
+    // What the mocks last received and answered; the monitor calls them synchronously inside registerResource.
+    let lastMockCall: MockCall | undefined;
+    const newResource = mocks.newResource.bind(mocks);
+    mocks.newResource = (args) => {
+        const result = newResource(args);
+        lastMockCall = { inputs: args.inputs, state: result.state };
+        return result;
+    };
     const byUrn = new Map<string, PlannedResource>();
     const order: string[] = [];
     await pulumi.runtime.setMocks(mocks, project, stack, false);
@@ -122,11 +137,15 @@ export async function runStackUnderMocks(projectDir: string, stack: string, cata
             retainOnDelete: Boolean(req.getRetainondelete?.()),
             ignoreChanges: req.getIgnorechangesList?.() ?? [],
         };
-        const inputs = unwrapValue(pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>;
+        // The mock monitor deserialises the request's inputs for the mocks and serialises the state they return into
+        // the response, synchronously at the start of its call: take both from there instead of deserialising them again.
+        let seen: MockCall | undefined;
+        lastMockCall = undefined;
         register(req, (err: any, resp: any) => {
             if (!err && resp) {
                 const urn: string = resp.getUrn();
-                const outputs = unwrapValue(pulumi.runtime.deserializeProperties(resp.getObject())) as Record<string, unknown>;
+                const inputs = unwrapValue(seen ? seen.inputs : pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>;
+                const outputs = unwrapValue(seen ? seen.state : pulumi.runtime.deserializeProperties(resp.getObject())) as Record<string, unknown>;
                 if (!byUrn.has(urn)) order.push(urn);
                 byUrn.set(urn, {
                     urn,
@@ -146,6 +165,7 @@ export async function runStackUnderMocks(projectDir: string, stack: string, cata
             }
             cb(err, resp);
         });
+        seen = lastMockCall;
     };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req: any, cb: (err: any, resp: any) => void) => {
@@ -158,11 +178,11 @@ export async function runStackUnderMocks(projectDir: string, stack: string, cata
     const restoreStackCapture = stopStackCapture();
     const outputs: Record<string, unknown> = {};
     try {
-        const program = await import("../../stacks");
-        for (const [key, value] of Object.entries(program)) {
-            if (key === "default" || key === "__esModule") continue;
-            outputs[key] = await resolve(value);
-        }
+        // The program exports one function, as Pulumi's Node.js runtime expects of an asynchronous program: its
+        // result is the stack's outputs.
+        const program = (await import("../../stacks")).default as unknown;
+        if (typeof program !== "function") throw new Error("stacks/index.ts must export the stack program as one function (export = ...).");
+        for (const [key, value] of Object.entries((await program()) as Record<string, unknown>)) outputs[key] = await resolve(value);
         await pulumi.runtime.disconnect();
     } finally {
         restoreStackCapture();
