@@ -119,24 +119,29 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
         const level = levelOf(policy, config);
         if (level === "disabled") continue;
         const policyConfig = configOf(policy, config);
-        const report = (urn?: string) => (message: string, violationUrn?: string) => {
-            violations.push({ policy: policy.name, level, urn: violationUrn ?? urn, message });
+        const report = (urn?: string, into: Violation[] = violations) => (message: string, violationUrn?: string) => {
+            into.push({ policy: policy.name, level, urn: violationUrn ?? urn, message });
         };
-        const fail = (urn: string | undefined, err: unknown) => {
+        const fail = (urn: string | undefined, err: unknown, into: Violation[] = violations) => {
             if (err instanceof NotApplicable) return;
             if (err instanceof UnknownValueError) {
                 // What the engine does: a rule that reads an unknown value cannot decide during preview; it is an
                 // advisory note, never a failure.
-                violations.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' during preview: ${err.message}` });
+                into.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' during preview: ${err.message}` });
                 return;
             }
-            violations.push({ policy: policy.name, level: "mandatory", urn, message: `The rule failed to run: ${(err as Error)?.message ?? String(err)}` });
+            into.push({ policy: policy.name, level: "mandatory", urn, message: `The rule failed to run: ${(err as Error)?.message ?? String(err)}` });
         };
 
         if ("validateResource" in policy) {
             const given = policy.validateResource;
             const validations = given === undefined ? [] : Array.isArray(given) ? given : [given];
             const getConfig = (() => policyConfig) as any;
+            // Asynchronous rules run for all targets at once, as the engine may run them, so that work they batch
+            // (the secretlint preset) is batched across resources. Each call reports into its own list, and the lists
+            // are kept in target order, so the violations come out exactly as if the calls had run one by one.
+            const inFlight: Promise<void>[] = [];
+            const reported: Violation[][] = [];
             for (const t of targets) {
                 const view = viewOf(t);
                 for (const validate of validations) {
@@ -162,15 +167,23 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
                         getConfig,
                         notApplicable,
                     };
+                    const into: Violation[] = [];
+                    let pending = false;
                     try {
-                        // Most rules are synchronous; awaiting only a returned promise spares a microtask per call.
-                        const done = validate(args, report(t.urn)) as unknown;
-                        if (typeof (done as PromiseLike<void> | undefined)?.then === "function") await done;
+                        // Most rules are synchronous; only a returned promise is awaited, after the loop.
+                        const done = validate(args, report(t.urn, into)) as unknown;
+                        if (typeof (done as PromiseLike<void> | undefined)?.then === "function") {
+                            pending = true;
+                            inFlight.push(Promise.resolve(done as PromiseLike<void>).then(undefined, (err) => fail(t.urn, err, into)));
+                        }
                     } catch (err) {
-                        fail(t.urn, err);
+                        fail(t.urn, err, into);
                     }
+                    if (pending || into.length > 0) reported.push(into);
                 }
             }
+            await Promise.all(inFlight);
+            for (const into of reported) violations.push(...into);
         } else {
             const resources = new Map<string, PolicyResource>();
             for (const t of targets) {

@@ -25,8 +25,10 @@ export const anyResourceNoPlaintextOutput = stackRule(
             "export a reference (the secret's name or ARN), not its value; a value that must be exported is a pulumi.secret() output, which state encrypts, and even then it belongs in Secrets Manager. For a provider resource that returns a credential, mark the output secret (additionalSecretOutputs) or use the resource's encrypted form (a PGP key). If the value is not a credential, add an exemption with a reason for this rule and URN to policies/pack-config.json.",
     },
     async ({ args, report }) => {
-        for (const r of args.resources) {
-            const findings = await findPlaintextSecrets(stringsOf(decodeKnownBase64(r.type, propsOf(r))));
+        // Every resource's strings at once, so that the preset lints them in one batch; reports keep resource order.
+        const all = await Promise.all(args.resources.map((r) => findPlaintextSecrets(stringsOf(decodeKnownBase64(r.type, propsOf(r))))));
+        for (const [i, r] of args.resources.entries()) {
+            const findings = all[i];
             for (const f of findings.filter((f) => !findings.some((g) => g !== f && g.path.startsWith(`${f.path}<`)))) {
                 report(`${r.type === STACK_TYPE ? "Stack output" : `Output of '${r.name}' (${r.type})`} at '${f.path}' looks like a plaintext credential (detector ${f.detector}); the value is not shown`, r.urn);
             }

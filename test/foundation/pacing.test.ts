@@ -35,6 +35,13 @@ describe("registration pacing (stacks/pacing.ts)", () => {
     });
 });
 
+/** A custom resource of a test type. */
+class Thing extends pulumi.CustomResource {
+    constructor(name: string, index: number) {
+        super("test:index:Thing", name, { index });
+    }
+}
+
 describe("registration pacing under the Pulumi mocks", () => {
     it("lets the mock monitor answer the registrations of one batch before the next batch is built", async () => {
         const answered: string[] = [];
@@ -55,7 +62,7 @@ describe("registration pacing under the Pulumi mocks", () => {
             Array.from({ length: 8 }, (_, i) => i),
             (i) => {
                 seenAtBuild.push(answered.length);
-                new pulumi.CustomResource("test:index:Thing", `thing-${i}`, { index: i });
+                new Thing(`thing-${i}`, i);
             },
             4,
         );

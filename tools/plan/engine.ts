@@ -42,16 +42,37 @@ export interface StackRun {
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
-/** Replaces Pulumi secret wrappers with the placeholder, and resource references with their URN. */
+/**
+ * Replaces Pulumi secret wrappers with the placeholder, and resource references with their URN, with keys in sorted
+ * order (as a protobuf Struct holds them, so a report does not depend on how a value reached it). A value that needs
+ * none of that is returned as it is, not copied: the plan keeps every resource's inputs and outputs until the pack has
+ * run, and copies would double that memory.
+ */
 export function unwrapValue(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(unwrapValue);
+    if (Array.isArray(value)) {
+        let out: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+            const v = unwrapValue(value[i]);
+            if (v !== value[i]) (out ??= value.slice())[i] = v;
+        }
+        return out ?? value;
+    }
     if (value !== null && typeof value === "object") {
         const obj = value as Record<string, unknown>;
         if (obj[SIG_KEY] === SECRET_SIG) return SECRET_PLACEHOLDER;
         if (pulumi.Resource.isInstance(value)) return "[resource]";
+        const keys = Object.keys(obj);
+        let changed = false;
+        for (let i = 1; i < keys.length && !changed; i++) changed = keys[i - 1] > keys[i];
+        if (changed) keys.sort();
+        const values = keys.map((k) => {
+            const v = unwrapValue(obj[k]);
+            if (v !== obj[k]) changed = true;
+            return v;
+        });
+        if (!changed) return value;
         const out: Record<string, unknown> = {};
-        // Keys in sorted order, as a protobuf Struct holds them, so a report does not depend on how a value reached it.
-        for (const k of Object.keys(obj).sort()) out[k] = unwrapValue(obj[k]);
+        keys.forEach((k, i) => (out[k] = values[i]));
         return out;
     }
     return value;

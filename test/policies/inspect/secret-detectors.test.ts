@@ -158,3 +158,24 @@ describe("inspect/secret-detectors: each detector, each guard", () => {
         assert.equal((await secretlintBatch(["nothing here"])).size, 0);
     });
 });
+
+describe("plaintext detection called for many resources at once", () => {
+    it("lints calls made in one turn together and gives each caller exactly its own verdicts", async () => {
+        const tokens = Array.from({ length: 6 }, (_, i) => fake.githubToken(200 + i));
+        const slack = fake.slackToken(300);
+        // Six callers at once: secrets in some, shared and benign strings in others, as resources of one plan.
+        const calls = [
+            [{ path: "x", key: "x", value: tokens[0] }],
+            [{ path: "y", key: "y", value: "a benign value of some length" }],
+            [{ path: "z", key: "z", value: slack }, { path: "w", key: "w", value: tokens[1] }],
+            [],
+            [{ path: "v", key: "v", value: tokens[0] }],
+            [{ path: "u", key: "u", value: `first line\n${tokens[2]}` }],
+        ];
+        const results = await Promise.all(calls.map((c) => findPlaintextSecrets(c)));
+        const one = await Promise.all(calls.map(async (c) => (await Promise.all(c.map((s) => findPlaintextSecrets([s])))).flat()));
+        assert.deepEqual(results.map((r) => r.map((f) => f.path).sort()), [["x"], [], ["w", "z"], [], ["v"], ["u"]]);
+        assert.deepEqual(results, one, "the same findings as one string per call");
+        assert.match(results[2].find((f) => f.path === "z")!.detector, /slack/);
+    });
+});
