@@ -266,7 +266,7 @@ const SAMPLES: Sample[] = [
     {
         label: "the trust check reports a platform role trusting a principal outside the plan",
         event: { source: TRUST_FINDING_SOURCE, detailType: TRUST_FINDING_DETAIL_TYPE, detail: { environment: "prod", roleName: workloadRole, principals: ["*"] } },
-        expect: ["role-trust-outside-plan"],
+        expect: ["platform-change-outside-plan"],
     },
     {
         label: "another source sends the trust finding's detail type",

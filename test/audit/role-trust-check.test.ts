@@ -276,7 +276,7 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
         const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY } };
         events = new EventBridgeClient(client);
         sqs = new SQSClient(client);
-        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-role-trust-outside-plan`]) {
+        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-platform-change-outside-plan`]) {
             const { pattern, state } = planned(name);
             const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
             const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
@@ -336,11 +336,11 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
             const bad = { Version: "2012-10-17", Statement: [...JSON.parse(good).Statement, { Effect: "Allow", Principal: { AWS: outsider }, Action: "sts:AssumeRole" }] };
 
             assert.deepEqual(await bundle.handler({ id: "good", detail: trustChange("UpdateAssumeRolePolicy", workloadRole, good).detail }), {});
-            assert.deepEqual(await drain(`${PREFIX}-role-trust-outside-plan`), [], "a planned trust sends nothing");
+            assert.deepEqual(await drain(`${PREFIX}-platform-change-outside-plan`), [], "a planned trust sends nothing");
 
             const result = await bundle.handler({ id: "bad", detail: trustChange("UpdateAssumeRolePolicy", workloadRole, bad).detail });
             assert.ok(result.finding);
-            const delivered = await drain(`${PREFIX}-role-trust-outside-plan`);
+            const delivered = await drain(`${PREFIX}-platform-change-outside-plan`);
             assert.equal(delivered.length, 1, "one finding");
             assert.equal(delivered[0].detail.roleName, workloadRole);
             assert.deepEqual(delivered[0].detail.principals, [outsider]);
@@ -354,7 +354,7 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
     it("the planned detection sends its findings to the audit alert topic", () => {
         const report = planReport("prod");
         const topic = report.resources.find((r) => r.type === "aws:sns/topic:Topic" && inputs(r).name === `${PREFIX}-audit-alerts`)!;
-        const target = report.resources.find((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && inputs(r).rule === `${PREFIX}-role-trust-outside-plan`)!;
+        const target = report.resources.find((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && inputs(r).rule === `${PREFIX}-platform-change-outside-plan`)!;
         assert.ok(target, "the detection has a target");
         assert.equal(inputs(target).arn, (topic.outputs as Record<string, unknown>).arn);
     });
