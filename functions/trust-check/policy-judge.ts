@@ -194,8 +194,10 @@ export function judgePolicyChange(detail: PolicyChangeEvent, allowance: PolicyAl
     }
     let outside: string[];
     try {
-        const raw = params.policyDocument;
-        if (typeof raw !== "string") throw new Error("CloudTrail recorded no policy document");
+        const recorded = params.policyDocument;
+        if (typeof recorded !== "string") throw new Error("CloudTrail recorded no policy document");
+        // IAM's query API takes the document URL-encoded; a record that kept that form is read the same way.
+        const raw = /^\s*%7B/i.test(recorded) ? decodeURIComponent(recorded) : recorded;
         if (hasRepeatedKeys(raw)) throw new Error("a key appears twice in one object");
         outside = policyOutsidePlan(raw, plannedPolicy);
     } catch (e) {

@@ -229,6 +229,11 @@ describe("platform change check: the policy judge flags look-alikes of the plann
         }
     });
 
+    it("a document recorded URL-encoded (IAM's query form) is judged like its decoded text", () => {
+        assert.equal(judgePut(workloadRole, "read-catalog-secrets", encodeURIComponent(JSON.stringify(workload))), undefined);
+        flagged(workloadRole, "read-catalog-secrets", encodeURIComponent(JSON.stringify(withStatement(workload, secretStatement(workload), (s) => (s.Resource = "*")))), /GetSecretValue on \*/);
+    });
+
     it("an unreadable, missing or key-repeating document is flagged, not skipped", () => {
         flagged(workloadRole, "read-catalog-secrets", "{not json", /unreadable/);
         flagged(workloadRole, "read-catalog-secrets", { Version: "2012-10-17", Statement: [] }, /unreadable/);
