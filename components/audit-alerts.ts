@@ -235,6 +235,9 @@ export function buildEventForwarderTrustPolicy(accountId: string): PolicyDocumen
     ]);
 }
 
+/** The name of the forwarding role's inline policy (the platform change check compares policies by name). */
+export const EVENT_FORWARDER_POLICY_NAME = "forward-audit-events";
+
 /** The forwarding role may put events on the home region's default bus, and nowhere else. */
 export function buildEventForwarderPolicy(accountId: string, homeRegion: string): PolicyDocument {
     return policyDocument([{ Effect: "Allow", Action: "events:PutEvents", Resource: `arn:aws:events:${homeRegion}:${accountId}:event-bus/default` }]);
@@ -359,7 +362,7 @@ export class AuditAlerts extends pulumi.ComponentResource {
             { name: from.roleName, description: `Forwards audit events from ${from.region} to the ${from.homeRegion} default bus`, assumeRolePolicy: JSON.stringify(buildEventForwarderTrustPolicy(args.accountId)) },
             { parent: this },
         );
-        new aws.iam.RolePolicy(`${name}-forwarder-policy`, { role: role.name, policy: JSON.stringify(buildEventForwarderPolicy(args.accountId, from.homeRegion)) }, { parent: this });
+        new aws.iam.RolePolicy(`${name}-forwarder-policy`, { role: role.name, name: EVENT_FORWARDER_POLICY_NAME, policy: JSON.stringify(buildEventForwarderPolicy(args.accountId, from.homeRegion)) }, { parent: this });
         const homeBus = `arn:aws:events:${from.homeRegion}:${args.accountId}:event-bus/default`;
         for (const rule of args.rules) {
             const sources = rule.pattern.source as string[];

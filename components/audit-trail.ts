@@ -22,6 +22,14 @@ export function buildCloudTrailLogsTrustPolicy(trail: string): PolicyDocument {
     return policyDocument([{ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceArn": trail } } }]);
 }
 
+/** The name of the trail's log-delivery role's inline policy (the platform change check compares policies by name). */
+export const CLOUDTRAIL_LOGS_POLICY_NAME = "deliver-trail-logs";
+
+/** What CloudTrail's log-delivery role may do: write streams of the trail's log group, nothing else. */
+export function buildCloudTrailLogsPolicy(logGroupArn: string): PolicyDocument {
+    return policyDocument([{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:log-stream:*` }]);
+}
+
 /** The ARN a trail will have. Built from its name so the key and bucket policies can name the trail before it exists. */
 export function trailArn(region: string, accountId: string, trailName: string): string {
     return `arn:aws:cloudtrail:${region}:${accountId}:trail/${trailName}`;
@@ -151,11 +159,8 @@ export class AuditTrail extends pulumi.ComponentResource {
             `${name}-logs-policy`,
             {
                 role: logsRole.name,
-                policy: this.logGroup.arn.apply((groupArn) =>
-                    JSON.stringify(
-                        policyDocument([{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${groupArn}:log-stream:*` }]),
-                    ),
-                ),
+                name: CLOUDTRAIL_LOGS_POLICY_NAME,
+                policy: this.logGroup.arn.apply((groupArn) => JSON.stringify(buildCloudTrailLogsPolicy(groupArn))),
             },
             { parent: this },
         );

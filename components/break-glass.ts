@@ -66,6 +66,9 @@ export function buildBreakGlassPolicy(inputs: { accountId: string; environment: 
     ]);
 }
 
+/** The name of the break-glass role's inline policy (the platform change check compares policies by name). */
+export const BREAK_GLASS_POLICY_NAME = "break-glass";
+
 /** Arguments of {@link BreakGlassRole}. */
 export interface BreakGlassRoleArgs {
     readonly environment: string;
@@ -107,7 +110,7 @@ export class BreakGlassRole extends pulumi.ComponentResource {
         );
         new aws.iam.RolePolicy(
             `${name}-policy`,
-            { role: role.name, policy: JSON.stringify(buildBreakGlassPolicy({ accountId: args.accountId, environment: args.environment })) },
+            { role: role.name, name: BREAK_GLASS_POLICY_NAME, policy: JSON.stringify(buildBreakGlassPolicy({ accountId: args.accountId, environment: args.environment })) },
             { parent: this },
         );
         this.roleArn = role.arn;

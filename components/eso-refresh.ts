@@ -45,6 +45,14 @@ export function buildRefreshRolePolicy(logGroupArn: string): PolicyDocument {
     ]);
 }
 
+/** The name of the refresh role's inline policy (the platform change check compares policies by name). */
+export const REFRESH_POLICY_NAME = "eso-refresh";
+
+/** The refresh function's environment variables: the cluster it patches (endpoint and CA are known only at deploy time). */
+export function refreshVariables<T>(cluster: { readonly name: T; readonly endpoint: T; readonly caBase64: T }): Record<string, T> {
+    return { CLUSTER_NAME: cluster.name, CLUSTER_ENDPOINT: cluster.endpoint, CLUSTER_CA: cluster.caBase64 };
+}
+
 /** The function's package: its bundle and the environment's targets table, so a changed table is a new signed package. */
 export function refreshPackage(targets: RefreshTargets): FunctionPackage {
     return functionPackage("eso-refresh", { [TARGETS_FILE]: JSON.stringify(targets) });
@@ -103,7 +111,7 @@ export class EsoEventRefresh extends pulumi.ComponentResource {
         );
         this.roleArn = role.arn;
         this.policy = logGroup.arn.apply(buildRefreshRolePolicy);
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: "eso-refresh", policy: this.policy.apply((p) => JSON.stringify(p)) }, { parent: this });
+        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: REFRESH_POLICY_NAME, policy: this.policy.apply((p) => JSON.stringify(p)) }, { parent: this });
 
         const fn = new aws.lambda.Function(
             `${name}-function`,
@@ -115,7 +123,7 @@ export class EsoEventRefresh extends pulumi.ComponentResource {
                 timeout: REFRESH_FUNCTION_TIMEOUT_SECONDS,
                 memorySize: 256,
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-                environment: { variables: { CLUSTER_NAME: args.clusterName, CLUSTER_ENDPOINT: args.clusterEndpoint, CLUSTER_CA: args.clusterCaBase64 } },
+                environment: { variables: refreshVariables<pulumi.Input<string>>({ name: args.clusterName, endpoint: args.clusterEndpoint, caBase64: args.clusterCaBase64 }) },
             },
             { parent: this, dependsOn: [rolePolicy] },
         );

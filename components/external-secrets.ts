@@ -37,6 +37,9 @@ export function buildEsoControllerPolicy(): PolicyDocument {
     return policyDocument([{ Sid: "ControllerNeverReadsSecretsItself", Effect: "Deny", Action: [...ESO_CONTROLLER_DENIED_ACTIONS], Resource: "*" }]);
 }
 
+/** The name of the controller role's inline policy (the platform change check compares policies by name). */
+export const ESO_CONTROLLER_POLICY_NAME = "deny-secret-reads";
+
 /** The chart's values: CRDs, ServiceMonitors, IRSA on the controller, and no cluster-wide stores. */
 export function buildExternalSecretsValues(controllerRoleArn: string): Record<string, unknown> {
     return {
@@ -198,7 +201,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
         );
         new aws.iam.RolePolicy(
             `${name}-controller-deny`,
-            { role: role.name, name: "deny-secret-reads", policy: JSON.stringify(buildEsoControllerPolicy()) },
+            { role: role.name, name: ESO_CONTROLLER_POLICY_NAME, policy: JSON.stringify(buildEsoControllerPolicy()) },
             { parent: this },
         );
         this.controllerRoleArn = role.arn;

@@ -10,6 +10,9 @@ import { PolicyDocument, policyDocument } from "./iam";
 
 export { LAMBDA_RUNTIME };
 
+/** The handler of every platform function: the bundle's `index.js` exports `handler`. */
+export const LAMBDA_HANDLER = "index.handler";
+
 /** Where one environment's signed function code is, and the code-signing config every function must carry. */
 export interface FunctionCodeSigning {
     /** The environment's versioned artifacts bucket (`functionArtifactsBucketName`). */
@@ -51,7 +54,7 @@ export function signedLambdaCode(pkg: FunctionPackage, signing: FunctionCodeSign
     });
     return {
         runtime: LAMBDA_RUNTIME,
-        handler: "index.handler",
+        handler: LAMBDA_HANDLER,
         s3Bucket: bucket,
         s3Key: artifact.apply((a) => a.key),
         s3ObjectVersion: artifact.apply((a) => a.versionId),

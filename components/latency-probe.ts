@@ -6,6 +6,7 @@ import { buildLambdaTrustPolicy, FunctionCodeSigning, lambdaCode } from "./funct
 import { compactStatements, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { ManagedSecret } from "./managed-secret";
 import { TYPE } from "./tokens";
+import { functionNames } from "../model/names";
 import { RETAIN_ON_DELETE } from "./retention";
 
 /** The latency target (docs/latency-budget.md): secret retrieval adds less than 200 ms per task start, on average. */
@@ -21,6 +22,25 @@ export function buildProbeBaseStatements(logGroupArn: string, namespace: string)
 
 /** Network interfaces a function in a VPC needs (what AWSLambdaVPCAccessExecutionRole grants). */
 const VPC_ACCESS_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"];
+
+/** The name of the probe role's inline policy (the platform change check compares policies by name). */
+export const PROBE_POLICY_NAME = "latency-probe";
+
+/** The probe's inline policy: the canary's read statements, its base statements and, in a VPC, the network interfaces. */
+export function buildProbePolicy(canaryReads: readonly PolicyStatement[], logGroupArn: string, inVpc: boolean): PolicyDocument {
+    return policyDocument(
+        compactStatements([
+            ...canaryReads,
+            ...buildProbeBaseStatements(logGroupArn, AUDIT_METRIC_NAMESPACE),
+            ...(inVpc ? [{ Effect: "Allow" as const, Action: VPC_ACCESS_ACTIONS, Resource: "*" }] : []),
+        ]),
+    );
+}
+
+/** The probe's environment variables. */
+export function probeVariables<T>(canarySecretName: T, environment: string): Record<string, T | string> {
+    return { CANARY_SECRET_ID: canarySecretName, FINLEDGER_ENVIRONMENT: environment, METRIC_NAMESPACE: AUDIT_METRIC_NAMESPACE };
+}
 
 /** Collects statements for a role's single inline policy, so grants read like `secret.grantRead(probe)`. */
 class StatementCollector implements IGrantable {
@@ -77,7 +97,7 @@ export class LatencyProbe extends pulumi.ComponentResource {
         if (args.vpc && (args.vpc.subnetIds.length === 0 || args.vpc.securityGroupIds.length === 0)) problems.push("vpc needs at least one subnet and one security group");
         if (problems.length > 0) throw new pulumi.ResourceError(`LatencyProbe ${name}: ${problems.join("; ")}.`, this);
 
-        this.functionName = `${args.namePrefix}-latency-probe`;
+        this.functionName = functionNames.latencyProbe(args.namePrefix);
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30, kmsKeyId: args.logKeyArn }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
@@ -87,16 +107,8 @@ export class LatencyProbe extends pulumi.ComponentResource {
         this.roleArn = role.arn;
         const grantee = new StatementCollector(args.roleName);
         args.canary.grantRead(grantee);
-        this.policy = pulumi.all([pulumi.all(grantee.statements), logGroup.arn]).apply(([granted, groupArn]) =>
-            policyDocument(
-                compactStatements([
-                    ...granted,
-                    ...buildProbeBaseStatements(groupArn, AUDIT_METRIC_NAMESPACE),
-                    ...(args.vpc ? [{ Effect: "Allow" as const, Action: VPC_ACCESS_ACTIONS, Resource: "*" }] : []),
-                ]),
-            ),
-        );
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: this.policy.apply((p) => JSON.stringify(p)) }, { parent: this });
+        this.policy = pulumi.all([pulumi.all(grantee.statements), logGroup.arn]).apply(([granted, groupArn]) => buildProbePolicy(granted, groupArn, args.vpc !== undefined));
+        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: PROBE_POLICY_NAME, policy: this.policy.apply((p) => JSON.stringify(p)) }, { parent: this });
 
         const fn = new aws.lambda.Function(
             `${name}-function`,
@@ -108,9 +120,7 @@ export class LatencyProbe extends pulumi.ComponentResource {
                 timeout: 30,
                 memorySize: 256,
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-                environment: {
-                    variables: { CANARY_SECRET_ID: args.canary.secretName, FINLEDGER_ENVIRONMENT: args.environment, METRIC_NAMESPACE: AUDIT_METRIC_NAMESPACE },
-                },
+                environment: { variables: probeVariables<pulumi.Input<string>>(args.canary.secretName, args.environment) },
                 vpcConfig: args.vpc ? { subnetIds: [...args.vpc.subnetIds], securityGroupIds: [...args.vpc.securityGroupIds] } : undefined,
             },
             { parent: this, dependsOn: [rolePolicy] },

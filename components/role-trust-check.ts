@@ -1,12 +1,17 @@
-// The role-trust check (docs/threat-model.md, path 9): IAM has no condition key on a trust document, so any caller
-// allowed `iam:UpdateAssumeRolePolicy` on a platform role, a deploy run included, can make it trust anyone. A rule
-// sends every CreateRole and UpdateAssumeRolePolicy on `<prefix>-*` roles to a small function that compares the new
-// document with the trust documents the plan produces (built here by the same builders the components use) and sends
-// a finding that the `role-trust-outside-plan` detection turns into an alert.
+// The platform change check (docs/threat-model.md, paths 2, 7 and 9): IAM has no condition key on a trust or policy
+// document, nor on a function's environment, so any caller allowed `iam:UpdateAssumeRolePolicy`, `iam:PutRolePolicy`
+// or `lambda:UpdateFunctionConfiguration` on the platform, a deploy run included, can make a role trust anyone, widen
+// what it may do, or make signed code load other code. One rule sends every CreateRole, UpdateAssumeRolePolicy,
+// PutRolePolicy and AttachRolePolicy on `<prefix>-*` roles, and every CreateFunction and UpdateFunctionConfiguration
+// of `<prefix>-*` functions, to one function (named the trust check, its first job) that compares the change with
+// what the plan produces (trusts built here, policies and configurations by stacks/change-allowance.ts, all from the
+// builders the components use) and sends a finding that the `platform-change-outside-plan` detection turns into an alert.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FunctionPackage, functionPackage } from "../functions/packages";
+import { FUNCTION_ALLOWANCE_FILE, FUNCTION_CHANGE_EVENT_PREFIXES, FunctionAllowance } from "../functions/trust-check/function-judge";
 import { ALLOWANCE_FILE, canonicalTrust, TRUST_CHANGE_EVENTS, TRUST_FINDING_SOURCE, TrustAllowance } from "../functions/trust-check/judge";
+import { POLICY_ALLOWANCE_FILE, POLICY_CHANGE_EVENTS, PolicyAllowance } from "../functions/trust-check/policy-judge";
 import { CatalogWorkload } from "../model/catalog";
 import { EnvironmentConfig } from "../model/config";
 import { roleNames } from "../model/names";
@@ -52,30 +57,66 @@ export function buildTrustAllowance(config: EnvironmentConfig, workloads: readon
     };
 }
 
-/** The check's package: its bundle and the environment's allowance, so a changed allowance is a new signed package. */
-export function roleTrustCheckPackage(allowance: TrustAllowance): FunctionPackage {
-    return functionPackage("trust-check", { [ALLOWANCE_FILE]: JSON.stringify(allowance) });
+/** The allowances the check's package ships: what the plan gives the environment's roles and functions. */
+export interface PlatformChangeAllowances {
+    /** Trust documents (`buildTrustAllowance`). */
+    readonly trust: TrustAllowance;
+    /** Inline and attached policies (`buildPolicyAllowance`, stacks/change-allowance.ts). */
+    readonly policies: PolicyAllowance;
+    /** Function configurations (`buildFunctionAllowance`, stacks/change-allowance.ts). */
+    readonly functions: FunctionAllowance;
 }
 
-/** The EventBridge pattern: successful CreateRole and UpdateAssumeRolePolicy calls on `<prefix>-*` roles, by anyone. */
-export function buildTrustChangePattern(namePrefix: string): EventPattern {
+/** The check's package: its bundle and the environment's allowances, so a changed allowance is a new signed package. */
+export function roleTrustCheckPackage(allowances: PlatformChangeAllowances): FunctionPackage {
+    return functionPackage("trust-check", {
+        [ALLOWANCE_FILE]: JSON.stringify(allowances.trust),
+        [POLICY_ALLOWANCE_FILE]: JSON.stringify(allowances.policies),
+        [FUNCTION_ALLOWANCE_FILE]: JSON.stringify(allowances.functions),
+    });
+}
+
+/** The ways a CloudTrail record may name a platform function: its name, its ARN, or a partial ARN. */
+export function platformFunctionReferences(namePrefix: string, accountId: string, region: string): string[] {
+    return [`${namePrefix}-`, `arn:aws:lambda:${region}:${accountId}:function:${namePrefix}-`, `${accountId}:function:${namePrefix}-`, `${accountId}:${namePrefix}-`];
+}
+
+/**
+ * The EventBridge pattern: successful trust and policy changes of `<prefix>-*` roles (CreateRole,
+ * UpdateAssumeRolePolicy, PutRolePolicy, AttachRolePolicy) and configuration changes of `<prefix>-*` functions
+ * (CreateFunction, UpdateFunctionConfiguration, by prefix: CloudTrail appends the API version), by anyone.
+ */
+export function buildTrustChangePattern(namePrefix: string, accountId: string, region: string): EventPattern {
     return {
-        source: ["aws.iam"],
+        source: ["aws.iam", "aws.lambda"],
         "detail-type": ["AWS API Call via CloudTrail"],
         detail: {
-            eventSource: ["iam.amazonaws.com"],
-            eventName: [...TRUST_CHANGE_EVENTS],
-            requestParameters: { roleName: [{ prefix: `${namePrefix}-` }] },
+            $or: [
+                { eventSource: ["iam.amazonaws.com"], eventName: [...TRUST_CHANGE_EVENTS, ...POLICY_CHANGE_EVENTS], requestParameters: { roleName: [{ prefix: `${namePrefix}-` }] } },
+                {
+                    eventSource: ["lambda.amazonaws.com"],
+                    eventName: FUNCTION_CHANGE_EVENT_PREFIXES.map((prefix) => ({ prefix })),
+                    requestParameters: { functionName: platformFunctionReferences(namePrefix, accountId, region).map((prefix) => ({ prefix })) },
+                },
+            ],
             // A refused call changed nothing; the access-denied alarm covers refusals.
             errorCode: [{ exists: false }],
         },
     };
 }
 
-/** The check's permissions: send its findings to the default bus (its own source only) and write its logs; nothing else. */
-export function buildTrustCheckPolicy(inputs: { accountId: string; region: string; logGroupArn: string }): PolicyDocument {
+/** The name of the check role's inline policy (the platform change check compares policies by name, its own included). */
+export const TRUST_CHECK_POLICY_NAME = "trust-check";
+
+/**
+ * The check's permissions: send its findings to the default bus (its own source only), read the configuration of the
+ * environment's functions (`lambda:GetFunctionConfiguration` on `<prefix>-*`, which returns no code and our functions'
+ * variables hold no secret), and write its logs; nothing else.
+ */
+export function buildTrustCheckPolicy(inputs: { accountId: string; region: string; namePrefix: string; logGroupArn: string }): PolicyDocument {
     return policyDocument([
         sendFindingsStatement(inputs.accountId, inputs.region, TRUST_FINDING_SOURCE),
+        { Sid: "ReadPlatformFunctionConfiguration", Effect: "Allow", Action: "lambda:GetFunctionConfiguration", Resource: `arn:aws:lambda:${inputs.region}:${inputs.accountId}:function:${inputs.namePrefix}-*` },
         { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${inputs.logGroupArn}:log-stream:*` },
     ]);
 }
@@ -87,8 +128,8 @@ export interface RoleTrustCheckArgs {
     readonly region: string;
     /** Prefix of resource names, such as `fl-prod`; the role is `roleNames.trustCheck(prefix)`. */
     readonly namePrefix: string;
-    /** What the environment's roles may trust (`buildTrustAllowance`); bundled with the function. */
-    readonly allowance: TrustAllowance;
+    /** What the plan gives the environment's roles and functions; bundled with the function. */
+    readonly allowances: PlatformChangeAllowances;
     /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
     readonly logKeyArn: pulumi.Input<string>;
     /** Where the environment's signed function code is, and its code-signing config. */
@@ -97,35 +138,42 @@ export interface RoleTrustCheckArgs {
     readonly alarmTopicArn: pulumi.Input<string>;
 }
 
-/** A rule and a function that alert when a platform role's new trust is not one the plan produces, whoever set it. */
+/** A rule and a function that alert when a platform role's new trust or policy, or a platform function's configuration, is not one the plan produces, whoever set it. */
 export class RoleTrustCheck extends pulumi.ComponentResource {
     readonly functionName: string;
     readonly ruleName: string;
 
     constructor(name: string, args: RoleTrustCheckArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE.RoleTrustCheck, name, {}, opts);
-        if (args.allowance.namePrefix !== args.namePrefix || args.allowance.documents.length === 0 || Object.keys(args.allowance.roleDocuments).length === 0) {
-            throw new pulumi.ResourceError(`RoleTrustCheck ${name}: the allowance is for prefix '${args.allowance.namePrefix}' with ${args.allowance.documents.length} documents; build it with buildTrustAllowance for '${args.namePrefix}'.`, this);
+        const { trust, policies, functions } = args.allowances;
+        const problems: string[] = [];
+        if (trust.namePrefix !== args.namePrefix || trust.documents.length === 0 || Object.keys(trust.roleDocuments).length === 0) {
+            problems.push(`the trust allowance is for prefix '${trust.namePrefix}' with ${trust.documents.length} documents; build it with buildTrustAllowance for '${args.namePrefix}'`);
         }
+        if (policies.namePrefix !== args.namePrefix || Object.keys(policies.roles).length === 0) problems.push(`the policy allowance is for prefix '${policies.namePrefix}' with ${Object.keys(policies.roles).length} roles; build it with buildPolicyAllowance for '${args.namePrefix}'`);
+        if (functions.namePrefix !== args.namePrefix || functions.region !== args.region || Object.keys(functions.functions).length === 0) {
+            problems.push(`the function allowance is for prefix '${functions.namePrefix}' in '${functions.region}' with ${Object.keys(functions.functions).length} functions; build it with buildFunctionAllowance for '${args.namePrefix}' in '${args.region}'`);
+        }
+        if (problems.length > 0) throw new pulumi.ResourceError(`RoleTrustCheck ${name}: ${problems.join("; ")}.`, this);
         this.functionName = roleNames.trustCheck(args.namePrefix);
         this.ruleName = this.functionName;
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 90, kmsKeyId: args.logKeyArn }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
-            { name: this.functionName, description: "Judges new trust documents of platform roles; reads nothing", assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },
+            { name: this.functionName, description: "Judges trust, policy and function changes of the platform; reads function configurations only", assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },
             { parent: this },
         );
         const rolePolicy = new aws.iam.RolePolicy(
             `${name}-policy`,
-            { role: role.name, name: "trust-check", policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(buildTrustCheckPolicy({ accountId: args.accountId, region: args.region, logGroupArn }))) },
+            { role: role.name, name: TRUST_CHECK_POLICY_NAME, policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(buildTrustCheckPolicy({ accountId: args.accountId, region: args.region, namePrefix: args.namePrefix, logGroupArn }))) },
             { parent: this },
         );
         const fn = new aws.lambda.Function(
             `${name}-function`,
             {
                 name: this.functionName,
-                description: "Alerts when a platform role's new trust is not one the plan produces",
-                ...signedLambdaCode(roleTrustCheckPackage(args.allowance), args.codeSigning, this.functionName, { parent: this }),
+                description: "Alerts when a platform role's trust or policy, or a platform function's configuration, is not one the plan produces",
+                ...signedLambdaCode(roleTrustCheckPackage(args.allowances), args.codeSigning, this.functionName, { parent: this }),
                 role: role.arn,
                 timeout: 30,
                 memorySize: 256,
@@ -135,7 +183,7 @@ export class RoleTrustCheck extends pulumi.ComponentResource {
         );
         const rule = new aws.cloudwatch.EventRule(
             `${name}-rule`,
-            { name: this.ruleName, description: "Every trust change of a platform role, deploy runs included, goes to the trust check", eventPattern: JSON.stringify(buildTrustChangePattern(args.namePrefix)), state: "ENABLED" },
+            { name: this.ruleName, description: "Every trust or policy change of a platform role and configuration change of a platform function, deploy runs included, goes to the check", eventPattern: JSON.stringify(buildTrustChangePattern(args.namePrefix, args.accountId, args.region)), state: "ENABLED" },
             { parent: this },
         );
         new aws.cloudwatch.EventTarget(`${name}-target`, { rule: rule.name, arn: fn.arn }, { parent: this });
@@ -144,7 +192,7 @@ export class RoleTrustCheck extends pulumi.ComponentResource {
             `${name}-errors-alarm`,
             {
                 name: `${args.namePrefix}-trust-check-failed`,
-                alarmDescription: "The role-trust check failed; a trust change may have gone unjudged. Read its log and the trail's UpdateAssumeRolePolicy events.",
+                alarmDescription: "The platform change check failed; a trust, policy or function change may have gone unjudged. Read its log and the trail's IAM and Lambda change events.",
                 namespace: "AWS/Lambda",
                 metricName: "Errors",
                 dimensions: { FunctionName: this.functionName },
@@ -158,6 +206,6 @@ export class RoleTrustCheck extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.registerOutputs({ functionName: this.functionName, ruleName: this.ruleName, allowedDocuments: args.allowance.documents.length });
+        this.registerOutputs({ functionName: this.functionName, ruleName: this.ruleName, allowedDocuments: trust.documents.length, judgedRoles: Object.keys(policies.roles).length, judgedFunctions: Object.keys(functions.functions).length });
     }
 }

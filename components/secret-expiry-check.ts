@@ -4,7 +4,16 @@ import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check/findin
 import { buildLambdaTrustPolicy, FunctionCodeSigning, lambdaCode } from "./function-code";
 import { PolicyDocument, policyDocument, sendFindingsStatement } from "./iam";
 import { TYPE } from "./tokens";
+import { functionNames } from "../model/names";
 import { RETAIN_ON_DELETE } from "./retention";
+
+/** The name of the expiry check role's inline policy (the platform change check compares policies by name). */
+export const EXPIRY_CHECK_POLICY_NAME = "expiry-check";
+
+/** The expiry check's environment variables. */
+export function expiryCheckVariables(environment: string, warningDays: number): Record<string, string> {
+    return { FINLEDGER_ENVIRONMENT: environment, WARNING_DAYS: String(warningDays) };
+}
 
 /** The expiry check's permissions: list secret metadata (never a value), send its findings, write its logs. */
 export function buildExpiryCheckPolicy(inputs: { accountId: string; region: string; logGroupArn: string }): PolicyDocument {
@@ -52,7 +61,7 @@ export class SecretExpiryCheck extends pulumi.ComponentResource {
         if (!Number.isInteger(args.warningDays) || args.warningDays < 1) {
             throw new pulumi.ResourceError(`SecretExpiryCheck ${name}: warningDays ${args.warningDays} must be a positive whole number of days; set finledger:audit.expiryWarningDays.`, this);
         }
-        this.functionName = `${args.namePrefix}-expiry-check`;
+        this.functionName = functionNames.expiryCheck(args.namePrefix);
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 90, kmsKeyId: args.logKeyArn }, { parent: this, ...RETAIN_ON_DELETE });
         const role = new aws.iam.Role(
             `${name}-role`,
@@ -61,7 +70,7 @@ export class SecretExpiryCheck extends pulumi.ComponentResource {
         );
         const rolePolicy = new aws.iam.RolePolicy(
             `${name}-policy`,
-            { role: role.name, policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(buildExpiryCheckPolicy({ accountId: args.accountId, region: args.region, logGroupArn }))) },
+            { role: role.name, name: EXPIRY_CHECK_POLICY_NAME, policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(buildExpiryCheckPolicy({ accountId: args.accountId, region: args.region, logGroupArn }))) },
             { parent: this },
         );
         const fn = new aws.lambda.Function(
@@ -74,7 +83,7 @@ export class SecretExpiryCheck extends pulumi.ComponentResource {
                 timeout: 120,
                 memorySize: 256,
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-                environment: { variables: { FINLEDGER_ENVIRONMENT: args.environment, WARNING_DAYS: String(args.warningDays) } },
+                environment: { variables: expiryCheckVariables(args.environment, args.warningDays) },
             },
             { parent: this, dependsOn: [rolePolicy] },
         );

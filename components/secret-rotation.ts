@@ -84,6 +84,14 @@ export function buildRotationPolicy(inputs: RotationPolicyInputs): PolicyDocumen
     return policyDocument(statements);
 }
 
+/** The name of a rotation role's inline policy (the platform change check compares policies by name). */
+export const ROTATION_POLICY_NAME = "rotation";
+
+/** A rotation function's environment variables: the Secrets Manager endpoint and the strategy's own. */
+export function rotationVariables<T>(secretsManagerEndpoint: T, extra: Readonly<Record<string, T>> = {}): Record<string, T> {
+    return { SECRETS_MANAGER_ENDPOINT: secretsManagerEndpoint, ...extra };
+}
+
 /** One secret the function rotates, with its schedule. */
 export interface RotatedSecret {
     /** Logical name, unique within the component. */
@@ -191,7 +199,7 @@ export class SecretRotation extends pulumi.ComponentResource {
                 }),
             ),
         );
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: "rotation", policy: this.policy }, { parent: this });
+        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: ROTATION_POLICY_NAME, policy: this.policy }, { parent: this });
 
         const fn = new aws.lambda.Function(
             `${name}-function`,
@@ -203,7 +211,7 @@ export class SecretRotation extends pulumi.ComponentResource {
                 timeout: timeoutSeconds,
                 memorySize: 512,
                 vpcConfig: { subnetIds: [...args.subnetIds], securityGroupIds: [...args.securityGroupIds] },
-                environment: { variables: { SECRETS_MANAGER_ENDPOINT: args.secretsManagerEndpoint, ...(args.environmentVariables ?? {}) } },
+                environment: { variables: rotationVariables<pulumi.Input<string>>(args.secretsManagerEndpoint, args.environmentVariables) },
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
                 tags,
             },

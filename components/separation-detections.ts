@@ -2,7 +2,9 @@
 // would let someone reach a secret value through the platform's own code, roles or tags, made outside a deploy run,
 // and reads of the Pulumi state by anyone but the CI roles and break glass.
 import type { DetectionRule, EventPattern } from "./audit-alerts";
+import { FUNCTION_FINDING_DETAIL_TYPE } from "../functions/trust-check/function-judge";
 import { TRUST_FINDING_DETAIL_TYPE, TRUST_FINDING_SOURCE } from "../functions/trust-check/judge";
+import { POLICY_FINDING_DETAIL_TYPE } from "../functions/trust-check/policy-judge";
 
 /** The prefix of every deploy-role session name; the workflow appends the GitHub run id (`gha-deploy-prod-<run id>`). */
 export function deploySessionPrefix(environment: string): string {
@@ -81,11 +83,12 @@ export function buildSeparationDetectionRules(inputs: SeparationDetectionInputs)
             },
         },
         {
-            // The trust check (components/role-trust-check.ts) judges every trust change, deploy runs included.
-            id: "role-trust-outside-plan",
-            title: "A platform role was given a trust its environment's plan never produces (any caller, deploy runs included)",
+            // The platform change check (components/role-trust-check.ts) judges every trust and policy change of a
+            // platform role and every configuration change of a platform function, deploy runs included.
+            id: "platform-change-outside-plan",
+            title: "A platform role was given a trust or policy, or a platform function a configuration, its environment's plan never produces (any caller, deploy runs included)",
             state: "ENABLED",
-            pattern: { source: [TRUST_FINDING_SOURCE], "detail-type": [TRUST_FINDING_DETAIL_TYPE] },
+            pattern: { source: [TRUST_FINDING_SOURCE], "detail-type": [TRUST_FINDING_DETAIL_TYPE, POLICY_FINDING_DETAIL_TYPE, FUNCTION_FINDING_DETAIL_TYPE] },
         },
         {
             id: "function-code-change-outside-deploy",

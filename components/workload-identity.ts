@@ -53,6 +53,9 @@ export function buildIrsaTrustPolicy(accountId: string, issuerUrl: string, names
     ]);
 }
 
+/** The name of a workload role's one inline policy (the platform change check compares policies by name). */
+export const WORKLOAD_POLICY_NAME = "read-catalog-secrets";
+
 /** The size IAM counts for a policy document: its JSON without insignificant whitespace. */
 export function policySize(doc: PolicyDocument): number {
     return JSON.stringify(doc).length;
@@ -161,7 +164,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource implements IGrant
                 `${name}-reads`,
                 {
                     role: this.role.name,
-                    name: "read-catalog-secrets",
+                    name: WORKLOAD_POLICY_NAME,
                     policy: pulumi.all(this.statements).apply((statements) => JSON.stringify(buildWorkloadPolicy(roleName, statements))),
                 },
                 { parent: this },

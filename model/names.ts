@@ -92,6 +92,14 @@ export const roleNames = {
     trustCheck: (prefix: string) => `${prefix}-trust-check`,
 } as const;
 
+/** Names of the platform's audit functions (rotation functions: {@link rotationFunctionName}). */
+export const functionNames = {
+    /** The daily `expires-at` check. */
+    expiryCheck: (prefix: string) => `${prefix}-expiry-check`,
+    /** The secret latency probe. */
+    latencyProbe: (prefix: string) => `${prefix}-latency-probe`,
+} as const;
+
 /** The versioned bucket that holds the function packages, unsigned and signed, of one environment. */
 export function functionArtifactsBucketName(prefix: string, accountId: string): string {
     return `${prefix}-function-artifacts-${accountId}`;

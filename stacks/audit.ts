@@ -14,6 +14,7 @@ import { roleNames } from "../model/names";
 import { SecretExpiryCheck } from "../components/secret-expiry-check";
 import { buildSeparationDetectionRules } from "../components/separation-detections";
 import { buildTrustAllowance, RoleTrustCheck } from "../components/role-trust-check";
+import { buildFunctionAllowance, buildPolicyAllowance } from "./change-allowance";
 import { stateBucketName } from "../components/github-deploy";
 import { CANARY_SECRET } from "../model/environment";
 import { deploys } from "../model/phase";
@@ -118,7 +119,7 @@ export function buildAudit(platform: EnvironmentPlatform, options: { kubernetesP
             accountId: config.accountId,
             region: config.region,
             namePrefix: prefix,
-            allowance: buildTrustAllowance(config, platform.catalog.workloads),
+            allowances: { trust: buildTrustAllowance(config, platform.catalog.workloads), policies: buildPolicyAllowance(platform.model), functions: buildFunctionAllowance(platform.model) },
             logKeyArn: platform.functionLogKey.keyArn,
             codeSigning: options.codeSigning,
             alarmTopicArn: alerts.topicArn,

@@ -9,6 +9,7 @@ import { secretArnPattern, SecretRotation } from "../components/secret-rotation"
 import { FunctionCodeSigning } from "../components/function-code";
 import { ENV } from "../functions/rotation/env";
 import { deploys } from "../model/phase";
+import { EnvironmentConfig } from "../model/config";
 import { LambdaStrategy } from "../model/strategies";
 import { EnvironmentPlatform } from "./platform";
 import { buildPaced } from "./pacing";
@@ -20,6 +21,31 @@ export interface RotationLayer {
     readonly kafkaUserSlots: ReadonlyMap<string, ManagedSecret>;
 }
 
+/** The regional Secrets Manager endpoint the rotation functions call (with private DNS it resolves to the VPC endpoint). */
+export function secretsManagerEndpointUrl(config: EnvironmentConfig): string {
+    return `https://secretsmanager.${config.region}.amazonaws.com`;
+}
+
+/**
+ * What differs per Lambda strategy beyond its descriptor: secrets it only reads and its environment. A Record over
+ * LambdaStrategy, so a strategy added to model/strategies.ts without an entry here does not compile.
+ */
+export function strategyExtras(config: EnvironmentConfig): Record<LambdaStrategy, { readOnly?: string[]; env?: Record<string, string> }> {
+    const rc = config.rotation;
+    return {
+        "snowflake-key-pair": {
+            readOnly: [`${secretArnPattern(config.accountId, config.region, rc.snowflake.rotatorKeyPairName)}`.replace(/\*$/, "-??????")],
+            env: { [ENV.snowflakeRotatorSecret]: rc.snowflake.rotatorKeyPairName },
+        },
+        "postgres-alternating-users": {
+            // The RDS-managed master secrets (rds!db-..., rds!cluster-...), which the function logs in with.
+            readOnly: [secretArnPattern(config.accountId, config.region, "rds!")],
+        },
+        "kafka-scram-alternating-users": { env: { [ENV.mskPropagationSeconds]: "600" } },
+        "vendor-api": {},
+    };
+}
+
 /** Builds the rotation layer of one environment. */
 export async function buildRotation(platform: EnvironmentPlatform, codeSigning: FunctionCodeSigning): Promise<RotationLayer> {
     const { config, model } = platform;
@@ -27,7 +53,7 @@ export async function buildRotation(platform: EnvironmentPlatform, codeSigning: 
 
     const opts = deployedLayerOptions(platform);
     const prefix = config.namePrefix;
-    const endpointUrl = `https://secretsmanager.${config.region}.amazonaws.com`;
+    const endpointUrl = secretsManagerEndpointUrl(config);
 
     // The functions reach Secrets Manager privately. With private DNS the regional name resolves to the endpoint.
     const dependsOn: pulumi.Resource[] = [];
@@ -63,20 +89,7 @@ export async function buildRotation(platform: EnvironmentPlatform, codeSigning: 
         new aws.msk.SingleScramSecretAssociation(`${prefix}-msk-${planned.resourceName}`, { clusterArn: rc.kafka.clusterArn, secretArn: slots.get(planned.entry.name)!.arn }, opts);
     });
 
-    // What differs per Lambda strategy beyond its descriptor: secrets it only reads and its environment. A Record
-    // over LambdaStrategy, so a strategy added to model/strategies.ts without an entry here does not compile.
-    const perStrategy: Record<LambdaStrategy, { readOnly?: string[]; env?: Record<string, string> }> = {
-        "snowflake-key-pair": {
-            readOnly: [`${secretArnPattern(config.accountId, config.region, rc.snowflake.rotatorKeyPairName)}`.replace(/\*$/, "-??????")],
-            env: { [ENV.snowflakeRotatorSecret]: rc.snowflake.rotatorKeyPairName },
-        },
-        "postgres-alternating-users": {
-            // The RDS-managed master secrets (rds!db-..., rds!cluster-...), which the function logs in with.
-            readOnly: [secretArnPattern(config.accountId, config.region, "rds!")],
-        },
-        "kafka-scram-alternating-users": { env: { [ENV.mskPropagationSeconds]: "600" } },
-        "vendor-api": {},
-    };
+    const perStrategy = strategyExtras(config);
 
     const rotations = new Map<LambdaStrategy, SecretRotation>();
     // One function per strategy, each with a rotation schedule per secret: pace between them.

@@ -11,7 +11,7 @@ export const ALLOWANCE_FILE = "trust-allowance.json";
 export const TRUST_DOCUMENT_PARAMETER = { CreateRole: "assumeRolePolicyDocument", UpdateAssumeRolePolicy: "policyDocument" } as const;
 /** The IAM calls the check judges. */
 export const TRUST_CHANGE_EVENTS = Object.keys(TRUST_DOCUMENT_PARAMETER) as Array<keyof typeof TRUST_DOCUMENT_PARAMETER>;
-/** Source and detail type of the check's finding events; the `role-trust-outside-plan` detection turns them into alerts. */
+/** Source and detail type of the check's finding events; the `platform-change-outside-plan` detection turns them into alerts. */
 export const TRUST_FINDING_SOURCE = FINDING_SOURCE;
 export const TRUST_FINDING_DETAIL_TYPE = "Platform Role Trust Outside Plan";
 

@@ -8,7 +8,9 @@ import { buildDetectionRules } from "../../components/audit-alerts";
 import { stateBucketName } from "../../components/github-deploy";
 import { roleNames } from "../../model/names";
 import { buildSeparationDetectionRules, deploySessionPrefix } from "../../components/separation-detections";
+import { FUNCTION_FINDING_DETAIL_TYPE } from "../../functions/trust-check/function-judge";
 import { TRUST_FINDING_DETAIL_TYPE, TRUST_FINDING_SOURCE } from "../../functions/trust-check/judge";
+import { POLICY_FINDING_DETAIL_TYPE } from "../../functions/trust-check/policy-judge";
 import { FAKE_AWS_ENV, MotoServer, startMoto } from "../support/moto";
 import { planReport } from "../support/plan-cli";
 import { apiCall, Caller, secretsManagerServiceEvent } from "./cloudtrail-samples";
@@ -266,7 +268,27 @@ const SAMPLES: Sample[] = [
     {
         label: "the trust check reports a platform role trusting a principal outside the plan",
         event: { source: TRUST_FINDING_SOURCE, detailType: TRUST_FINDING_DETAIL_TYPE, detail: { environment: "prod", roleName: workloadRole, principals: ["*"] } },
-        expect: ["role-trust-outside-plan"],
+        expect: ["platform-change-outside-plan"],
+    },
+    {
+        label: "the platform change check reports a platform role's policy outside the plan",
+        event: { source: TRUST_FINDING_SOURCE, detailType: POLICY_FINDING_DETAIL_TYPE, detail: { environment: "prod", roleName: workloadRole, policy: "read-catalog-secrets", outside: ["secretsmanager:GetSecretValue on *"] } },
+        expect: ["platform-change-outside-plan"],
+    },
+    {
+        label: "the platform change check reports a platform function's configuration outside the plan",
+        event: { source: TRUST_FINDING_SOURCE, detailType: FUNCTION_FINDING_DETAIL_TYPE, detail: { environment: "prod", functionName: `${PREFIX}-rotate-vendor-api`, outside: ["configuration: variable NODE_OPTIONS is not planned"] } },
+        expect: ["platform-change-outside-plan"],
+    },
+    {
+        label: "another source sends the policy and function findings' detail types",
+        event: { source: "finledger.other", detailType: POLICY_FINDING_DETAIL_TYPE, detail: { roleName: workloadRole } },
+        expect: [],
+    },
+    {
+        label: "the check's source sends a detail type it does not use",
+        event: { source: TRUST_FINDING_SOURCE, detailType: "Platform Role Policy Within Plan", detail: { roleName: workloadRole } },
+        expect: [],
     },
     {
         label: "another source sends the trust finding's detail type",

@@ -72,7 +72,7 @@ for (const env of ["dev", "staging", "prod"] as const) {
 
         it("has the EventBridge detections, the metric-filter alarms, the latency alarm and the expiry-check alarm", () => {
             const rules = ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs.name).sort();
-            for (const id of ["unknown-principal-secret-read", "rotation-failed", "secret-deletion-or-policy-change", "key-disabled-or-deletion-scheduled", "audit-trail-tampering", "break-glass-assumed", "secret-expiry", "role-trust-outside-plan"]) {
+            for (const id of ["unknown-principal-secret-read", "rotation-failed", "secret-deletion-or-policy-change", "key-disabled-or-deletion-scheduled", "audit-trail-tampering", "break-glass-assumed", "secret-expiry", "platform-change-outside-plan"]) {
                 assert.ok(rules.includes(`${prefix}-${id}`), `rule ${id}`);
             }
             const alarms = Object.fromEntries(ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.name, a.inputs]));
@@ -88,7 +88,7 @@ for (const env of ["dev", "staging", "prod"] as const) {
             const targets = ofType("aws:cloudwatch/eventTarget:EventTarget");
             const topic = ofType("aws:sns/topic:Topic")[0];
             // Schedules, forwards, the event-driven ESO refresh and the trust check (functions; the trust check's findings
-            // alert through role-trust-outside-plan) are the rules that notify nobody directly.
+            // alert through platform-change-outside-plan) are the rules that notify nobody directly.
             for (const r of rules.filter((n) => !n.endsWith("-schedule") && !n.endsWith("-forward") && n !== `${prefix}-eso-refresh` && n !== roleNames.trustCheck(prefix))) {
                 assert.ok(targets.some((t) => t.inputs.rule === r && t.inputs.arn === topic.outputs.arn), `rule ${r} notifies the alert topic`);
             }

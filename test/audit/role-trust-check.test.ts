@@ -6,7 +6,6 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { unzipSync } from "fflate";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { bootstrapOwnedRoles } from "../../components/role-trust-check";
@@ -14,11 +13,11 @@ import { ALLOWANCE_FILE, canonicalTrust, judgeTrustChange, TrustAllowance, Trust
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
 import { roleNames } from "../../model/names";
 import type { PlanReport } from "../../tools/plan/report";
-import { environmentPackages } from "../../tools/signing/environment-packages";
 import { simulate } from "../support/iam-simulator";
 import { FAKE_AWS_ENV, MotoServer, startMoto } from "../support/moto";
 import { planReport, PROJECT_DIR } from "../support/plan-cli";
 import { apiCall, Caller } from "./cloudtrail-samples";
+import { shippedCheckPackage } from "../support/shipped-check";
 import { deploySessionPrefix } from "../../components/separation-detections";
 import { ACCOUNTS, DEV } from "../support/accounts";
 
@@ -28,17 +27,7 @@ type Resource = PlanReport["resources"][number];
 type Doc = { Version: string; Statement: Array<Record<string, any>> };
 const inputs = (r: Resource) => r.inputs as Record<string, any>;
 
-/** The trust-check package a stack's plan deploys: found by the hash in the function's signed key, among the packages the sign job builds. */
-function shippedPackage(environment: string): { files: Record<string, Uint8Array>; sha256Hex: string } {
-    const config = parseEnvironmentConfig(readStackFile(PROJECT_DIR, environment));
-    const fn = planReport(environment).resources.find((r) => r.type === "aws:lambda/function:Function" && inputs(r).name === roleNames.trustCheck(config.namePrefix));
-    assert.ok(fn, `${environment} plans the trust check`);
-    const hex = /^signed\/([0-9a-f]{64})\//.exec(inputs(fn).s3Key)![1];
-    const pkg = environmentPackages(config, PROJECT_DIR).find((p) => p.sha256Hex === hex);
-    assert.ok(pkg, `${environment}: the planned trust-check package ${hex} is one the sign job builds`);
-    assert.equal(pkg.name, "trust-check");
-    return { files: unzipSync(pkg.zip), sha256Hex: hex };
-}
+const shippedPackage = shippedCheckPackage;
 
 /** The allowance shipped in a stack's planned trust-check package. */
 function shippedAllowance(environment: string): TrustAllowance {
@@ -276,7 +265,7 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
         const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY } };
         events = new EventBridgeClient(client);
         sqs = new SQSClient(client);
-        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-role-trust-outside-plan`]) {
+        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-platform-change-outside-plan`]) {
             const { pattern, state } = planned(name);
             const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
             const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
@@ -304,7 +293,7 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
             { label: "a role outside the platform", event: trustChange("UpdateAssumeRolePolicy", "data-export", star, sso), match: false },
             { label: "a dev platform role's name in prod's account", event: trustChange("CreateRole", roleNames.workload("fl-dev", "airflow-payments"), star), match: false },
             { label: "a name that merely contains the prefix", event: trustChange("CreateRole", `x${workloadRole}`, star), match: false },
-            { label: "PutRolePolicy on a platform role (another rule's concern)", event: apiCall({ accountId: PROD, service: "iam", eventName: "PutRolePolicy", caller: sso, requestParameters: { roleName: workloadRole } }), match: false },
+            { label: "PutRolePolicy on a platform role (the policy part of the same check, test/audit/platform-change-check.test.ts)", event: apiCall({ accountId: PROD, service: "iam", eventName: "PutRolePolicy", caller: sso, requestParameters: { roleName: workloadRole } }), match: true },
             { label: "GetRole on a platform role", event: apiCall({ accountId: PROD, service: "iam", eventName: "GetRole", caller: sso, requestParameters: { roleName: workloadRole } }), match: false },
             { label: "an sts event named UpdateAssumeRolePolicy", event: { ...trustChange("UpdateAssumeRolePolicy", workloadRole, star), source: "aws.sts" }, match: false },
         ];
@@ -336,11 +325,11 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
             const bad = { Version: "2012-10-17", Statement: [...JSON.parse(good).Statement, { Effect: "Allow", Principal: { AWS: outsider }, Action: "sts:AssumeRole" }] };
 
             assert.deepEqual(await bundle.handler({ id: "good", detail: trustChange("UpdateAssumeRolePolicy", workloadRole, good).detail }), {});
-            assert.deepEqual(await drain(`${PREFIX}-role-trust-outside-plan`), [], "a planned trust sends nothing");
+            assert.deepEqual(await drain(`${PREFIX}-platform-change-outside-plan`), [], "a planned trust sends nothing");
 
             const result = await bundle.handler({ id: "bad", detail: trustChange("UpdateAssumeRolePolicy", workloadRole, bad).detail });
             assert.ok(result.finding);
-            const delivered = await drain(`${PREFIX}-role-trust-outside-plan`);
+            const delivered = await drain(`${PREFIX}-platform-change-outside-plan`);
             assert.equal(delivered.length, 1, "one finding");
             assert.equal(delivered[0].detail.roleName, workloadRole);
             assert.deepEqual(delivered[0].detail.principals, [outsider]);
@@ -354,7 +343,7 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
     it("the planned detection sends its findings to the audit alert topic", () => {
         const report = planReport("prod");
         const topic = report.resources.find((r) => r.type === "aws:sns/topic:Topic" && inputs(r).name === `${PREFIX}-audit-alerts`)!;
-        const target = report.resources.find((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && inputs(r).rule === `${PREFIX}-role-trust-outside-plan`)!;
+        const target = report.resources.find((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && inputs(r).rule === `${PREFIX}-platform-change-outside-plan`)!;
         assert.ok(target, "the detection has a target");
         assert.equal(inputs(target).arn, (topic.outputs as Record<string, unknown>).arn);
     });

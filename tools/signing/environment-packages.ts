@@ -10,6 +10,7 @@ import { loadCatalog } from "../../model/catalog";
 import { EnvironmentConfig } from "../../model/config";
 import { assertValidModel, planEnvironment } from "../../model/environment";
 import { planRefreshTargets } from "../../stacks/refresh";
+import { buildFunctionAllowance, buildPolicyAllowance } from "../../stacks/change-allowance";
 
 /** Every package an environment may deploy (a function its phase or catalog leaves out costs one signing job, once). */
 export function environmentPackages(config: EnvironmentConfig, projectDir: string): FunctionPackage[] {
@@ -17,7 +18,7 @@ export function environmentPackages(config: EnvironmentConfig, projectDir: strin
     const targets = planRefreshTargets(model.catalog, (n) => model.secretsByName.get(n)?.fullName);
     const withData: Record<string, () => FunctionPackage> = {
         "eso-refresh": () => refreshPackage(targets),
-        "trust-check": () => roleTrustCheckPackage(buildTrustAllowance(config, model.catalog.workloads)),
+        "trust-check": () => roleTrustCheckPackage({ trust: buildTrustAllowance(config, model.catalog.workloads), policies: buildPolicyAllowance(model), functions: buildFunctionAllowance(model) }),
     };
     return Object.keys(FUNCTION_ENTRIES).map((name) => withData[name]?.() ?? functionPackage(name));
 }
