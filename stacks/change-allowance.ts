@@ -5,6 +5,9 @@
 // bound to the environment's account, regions and names: a secret's random suffix is `-??????`, a KMS key id is the
 // shape AWS gives it (`mrk-` and 32 characters for the multi-Region environment key), and a value of a function's
 // environment known only at deploy time (the cluster endpoint) is `null` (its key is checked, not its value).
+// It always describes the full phase (model/phase.ts), whatever phase the stack is in: the check's package, and so
+// its function, must not change when a stack moves from foundation to full, and allowing the policy or configuration
+// of a role or function the foundation phase has not created yet allows nothing else.
 import { BREAK_GLASS_POLICY_NAME, buildBreakGlassPolicy } from "../components/break-glass";
 import { buildEventForwarderPolicy, EVENT_FORWARDER_POLICY_NAME } from "../components/audit-alerts";
 import { buildCloudTrailLogsPolicy, CLOUDTRAIL_LOGS_POLICY_NAME, trailLogGroupName } from "../components/audit-trail";
@@ -22,7 +25,6 @@ import { FunctionAllowance, PlannedFunction } from "../functions/trust-check/fun
 import { PolicyAllowance, RolePolicyAllowance } from "../functions/trust-check/policy-judge";
 import { CANARY_SECRET, EnvironmentModel } from "../model/environment";
 import { functionNames, roleNames } from "../model/names";
-import { deploys } from "../model/phase";
 import { secretsManagerEndpointUrl, strategyExtras } from "./rotation";
 
 /** The ARN of a CloudWatch Logs group, as the LogGroup resource's `arn` output gives it. */
@@ -53,33 +55,31 @@ export function buildPolicyAllowance(model: EnvironmentModel): PolicyAllowance {
     const roles: Record<string, RolePolicyAllowance> = {};
     const give = (roleName: string, policies: Record<string, Planned>) => (roles[roleName] = { inline: policies, attached: [] });
 
-    // The audit layer, in every phase.
+    // The audit layer.
     give(roleNames.breakGlass(prefix), inline(BREAK_GLASS_POLICY_NAME, buildBreakGlassPolicy({ accountId, environment })));
     give(roleNames.cloudTrailLogs(prefix), inline(CLOUDTRAIL_LOGS_POLICY_NAME, buildCloudTrailLogsPolicy(logGroupArn(region, accountId, trailLogGroupName(environment)))));
     give(roleNames.eventForwarder(prefix), inline(EVENT_FORWARDER_POLICY_NAME, buildEventForwarderPolicy(accountId, region)));
     give(roleNames.expiryCheck(prefix), inline(EXPIRY_CHECK_POLICY_NAME, buildExpiryCheckPolicy({ accountId, region, logGroupArn: lambdaLogs(functionNames.expiryCheck(prefix)) })));
     give(roleNames.trustCheck(prefix), inline(TRUST_CHECK_POLICY_NAME, buildTrustCheckPolicy({ accountId, region, namePrefix: prefix, logGroupArn: lambdaLogs(roleNames.trustCheck(prefix)) })));
 
-    if (deploys(config.phase, "rotation-functions")) {
-        const extras = strategyExtras(config);
-        for (const r of model.rotations) {
-            give(
-                r.roleName,
-                inline(
-                    ROTATION_POLICY_NAME,
-                    buildRotationPolicy({
-                        accountId,
-                        region,
-                        environment,
-                        strategy: r.strategy,
-                        secretNamePrefixes: [r.secretNamePrefix],
-                        keyArn: keyArn(region),
-                        logGroupArn: lambdaLogs(r.functionName),
-                        readOnlySecretArns: extras[r.strategy].readOnly,
-                    }),
-                ),
-            );
-        }
+    const extras = strategyExtras(config);
+    for (const r of model.rotations) {
+        give(
+            r.roleName,
+            inline(
+                ROTATION_POLICY_NAME,
+                buildRotationPolicy({
+                    accountId,
+                    region,
+                    environment,
+                    strategy: r.strategy,
+                    secretNamePrefixes: [r.secretNamePrefix],
+                    keyArn: keyArn(region),
+                    logGroupArn: lambdaLogs(r.functionName),
+                    readOnlySecretArns: extras[r.strategy].readOnly,
+                }),
+            ),
+        );
     }
 
     // What ManagedSecret.grantRead adds for one secret, with the replica as WorkloadIdentity asks for it.
@@ -90,17 +90,13 @@ export function buildPolicyAllowance(model: EnvironmentModel): PolicyAllowance {
         return [...secretReadStatements(arn, keyArn(region), region), ...(withReplica ? secretReadStatements(replicaSecretArn(arn, replicaRegion), keyArn(replicaRegion), replicaRegion) : [])];
     };
 
-    if (deploys(config.phase, "cluster-runtime")) {
-        give(roleNames.esoController(prefix), inline(ESO_CONTROLLER_POLICY_NAME, buildEsoControllerPolicy()));
-        for (const identity of model.identities) {
-            give(identity.roleName, inline(WORKLOAD_POLICY_NAME, buildWorkloadPolicy(identity.roleName, identity.reads.flatMap((name) => readStatements(name, true)))));
-        }
-        give(roleNames.esoRefresh(prefix), inline(REFRESH_POLICY_NAME, buildRefreshRolePolicy(lambdaLogs(roleNames.esoRefresh(prefix)))));
+    give(roleNames.esoController(prefix), inline(ESO_CONTROLLER_POLICY_NAME, buildEsoControllerPolicy()));
+    for (const identity of model.identities) {
+        give(identity.roleName, inline(WORKLOAD_POLICY_NAME, buildWorkloadPolicy(identity.roleName, identity.reads.flatMap((name) => readStatements(name, true)))));
     }
-    if (deploys(config.phase, "latency-probe") && deploys(config.phase, "in-cluster-alert-rules")) {
-        const probe = functionNames.latencyProbe(prefix);
-        give(roleNames.latencyProbe(prefix), inline(PROBE_POLICY_NAME, buildProbePolicy(readStatements(CANARY_SECRET, false), lambdaLogs(probe), config.audit.probeVpc !== undefined)));
-    }
+    give(roleNames.esoRefresh(prefix), inline(REFRESH_POLICY_NAME, buildRefreshRolePolicy(lambdaLogs(roleNames.esoRefresh(prefix)))));
+    const probe = functionNames.latencyProbe(prefix);
+    give(roleNames.latencyProbe(prefix), inline(PROBE_POLICY_NAME, buildProbePolicy(readStatements(CANARY_SECRET, false), lambdaLogs(probe), config.audit.probeVpc !== undefined)));
     const sorted = Object.fromEntries(Object.keys(roles).sort().map((k) => [k, roles[k]]));
     return { environment, accountId, namePrefix: prefix, bootstrapOwnedRoles: bootstrapOwnedRoles(prefix), roles: sorted };
 }
@@ -115,16 +111,10 @@ export function buildFunctionAllowance(model: EnvironmentModel): FunctionAllowan
 
     plan(functionNames.expiryCheck(prefix), roleNames.expiryCheck(prefix), expiryCheckVariables(environment, config.audit.expiryWarningDays));
     plan(roleNames.trustCheck(prefix), roleNames.trustCheck(prefix), {});
-    if (deploys(config.phase, "rotation-functions")) {
-        const extras = strategyExtras(config);
-        for (const r of model.rotations) plan(r.functionName, r.roleName, rotationVariables(secretsManagerEndpointUrl(config), extras[r.strategy].env));
-    }
-    if (deploys(config.phase, "cluster-runtime")) {
-        plan(roleNames.esoRefresh(prefix), roleNames.esoRefresh(prefix), refreshVariables<string | null>({ name: config.cluster.name, endpoint: null, caBase64: null }));
-    }
-    if (deploys(config.phase, "latency-probe") && deploys(config.phase, "in-cluster-alert-rules")) {
-        plan(functionNames.latencyProbe(prefix), roleNames.latencyProbe(prefix), probeVariables(model.secretsByName.get(CANARY_SECRET)!.fullName, environment));
-    }
+    const extras = strategyExtras(config);
+    for (const r of model.rotations) plan(r.functionName, r.roleName, rotationVariables(secretsManagerEndpointUrl(config), extras[r.strategy].env));
+    plan(roleNames.esoRefresh(prefix), roleNames.esoRefresh(prefix), refreshVariables<string | null>({ name: config.cluster.name, endpoint: null, caBase64: null }));
+    plan(functionNames.latencyProbe(prefix), roleNames.latencyProbe(prefix), probeVariables(model.secretsByName.get(CANARY_SECRET)!.fullName, environment));
     const sorted = Object.fromEntries(Object.keys(functions).sort().map((k) => [k, functions[k]]));
     return { environment, accountId, region, namePrefix: prefix, functions: sorted };
 }
