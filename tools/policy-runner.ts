@@ -104,15 +104,58 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
     };
     // What a resource rule sees of a target is the same for every rule: build it once per target, not per call
     // (at 10x the catalog that was 20 rules x 13,000 targets of closures and provider look-ups).
-    const views = new Map<PolicyTarget, { props: Record<string, any>; provider: ReturnType<typeof providerOf>; isType: (cls: any) => boolean; asType: any }>();
+    const views = new Map<PolicyTarget, { props: Record<string, any>; opts: any; provider: ReturnType<typeof providerOf>; isType: (cls: any) => boolean; asType: any }>();
     const viewOf = (t: PolicyTarget) => {
         let view = views.get(t);
         if (!view) {
             const props = (t.hasUnknowns ? unknownCheckingProxy(t.inputs) : t.inputs) as Record<string, any>;
-            view = { props, provider: providerOf(t), isType: (cls: any) => isTypeOf(t.type, cls), asType: (cls: any) => (isTypeOf(t.type, cls) ? props : undefined) };
+            const opts = {
+                protect: t.protect,
+                ignoreChanges: [...t.ignoreChanges],
+                aliases: [],
+                additionalSecretOutputs: [],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                parent: t.parent,
+                provider: t.provider,
+            } as any;
+            view = { props, opts, provider: providerOf(t), isType: (cls: any) => isTypeOf(t.type, cls), asType: (cls: any) => (isTypeOf(t.type, cls) ? props : undefined) };
             views.set(t, view);
         }
         return view;
+    };
+
+    // What stack rules receive, built once for all of them: every target as a PolicyResource, linked to its parent,
+    // dependencies and provider. Rules read it and never change it.
+    let stackView: PolicyResource[] | undefined;
+    const stackResources = (): PolicyResource[] => {
+        if (stackView) return stackView;
+        const resources = new Map<string, PolicyResource>();
+        for (const t of targets) {
+            const props = (t.hasUnknowns ? unknownCheckingProxy(t.outputs) : t.outputs) as Record<string, any>;
+            resources.set(t.urn, {
+                type: t.type,
+                props,
+                urn: t.urn,
+                name: t.name,
+                opts: { protect: t.protect, ignoreChanges: [...t.ignoreChanges], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
+                dependencies: [],
+                propertyDependencies: {},
+                isType: (cls: any) => isTypeOf(t.type, cls),
+                asType: ((cls: any) => (isTypeOf(t.type, cls) ? props : undefined)) as any,
+            } as PolicyResource);
+        }
+        for (const t of targets) {
+            const r = resources.get(t.urn) as any;
+            r.parent = t.parent ? resources.get(t.parent) : undefined;
+            r.dependencies = t.dependencies.map((u) => resources.get(u)).filter(Boolean);
+            r.propertyDependencies = Object.fromEntries(
+                Object.entries(t.propertyDependencies).map(([k, us]) => [k, us.map((u) => resources.get(u)).filter(Boolean)]),
+            );
+            const p = t.provider ? resources.get(t.provider.split("::").slice(0, -1).join("::")) : undefined;
+            if (p) r.provider = { type: p.type, props: p.props, urn: p.urn, name: p.name };
+        }
+        stackView = [...resources.values()];
+        return stackView;
     };
 
     for (const policy of policies) {
@@ -151,15 +194,7 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
                         props,
                         urn: t.urn,
                         name: t.name,
-                        opts: {
-                            protect: t.protect,
-                            ignoreChanges: [...t.ignoreChanges],
-                            aliases: [],
-                            additionalSecretOutputs: [],
-                            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-                            parent: t.parent,
-                            provider: t.provider,
-                        } as any,
+                        opts: view.opts,
                         provider: view.provider,
                         stackTags,
                         isType: view.isType,
@@ -185,33 +220,9 @@ export async function runPolicies(targets: readonly PolicyTarget[], policies: re
             await Promise.all(inFlight);
             for (const into of reported) violations.push(...into);
         } else {
-            const resources = new Map<string, PolicyResource>();
-            for (const t of targets) {
-                const props = (t.hasUnknowns ? unknownCheckingProxy(t.outputs) : t.outputs) as Record<string, any>;
-                resources.set(t.urn, {
-                    type: t.type,
-                    props,
-                    urn: t.urn,
-                    name: t.name,
-                    opts: { protect: t.protect, ignoreChanges: [...t.ignoreChanges], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
-                    dependencies: [],
-                    propertyDependencies: {},
-                    isType: (cls: any) => isTypeOf(t.type, cls),
-                    asType: ((cls: any) => (isTypeOf(t.type, cls) ? props : undefined)) as any,
-                } as PolicyResource);
-            }
-            for (const t of targets) {
-                const r = resources.get(t.urn) as any;
-                r.parent = t.parent ? resources.get(t.parent) : undefined;
-                r.dependencies = t.dependencies.map((u) => resources.get(u)).filter(Boolean);
-                r.propertyDependencies = Object.fromEntries(
-                    Object.entries(t.propertyDependencies).map(([k, us]) => [k, us.map((u) => resources.get(u)).filter(Boolean)]),
-                );
-                const p = t.provider ? resources.get(t.provider.split("::").slice(0, -1).join("::")) : undefined;
-                if (p) r.provider = { type: p.type, props: p.props, urn: p.urn, name: p.name };
-            }
+            const resources = stackResources();
             const args: StackValidationArgs = {
-                resources: [...resources.values()],
+                resources,
                 getConfig: (() => policyConfig) as any,
                 notApplicable,
             } as StackValidationArgs;
