@@ -52,15 +52,18 @@ function compare(scale: number, runs: number): void {
     const plan: Run[] = [];
     const floor: Run[] = [];
     const pacedFloor: Run[] = [];
+    const typedFloor: Run[] = [];
     for (let i = 0; i < runs; i++) {
         floor.push(timed([FLOOR_ENTRY, report, "prod"]));
         plan.push(timed(planArgs));
         pacedFloor.push(timed([FLOOR_ENTRY, report, "prod", "--paced"]));
+        typedFloor.push(timed([FLOOR_ENTRY, report, "prod", "--typed"]));
     }
     fs.rmSync(report, { force: true });
     const p = { cpu: median(plan.map((r) => r.cpuS)), wall: median(plan.map((r) => r.wallS)), rss: median(plan.map((r) => r.rssMiB)) };
     const f = { cpu: median(floor.map((r) => r.cpuS)), wall: median(floor.map((r) => r.wallS)), rss: median(floor.map((r) => r.rssMiB)) };
     const pf = { cpu: median(pacedFloor.map((r) => r.cpuS)), rss: median(pacedFloor.map((r) => r.rssMiB)) };
+    const tf = { cpu: median(typedFloor.map((r) => r.cpuS)), rss: median(typedFloor.map((r) => r.rssMiB)) };
     console.log(
         `  prod x${String(scale).padEnd(3)} ${String(custom).padStart(6)} custom resources (${resources.length} in all), n=${runs}: ` +
             `plan ${p.cpu.toFixed(2)} s CPU / ${p.rss.toFixed(0)} MiB, floor ${f.cpu.toFixed(2)} s CPU / ${f.rss.toFixed(0)} MiB -> ` +
@@ -70,6 +73,10 @@ function compare(scale: number, runs: number): void {
     console.log(
         `      the paced floor (the same registrations, yielding every ${PACE_EVERY} as the stack program does): ${pf.cpu.toFixed(2)} s CPU / ${pf.rss.toFixed(0)} MiB -> ` +
             `plan against it ${(p.cpu / pf.cpu).toFixed(2)}x CPU, ${(p.rss / pf.rss).toFixed(2)}x peak RSS (no target; it shows what pacing alone gives the bare program)`,
+    );
+    console.log(
+        `      the typed floor (paced, each resource with its package's class, as the components register them): ${tf.cpu.toFixed(2)} s CPU / ${tf.rss.toFixed(0)} MiB -> ` +
+            `plan against it ${(p.cpu / tf.cpu).toFixed(2)}x CPU; typed classes over bare ones, both paced: ${(tf.cpu - pf.cpu).toFixed(2)} s (no target; what is left is the model, components, pack and report)`,
     );
     const phase = (k: "startup" | "program" | "policies" | "report") => median(plan.map((r) => r.phases?.[k] ?? NaN));
     console.log(

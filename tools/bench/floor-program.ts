@@ -17,6 +17,28 @@ class ReplayedResource extends pulumi.CustomResource {
     }
 }
 
+type TypedClass = new (name: string, args: unknown, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/** The class a provider package declares for a type token, or undefined (then a bare CustomResource stands in). */
+function typedClassOf(type: string): TypedClass | undefined {
+    const [pkg, module = "", className = ""] = type.split(":");
+    const [moduleName, version] = module.split("/");
+    const lookup = (root: any, path: string[]) => path.reduce((o, k) => (o === undefined ? undefined : o[k]), root) as TypedClass | undefined;
+    if (pkg === "aws" || pkg === "snowflake") {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const root = pkg === "aws" ? require("@pulumi/aws") : require("@pulumi/snowflake");
+        return lookup(root, moduleName === "index" ? [className] : [moduleName, className]);
+    }
+    if (pkg === "kubernetes") {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const k8s = require("@pulumi/kubernetes");
+        // `rbac.authorization.k8s.io/v1` -> k8s.rbac.v1; a kind the package has no class for is a CustomResource.
+        const own = lookup(k8s, [moduleName.split(".")[0], version, className]);
+        return own ?? (k8s.apiextensions.CustomResource as TypedClass);
+    }
+    return undefined;
+}
+
 interface ReportResource {
     urn: string;
     type: string;
@@ -26,7 +48,7 @@ interface ReportResource {
 
 async function main(): Promise<void> {
     const [reportFile, stack, mode] = process.argv.slice(2);
-    if (mode !== undefined && mode !== "--paced") throw new Error(`Unknown argument '${mode}'; the only option is --paced.`);
+    if (mode !== undefined && mode !== "--paced" && mode !== "--typed") throw new Error(`Unknown argument '${mode}'; the options are --paced and --typed.`);
     const projectDir = path.resolve(__dirname, "..", "..");
     const config = parseEnvironmentConfig(readStackFile(projectDir, stack!));
     const report = JSON.parse(fs.readFileSync(reportFile!, "utf8")) as { resources: ReportResource[] };
@@ -36,17 +58,23 @@ async function main(): Promise<void> {
     const seen = new Set<string>();
     // Custom resources only: not the stack, not providers (pulumi:*), not this product's components (finledger:*).
     const custom = report.resources.filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith("finledger:"));
+    let typed = 0;
     const register = (r: ReportResource) => {
         // Without their component parents, two children may share type and name; keep every URN unique.
         let name = r.name;
         for (let i = 2; seen.has(`${r.type}::${name}`); i++) name = `${r.name}-${i}`;
         seen.add(`${r.type}::${name}`);
-        new ReplayedResource(r.type, name, r.inputs as pulumi.Inputs);
+        const Typed = mode === "--typed" ? typedClassOf(r.type) : undefined;
+        if (Typed) {
+            typed++;
+            new Typed(name, r.inputs, {});
+        }
+        else new ReplayedResource(r.type, name, r.inputs as pulumi.Inputs);
     };
-    if (mode === "--paced") await buildPaced(custom, register);
+    if (mode === "--paced" || mode === "--typed") await buildPaced(custom, register);
     else custom.forEach(register);
     await pulumi.runtime.disconnect();
-    console.log(`FLOOR_RESOURCES ${custom.length}`);
+    console.log(`FLOOR_RESOURCES ${custom.length}${mode === "--typed" ? ` (${typed} with their package's class)` : ""}`);
 }
 
 main().catch((err) => {
