@@ -2,8 +2,9 @@
 // server mode) with an SQS queue as target. Sample CloudTrail events go in with PutEvents; what arrives in each
 // queue is what the rule matches.
 import { strict as assert } from "assert";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { drainQueue, ruleIntoQueue } from "../support/rule-queues";
 import { buildDetectionRules } from "../../components/audit-alerts";
 import { stateBucketName } from "../../components/github-deploy";
 import { roleNames } from "../../model/names";
@@ -327,13 +328,7 @@ describe("audit detections in a real EventBridge (moto)", function () {
         const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY } };
         events = new EventBridgeClient(client);
         sqs = new SQSClient(client);
-        for (const rule of plannedRules) {
-            const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: rule.name }));
-            const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-            await events.send(new PutRuleCommand({ Name: rule.name, EventPattern: rule.pattern, State: rule.state as "ENABLED" }));
-            await events.send(new PutTargetsCommand({ Rule: rule.name, Targets: [{ Id: "queue", Arn: attrs.Attributes!.QueueArn! }] }));
-            queueByRule.set(rule.name, QueueUrl!);
-        }
+        for (const rule of plannedRules) queueByRule.set(rule.name, await ruleIntoQueue(events, sqs, rule));
         for (let i = 0; i < SAMPLES.length; i += 10) {
             const batch = SAMPLES.slice(i, i + 10);
             const res = await events.send(
@@ -344,13 +339,7 @@ describe("audit detections in a real EventBridge (moto)", function () {
             assert.equal(res.FailedEntryCount ?? 0, 0);
         }
         for (const [ruleName, url] of queueByRule) {
-            const got = new Set<string>();
-            for (;;) {
-                const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-                if (!res.Messages?.length) break;
-                for (const m of res.Messages) got.add(SAMPLES[JSON.parse(m.Body!).detail.sampleIndex].label);
-            }
-            arrived.set(ruleName, got);
+            arrived.set(ruleName, new Set((await drainQueue(sqs, url)).map((m) => SAMPLES[m.detail.sampleIndex].label)));
         }
     });
 

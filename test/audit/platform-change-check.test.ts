@@ -8,8 +8,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { zipSync } from "fflate";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { drainQueue, ruleIntoQueue } from "../support/rule-queues";
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { deploySessionPrefix } from "../../components/separation-detections";
@@ -402,14 +403,7 @@ describe("platform change check in moto: the planned rule, the bundled function,
         assert.ok(rule, `the prod plan has the rule ${name}`);
         return { pattern: String(inputs(rule).eventPattern), state: String(inputs(rule).state) };
     };
-    const drain = async (ruleName: string): Promise<Array<Record<string, any>>> => {
-        const out: Array<Record<string, any>> = [];
-        for (;;) {
-            const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.get(ruleName)!, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-            if (!res.Messages?.length) return out;
-            out.push(...res.Messages.map((m) => JSON.parse(m.Body!)));
-        }
-    };
+    const drain = (ruleName: string) => drainQueue(sqs, queues.get(ruleName)!);
     const bundle = (): { handler: (e: unknown) => Promise<{ finding?: unknown }>; dir: string } => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "change-check-"));
         for (const [name, bytes] of Object.entries(shippedCheckPackage("prod").files)) fs.writeFileSync(path.join(dir, name), bytes);
@@ -431,14 +425,7 @@ describe("platform change check in moto: the planned rule, the bundled function,
         credentials = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
         events = new EventBridgeClient(client());
         sqs = new SQSClient(client());
-        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-platform-change-outside-plan`]) {
-            const { pattern, state } = planned(name);
-            const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-            const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-            await events.send(new PutRuleCommand({ Name: name, EventPattern: pattern, State: state as "ENABLED" }));
-            await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: "queue", Arn: attrs.Attributes!.QueueArn! }] }));
-            queues.set(name, QueueUrl!);
-        }
+        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-platform-change-outside-plan`]) queues.set(name, await ruleIntoQueue(events, sqs, { name, ...planned(name) }));
     });
     after(async () => {
         events?.destroy();

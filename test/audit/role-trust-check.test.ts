@@ -6,8 +6,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { drainQueue, ruleIntoQueue } from "../support/rule-queues";
 import { bootstrapOwnedRoles } from "../../components/role-trust-check";
 import { ALLOWANCE_FILE, canonicalTrust, judgeTrustChange, TrustAllowance, TrustChangeEvent, TrustFinding } from "../../functions/trust-check/judge";
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
@@ -250,14 +251,7 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
         assert.ok(rule, `the prod plan has the rule ${name}`);
         return { pattern: String(inputs(rule).eventPattern), state: String(inputs(rule).state) };
     };
-    const drain = async (ruleName: string): Promise<Array<Record<string, any>>> => {
-        const out: Array<Record<string, any>> = [];
-        for (;;) {
-            const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.get(ruleName)!, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-            if (!res.Messages?.length) return out;
-            out.push(...res.Messages.map((m) => JSON.parse(m.Body!)));
-        }
-    };
+    const drain = (ruleName: string) => drainQueue(sqs, queues.get(ruleName)!);
 
     before(async () => {
         savedEnv = { ...process.env };
@@ -265,14 +259,7 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
         const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY } };
         events = new EventBridgeClient(client);
         sqs = new SQSClient(client);
-        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-platform-change-outside-plan`]) {
-            const { pattern, state } = planned(name);
-            const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-            const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-            await events.send(new PutRuleCommand({ Name: name, EventPattern: pattern, State: state as "ENABLED" }));
-            await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: "queue", Arn: attrs.Attributes!.QueueArn! }] }));
-            queues.set(name, QueueUrl!);
-        }
+        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-platform-change-outside-plan`]) queues.set(name, await ruleIntoQueue(events, sqs, { name, ...planned(name) }));
     });
     after(async () => {
         events?.destroy();
