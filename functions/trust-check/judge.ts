@@ -15,14 +15,18 @@ export const TRUST_CHANGE_EVENTS = Object.keys(TRUST_DOCUMENT_PARAMETER) as Arra
 export const TRUST_FINDING_SOURCE = FINDING_SOURCE;
 export const TRUST_FINDING_DETAIL_TYPE = "Platform Role Trust Outside Plan";
 
-/** What an environment's platform roles may trust: exactly the trust documents its plan produces, canonical. */
-export interface TrustAllowance {
+/** Which environment an allowance is for, and which of its roles the check judges. */
+export interface PlatformScope {
     readonly environment: string;
     readonly accountId: string;
     /** Roles the check judges: names that start with `<prefix>-`. */
     readonly namePrefix: string;
-    /** Bootstrap-owned roles (the CI roles): any trust change to them is a finding, whoever makes it. */
+    /** Bootstrap-owned roles (the CI roles): any change to their trust or policies is a finding, whoever makes it. */
     readonly bootstrapOwnedRoles: readonly string[];
+}
+
+/** What an environment's platform roles may trust: exactly the trust documents its plan produces, canonical. */
+export interface TrustAllowance extends PlatformScope {
     /**
      * Roles whose one trust the model names (the IRSA roles: ESO controller and each workload), by role name, canonical:
      * such a role may have only its own document, and no other role may have one of these.

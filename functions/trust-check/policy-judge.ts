@@ -3,7 +3,7 @@
 // policy document, so a deploy run may put any document on a platform role within the permissions boundary; this
 // judges the document CloudTrail recorded instead. Like judge.ts it must not load the AWS SDK.
 
-import { hasRepeatedKeys } from "./judge";
+import { hasRepeatedKeys, PlatformScope } from "./judge";
 
 /** The file, beside index.js, that holds the environment's {@link PolicyAllowance}. */
 export const POLICY_ALLOWANCE_FILE = "policy-allowance.json";
@@ -29,13 +29,7 @@ export interface RolePolicyAllowance {
 }
 
 /** What an environment's platform roles may be given: exactly the policies its plan produces. */
-export interface PolicyAllowance {
-    readonly environment: string;
-    readonly accountId: string;
-    /** Roles the check judges: names that start with `<prefix>-`. */
-    readonly namePrefix: string;
-    /** Bootstrap-owned roles (the CI roles): any policy change to them is a finding, whoever makes it. */
-    readonly bootstrapOwnedRoles: readonly string[];
+export interface PolicyAllowance extends PlatformScope {
     /** The planned policies of every other role the plan manages, by role name. */
     readonly roles: Readonly<Record<string, RolePolicyAllowance>>;
 }
