@@ -24,8 +24,21 @@ interface Run {
     readonly phases?: { startup: number; program: number; policies: number; report: number };
 }
 
+/**
+ * The Node options `npm run plan` starts with (between `node` and the launcher in package.json's `plan` script); plan
+ * and floors all run with them, so a runtime setting never favours one side. BENCH_NODE_FLAGS overrides them.
+ */
+function planNodeFlags(): string[] {
+    if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
+    const script = String(JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")).scripts.plan);
+    const m = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+tools\/run-bundled\.cjs\s/.exec(script);
+    if (!m) throw new Error(`package.json's plan script '${script}' is not 'node [--flags] tools/run-bundled.cjs ...'; the bench runs plan and floor the same way.`);
+    return m[1]!.split(/\s+/).filter(Boolean);
+}
+const NODE_FLAGS = planNodeFlags();
+
 function timed(args: string[]): Run {
-    const res = spawnSync("/usr/bin/time", ["-f", "BENCH_TIME %U %S %e %M", process.execPath, launcher, ...args], {
+    const res = spawnSync("/usr/bin/time", ["-f", "BENCH_TIME %U %S %e %M", process.execPath, ...NODE_FLAGS, launcher, ...args], {
         cwd: projectDir,
         encoding: "utf8",
         maxBuffer: 512 * 1024 * 1024,
@@ -91,7 +104,7 @@ async function main(): Promise<void> {
     await bundledEntry(PLAN_ENTRY);
     await bundledEntry(FLOOR_ENTRY);
     const runs = Number(process.env.BENCH_RUNS ?? "3");
-    console.log(`plan vs floor (same custom resources and inputs, same mocks), ${os.cpus().length} cores, node ${process.version}, medians`);
+    console.log(`plan vs floor (same custom resources and inputs, same mocks), ${os.cpus().length} cores, node ${process.version}${NODE_FLAGS.length ? ` ${NODE_FLAGS.join(" ")}` : ""}, medians`);
     compare(1, runs);
     compare(10, Math.max(1, Math.ceil(runs / 2)));
 }
