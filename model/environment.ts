@@ -135,10 +135,20 @@ export function planEnvironment(config: EnvironmentConfig, fullCatalog: Catalog)
         secretsByName.set(s.entry.name, s);
     }
 
+    // What each workload reads, in catalog order, from one pass over the secrets (not one pass per workload).
+    const readsOf = new Map<string, string[]>();
+    for (const s of catalog.secrets) {
+        if (!secretsByName.has(s.name)) continue;
+        for (const id of new Set(s.consumers)) {
+            const reads = readsOf.get(id);
+            if (reads) reads.push(s.name);
+            else readsOf.set(id, [s.name]);
+        }
+    }
     const identities: PlannedIdentity[] = catalog.workloads.map((w) => ({
         workload: w,
         roleName: roleNames.workload(config.namePrefix, w.id),
-        reads: catalog.secrets.filter((s) => s.consumers.includes(w.id) && secretsByName.has(s.name)).map((s) => s.name),
+        reads: readsOf.get(w.id) ?? [],
     }));
 
     const rotations: PlannedRotation[] = [];

@@ -106,8 +106,24 @@ export function externalSecretShape(sync: Pick<SyncedSecret, "secret" | "via">):
 
 /** Service accounts of the consumers of a synced secret that live in its namespace: the pods allowed to reference it. */
 export function syncedSecretReaders(sync: SyncedSecret, workloads: readonly CatalogWorkload[]): string[] {
-    const consumers = new Set(sync.secret.consumers);
-    return [...new Set(workloads.filter((w) => consumers.has(w.id) && w.namespace === sync.namespace).map((w) => w.serviceAccount))].sort();
+    const byId = workloadIndex(workloads);
+    const readers = new Set<string>();
+    for (const id of sync.secret.consumers) {
+        const w = byId.get(id);
+        if (w && w.namespace === sync.namespace) readers.add(w.serviceAccount);
+    }
+    return [...readers].sort();
+}
+
+const workloadIndexes = new WeakMap<readonly CatalogWorkload[], ReadonlyMap<string, CatalogWorkload>>();
+/** Workloads by id, built once per workload list (a plan asks for every synced secret). */
+function workloadIndex(workloads: readonly CatalogWorkload[]): ReadonlyMap<string, CatalogWorkload> {
+    let index = workloadIndexes.get(workloads);
+    if (!index) {
+        index = new Map(workloads.map((w) => [w.id, w]));
+        workloadIndexes.set(workloads, index);
+    }
+    return index;
 }
 
 /** Helm release name of the Airflow chart; the chart puts it in every pod's `release` label. */
