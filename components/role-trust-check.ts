@@ -19,10 +19,10 @@ import { buildEventForwarderTrustPolicy, EventPattern } from "./audit-alerts";
 import { auditTrailName, buildCloudTrailLogsTrustPolicy, trailArn } from "./audit-trail";
 import { buildBreakGlassTrustPolicy } from "./break-glass";
 import { ESO_NAMESPACE, ESO_SERVICE_ACCOUNT } from "./external-secrets";
-import { buildLambdaTrustPolicy, FunctionCodeSigning, signedLambdaCode } from "./function-code";
+import { buildLambdaTrustPolicy, FunctionCodeSigning } from "./function-code";
 import { PolicyDocument, policyDocument, sendFindingsStatement } from "./iam";
 import { TYPE } from "./tokens";
-import { RETAIN_ON_DELETE } from "./retention";
+import { createFunctionErrorsAlarm, createPlatformFunction } from "./platform-function";
 import { buildIrsaTrustPolicy } from "./workload-identity";
 
 /** The CI roles: the bootstrap owns their trust, so any change to it is a finding. */
@@ -157,29 +157,23 @@ export class RoleTrustCheck extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.ResourceError(`RoleTrustCheck ${name}: ${problems.join("; ")}.`, this);
         this.functionName = roleNames.trustCheck(args.namePrefix);
         this.ruleName = this.functionName;
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 90, kmsKeyId: args.logKeyArn }, { parent: this, ...RETAIN_ON_DELETE });
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            { name: this.functionName, description: "Judges trust, policy and function changes of the platform; reads function configurations only", assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },
-            { parent: this },
-        );
-        const rolePolicy = new aws.iam.RolePolicy(
-            `${name}-policy`,
-            { role: role.name, name: TRUST_CHECK_POLICY_NAME, policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(buildTrustCheckPolicy({ accountId: args.accountId, region: args.region, namePrefix: args.namePrefix, logGroupArn }))) },
-            { parent: this },
-        );
-        const fn = new aws.lambda.Function(
-            `${name}-function`,
+        const { function: fn } = createPlatformFunction(
+            name,
             {
-                name: this.functionName,
+                accountId: args.accountId,
+                functionName: this.functionName,
+                roleName: this.functionName,
+                roleDescription: "Judges trust, policy and function changes of the platform; reads function configurations only",
                 description: "Alerts when a platform role's trust or policy, or a platform function's configuration, is not one the plan produces",
-                ...signedLambdaCode(roleTrustCheckPackage(args.allowances), args.codeSigning, this.functionName, { parent: this }),
-                role: role.arn,
-                timeout: 30,
-                memorySize: 256,
-                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+                package: roleTrustCheckPackage(args.allowances),
+                codeSigning: args.codeSigning,
+                logKeyArn: args.logKeyArn,
+                logRetentionDays: 90,
+                policyName: TRUST_CHECK_POLICY_NAME,
+                policy: (logGroupArn) => logGroupArn.apply((arn) => buildTrustCheckPolicy({ accountId: args.accountId, region: args.region, namePrefix: args.namePrefix, logGroupArn: arn })),
+                timeoutSeconds: 30,
             },
-            { parent: this, dependsOn: [rolePolicy] },
+            this,
         );
         const rule = new aws.cloudwatch.EventRule(
             `${name}-rule`,
@@ -188,23 +182,16 @@ export class RoleTrustCheck extends pulumi.ComponentResource {
         );
         new aws.cloudwatch.EventTarget(`${name}-target`, { rule: rule.name, arn: fn.arn }, { parent: this });
         new aws.lambda.Permission(`${name}-permission`, { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn }, { parent: this });
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-errors-alarm`,
+        createFunctionErrorsAlarm(
+            name,
             {
-                name: `${args.namePrefix}-trust-check-failed`,
-                alarmDescription: "The platform change check failed; a trust, policy or function change may have gone unjudged. Read its log and the trail's IAM and Lambda change events.",
-                namespace: "AWS/Lambda",
-                metricName: "Errors",
-                dimensions: { FunctionName: this.functionName },
-                statistic: "Sum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 1,
-                comparisonOperator: "GreaterThanOrEqualToThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [args.alarmTopicArn],
+                alarmName: `${args.namePrefix}-trust-check-failed`,
+                description: "The platform change check failed; a trust, policy or function change may have gone unjudged. Read its log and the trail's IAM and Lambda change events.",
+                functionName: this.functionName,
+                periodSeconds: 300,
+                alarmTopicArn: args.alarmTopicArn,
             },
-            { parent: this },
+            this,
         );
         this.registerOutputs({ functionName: this.functionName, ruleName: this.ruleName, allowedDocuments: trust.documents.length, judgedRoles: Object.keys(policies.roles).length, judgedFunctions: Object.keys(functions.functions).length });
     }

@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check/findings";
-import { buildLambdaTrustPolicy, FunctionCodeSigning, lambdaCode } from "./function-code";
+import { FunctionCodeSigning } from "./function-code";
+import { functionPackage } from "../functions/packages";
+import { createFunctionErrorsAlarm, createPlatformFunction } from "./platform-function";
 import { PolicyDocument, policyDocument, sendFindingsStatement } from "./iam";
 import { TYPE } from "./tokens";
 import { functionNames } from "../model/names";
-import { RETAIN_ON_DELETE } from "./retention";
 
 /** The name of the expiry check role's inline policy (the platform change check compares policies by name). */
 export const EXPIRY_CHECK_POLICY_NAME = "expiry-check";
@@ -62,30 +63,24 @@ export class SecretExpiryCheck extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`SecretExpiryCheck ${name}: warningDays ${args.warningDays} must be a positive whole number of days; set finledger:audit.expiryWarningDays.`, this);
         }
         this.functionName = functionNames.expiryCheck(args.namePrefix);
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 90, kmsKeyId: args.logKeyArn }, { parent: this, ...RETAIN_ON_DELETE });
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            { name: args.roleName, description: `Daily ${EXPIRES_AT_TAG} check: lists secret metadata, reads no value`, assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },
-            { parent: this },
-        );
-        const rolePolicy = new aws.iam.RolePolicy(
-            `${name}-policy`,
-            { role: role.name, name: EXPIRY_CHECK_POLICY_NAME, policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(buildExpiryCheckPolicy({ accountId: args.accountId, region: args.region, logGroupArn }))) },
-            { parent: this },
-        );
-        const fn = new aws.lambda.Function(
-            `${name}-function`,
+        const { function: fn } = createPlatformFunction(
+            name,
             {
-                name: this.functionName,
+                accountId: args.accountId,
+                functionName: this.functionName,
+                roleName: args.roleName,
+                roleDescription: `Daily ${EXPIRES_AT_TAG} check: lists secret metadata, reads no value`,
                 description: `Alerts ${args.warningDays} days before a secret's ${EXPIRES_AT_TAG} date`,
-                ...lambdaCode("expiry-check", args.codeSigning, this.functionName, { parent: this }),
-                role: role.arn,
-                timeout: 120,
-                memorySize: 256,
-                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-                environment: { variables: expiryCheckVariables(args.environment, args.warningDays) },
+                package: functionPackage("expiry-check"),
+                codeSigning: args.codeSigning,
+                logKeyArn: args.logKeyArn,
+                logRetentionDays: 90,
+                policyName: EXPIRY_CHECK_POLICY_NAME,
+                policy: (logGroupArn) => logGroupArn.apply((arn) => buildExpiryCheckPolicy({ accountId: args.accountId, region: args.region, logGroupArn: arn })),
+                timeoutSeconds: 120,
+                variables: expiryCheckVariables(args.environment, args.warningDays),
             },
-            { parent: this, dependsOn: [rolePolicy] },
+            this,
         );
         const rule = new aws.cloudwatch.EventRule(
             `${name}-schedule`,
@@ -94,23 +89,16 @@ export class SecretExpiryCheck extends pulumi.ComponentResource {
         );
         new aws.cloudwatch.EventTarget(`${name}-schedule-target`, { rule: rule.name, arn: fn.arn }, { parent: this });
         new aws.lambda.Permission(`${name}-schedule-permission`, { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn }, { parent: this });
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-errors-alarm`,
+        createFunctionErrorsAlarm(
+            name,
             {
-                name: `${args.namePrefix}-expiry-check-failed`,
-                alarmDescription: "The daily expires-at check failed; expiring secrets may go unnoticed until it runs again.",
-                namespace: "AWS/Lambda",
-                metricName: "Errors",
-                dimensions: { FunctionName: this.functionName },
-                statistic: "Sum",
-                period: 86400,
-                evaluationPeriods: 1,
-                threshold: 1,
-                comparisonOperator: "GreaterThanOrEqualToThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [args.alarmTopicArn],
+                alarmName: `${args.namePrefix}-expiry-check-failed`,
+                description: "The daily expires-at check failed; expiring secrets may go unnoticed until it runs again.",
+                functionName: this.functionName,
+                periodSeconds: 86400,
+                alarmTopicArn: args.alarmTopicArn,
             },
-            { parent: this },
+            this,
         );
         this.registerOutputs({ functionName: this.functionName, warningDays: args.warningDays });
     }
