@@ -4,11 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildSecretValueChangedPattern, ESO_REFRESH_GROUP, REFRESH_FUNCTION_TIMEOUT_SECONDS, RefreshTargets, TARGETS_FILE } from "../model/event-refresh";
 import { roleNames } from "../model/names";
 import { ESO_CONTROLLER_DENIED_ACTIONS } from "./external-secrets";
-import { buildLambdaTrustPolicy, FunctionCodeSigning, signedLambdaCode } from "./function-code";
+import { FunctionCodeSigning } from "./function-code";
 import { FunctionPackage, functionPackage } from "../functions/packages";
 import { PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";
-import { RETAIN_ON_DELETE } from "./retention";
+import { createPlatformFunction } from "./platform-function";
 
 /** Name of the Role and RoleBinding in each namespace that holds ExternalSecrets the function may patch. */
 export const ESO_REFRESH_ROLE = "finledger-eso-refresh";
@@ -103,30 +103,27 @@ export class EsoEventRefresh extends pulumi.ComponentResource {
         const roleName = roleNames.esoRefresh(args.namePrefix);
         this.functionName = roleName;
         this.ruleName = `${args.namePrefix}-eso-refresh`;
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30, kmsKeyId: args.logKeyArn }, { parent: this, ...RETAIN_ON_DELETE });
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            { name: roleName, description: "Event-driven ESO refresh: patches force-sync on ExternalSecrets; reads no secret", assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },
-            { parent: this },
+        const { role, function: fn, policy } = createPlatformFunction(
+            name,
+            {
+                accountId: args.accountId,
+                functionName: this.functionName,
+                roleName,
+                roleDescription: "Event-driven ESO refresh: patches force-sync on ExternalSecrets; reads no secret",
+                description: "Asks External Secrets Operator to resync the ExternalSecrets of a secret whose current version changed",
+                package: refreshPackage(args.targets),
+                codeSigning: args.codeSigning,
+                logKeyArn: args.logKeyArn,
+                logRetentionDays: 30,
+                policyName: REFRESH_POLICY_NAME,
+                policy: (logGroupArn) => logGroupArn.apply(buildRefreshRolePolicy),
+                timeoutSeconds: REFRESH_FUNCTION_TIMEOUT_SECONDS,
+                variables: refreshVariables<pulumi.Input<string>>({ name: args.clusterName, endpoint: args.clusterEndpoint, caBase64: args.clusterCaBase64 }),
+            },
+            this,
         );
         this.roleArn = role.arn;
-        this.policy = logGroup.arn.apply(buildRefreshRolePolicy);
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: REFRESH_POLICY_NAME, policy: this.policy.apply((p) => JSON.stringify(p)) }, { parent: this });
-
-        const fn = new aws.lambda.Function(
-            `${name}-function`,
-            {
-                name: this.functionName,
-                description: "Asks External Secrets Operator to resync the ExternalSecrets of a secret whose current version changed",
-                ...signedLambdaCode(refreshPackage(args.targets), args.codeSigning, this.functionName, { parent: this }),
-                role: role.arn,
-                timeout: REFRESH_FUNCTION_TIMEOUT_SECONDS,
-                memorySize: 256,
-                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-                environment: { variables: refreshVariables<pulumi.Input<string>>({ name: args.clusterName, endpoint: args.clusterEndpoint, caBase64: args.clusterCaBase64 }) },
-            },
-            { parent: this, dependsOn: [rolePolicy] },
-        );
+        this.policy = policy;
 
         const rule = new aws.cloudwatch.EventRule(
             `${name}-rule`,

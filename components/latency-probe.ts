@@ -2,12 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LATENCY_METRIC } from "../functions/latency-probe/metric";
 import { AUDIT_METRIC_NAMESPACE } from "./audit-alerts";
-import { buildLambdaTrustPolicy, FunctionCodeSigning, lambdaCode } from "./function-code";
+import { FunctionCodeSigning } from "./function-code";
+import { functionPackage } from "../functions/packages";
+import { createPlatformFunction } from "./platform-function";
 import { compactStatements, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { ManagedSecret } from "./managed-secret";
 import { TYPE } from "./tokens";
 import { functionNames } from "../model/names";
-import { RETAIN_ON_DELETE } from "./retention";
 
 /** The latency target (docs/latency-budget.md): secret retrieval adds less than 200 ms per task start, on average. */
 export const LATENCY_TARGET_MS = 200;
@@ -98,33 +99,32 @@ export class LatencyProbe extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.ResourceError(`LatencyProbe ${name}: ${problems.join("; ")}.`, this);
 
         this.functionName = functionNames.latencyProbe(args.namePrefix);
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${this.functionName}`, retentionInDays: 30, kmsKeyId: args.logKeyArn }, { parent: this, ...RETAIN_ON_DELETE });
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            { name: args.roleName, description: "Latency probe: reads only its canary secret", assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)) },
-            { parent: this },
+        const { role, function: fn, policy } = createPlatformFunction(
+            name,
+            {
+                accountId: args.accountId,
+                functionName: this.functionName,
+                roleName: args.roleName,
+                roleDescription: "Latency probe: reads only its canary secret",
+                description: "Measures GetSecretValue latency (cold and warm) on the canary secret",
+                package: functionPackage("latency-probe"),
+                codeSigning: args.codeSigning,
+                logKeyArn: args.logKeyArn,
+                logRetentionDays: 30,
+                policyName: PROBE_POLICY_NAME,
+                policy: (logGroupArn) => {
+                    const grantee = new StatementCollector(args.roleName);
+                    args.canary.grantRead(grantee);
+                    return pulumi.all([pulumi.all(grantee.statements), logGroupArn]).apply(([granted, groupArn]) => buildProbePolicy(granted, groupArn, args.vpc !== undefined));
+                },
+                timeoutSeconds: 30,
+                variables: probeVariables<pulumi.Input<string>>(args.canary.secretName, args.environment),
+                vpc: args.vpc,
+            },
+            this,
         );
         this.roleArn = role.arn;
-        const grantee = new StatementCollector(args.roleName);
-        args.canary.grantRead(grantee);
-        this.policy = pulumi.all([pulumi.all(grantee.statements), logGroup.arn]).apply(([granted, groupArn]) => buildProbePolicy(granted, groupArn, args.vpc !== undefined));
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: PROBE_POLICY_NAME, policy: this.policy.apply((p) => JSON.stringify(p)) }, { parent: this });
-
-        const fn = new aws.lambda.Function(
-            `${name}-function`,
-            {
-                name: this.functionName,
-                description: "Measures GetSecretValue latency (cold and warm) on the canary secret",
-                ...lambdaCode("latency-probe", args.codeSigning, this.functionName, { parent: this }),
-                role: role.arn,
-                timeout: 30,
-                memorySize: 256,
-                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-                environment: { variables: probeVariables<pulumi.Input<string>>(args.canary.secretName, args.environment) },
-                vpcConfig: args.vpc ? { subnetIds: [...args.vpc.subnetIds], securityGroupIds: [...args.vpc.securityGroupIds] } : undefined,
-            },
-            { parent: this, dependsOn: [rolePolicy] },
-        );
+        this.policy = policy;
         const scheduleRule = new aws.cloudwatch.EventRule(
             `${name}-schedule`,
             { name: `${args.namePrefix}-latency-probe-schedule`, description: "Runs the secret latency probe", scheduleExpression: schedule },
