@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_RUNTIME } from "../functions/bundle";
-import { FunctionPackage, functionPackage } from "../functions/packages";
+import { FunctionPackage } from "../functions/packages";
 import { missingSignatureMessage, parseSignedManifest, signedArtifactPrefix, signedManifestKey } from "../model/code-signing";
 import { PolicyDocument, policyDocument } from "./iam";
 
@@ -60,11 +60,6 @@ export function signedLambdaCode(pkg: FunctionPackage, signing: FunctionCodeSign
         s3ObjectVersion: artifact.apply((a) => a.versionId),
         codeSigningConfigArn: signing.codeSigningConfigArn,
     };
-}
-
-/** The signed code of a bundled function that ships nothing but its bundle. */
-export function lambdaCode(name: string, signing: FunctionCodeSigning, functionName: string, opts: pulumi.InvokeOutputOptions): LambdaCode {
-    return signedLambdaCode(functionPackage(name), signing, functionName, opts);
 }
 
 /** The trust policy of a Lambda execution role, limited to functions of this account. */

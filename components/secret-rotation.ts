@@ -2,10 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { secretsManagerViaService } from "./environment-key";
 import { policyDocument, PolicyDocument, PolicyStatement } from "./iam";
-import { buildLambdaTrustPolicy, FunctionCodeSigning, lambdaCode } from "./function-code";
+import { FunctionCodeSigning } from "./function-code";
+import { functionPackage } from "../functions/packages";
+import { createPlatformFunction } from "./platform-function";
 import { TYPE } from "./tokens";
 import { TAG } from "../model/names";
-import { RETAIN_ON_DELETE } from "./retention";
 
 /** Actions a rotation function needs on the secrets it rotates: read stages and values, write and promote versions. */
 export const ROTATION_SECRET_ACTIONS = [
@@ -179,44 +180,41 @@ export class SecretRotation extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.ResourceError(`SecretRotation ${name} (${args.strategy}): ${problems.join("; ")}.`, this);
 
         const tags = { [TAG.environment]: args.environment, [TAG.rotationStrategy]: args.strategy, purpose: "secret-rotation" };
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${args.functionName}`, retentionInDays: logRetentionDays, kmsKeyId: args.logKeyArn, tags }, { parent: this, ...RETAIN_ON_DELETE });
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            { name: args.roleName, assumeRolePolicy: JSON.stringify(buildLambdaTrustPolicy(args.accountId)), description: `Runs the ${args.strategy} rotation function of ${args.environment}.`, tags },
-            { parent: this },
-        );
-        this.policy = pulumi.all([args.keyArn, logGroup.arn]).apply(([keyArn, logGroupArn]) =>
-            JSON.stringify(
-                buildRotationPolicy({
-                    accountId: args.accountId,
-                    region: args.region,
-                    environment: args.environment,
-                    strategy: args.strategy,
-                    secretNamePrefixes: args.secretNamePrefixes,
-                    keyArn,
-                    logGroupArn,
-                    readOnlySecretArns: args.readOnlySecretArns,
-                }),
-            ),
-        );
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, name: ROTATION_POLICY_NAME, policy: this.policy }, { parent: this });
-
-        const fn = new aws.lambda.Function(
-            `${name}-function`,
+        const { role, function: fn, policyJson } = createPlatformFunction(
+            name,
             {
-                name: args.functionName,
+                accountId: args.accountId,
+                functionName: args.functionName,
+                roleName: args.roleName,
+                roleDescription: `Runs the ${args.strategy} rotation function of ${args.environment}.`,
                 description: `Rotates ${args.environment} secrets with the ${args.strategy} strategy (Secrets Manager rotation protocol).`,
-                ...lambdaCode(args.code, args.codeSigning, args.functionName, { parent: this }),
-                role: role.arn,
-                timeout: timeoutSeconds,
+                package: functionPackage(args.code),
+                codeSigning: args.codeSigning,
+                logKeyArn: args.logKeyArn,
+                logRetentionDays,
+                policyName: ROTATION_POLICY_NAME,
+                policy: (groupArn) =>
+                    pulumi.all([args.keyArn, groupArn]).apply(([keyArn, logGroupArn]) =>
+                        buildRotationPolicy({
+                            accountId: args.accountId,
+                            region: args.region,
+                            environment: args.environment,
+                            strategy: args.strategy,
+                            secretNamePrefixes: args.secretNamePrefixes,
+                            keyArn,
+                            logGroupArn,
+                            readOnlySecretArns: args.readOnlySecretArns,
+                        }),
+                    ),
+                timeoutSeconds,
                 memorySize: 512,
-                vpcConfig: { subnetIds: [...args.subnetIds], securityGroupIds: [...args.securityGroupIds] },
-                environment: { variables: rotationVariables<pulumi.Input<string>>(args.secretsManagerEndpoint, args.environmentVariables) },
-                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+                variables: rotationVariables<pulumi.Input<string>>(args.secretsManagerEndpoint, args.environmentVariables),
+                vpc: { subnetIds: args.subnetIds, securityGroupIds: args.securityGroupIds },
                 tags,
             },
-            { parent: this, dependsOn: [rolePolicy, logGroup] },
+            this,
         );
+        this.policy = policyJson;
         const permission = new aws.lambda.Permission(
             `${name}-invoke`,
             { action: "lambda:InvokeFunction", function: fn.name, principal: "secretsmanager.amazonaws.com", sourceAccount: args.accountId },

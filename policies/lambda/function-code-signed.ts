@@ -16,7 +16,7 @@ export const lambdaFunctionCodeSigned = resourceRule(
         description: "Lambda functions must carry a code-signing config and deploy signed code from S3, never an inline archive.",
         severity: "critical",
         controls,
-        remediation: "build the function's code with signedLambdaCode or lambdaCode (components/function-code.ts), which sets codeSigningConfigArn and the signed S3 object.",
+        remediation: "build the function with createPlatformFunction (components/platform-function.ts), whose code comes from signedLambdaCode (components/function-code.ts): it sets codeSigningConfigArn and the signed S3 object.",
     },
     ({ args, props, report }) => {
         if (args.type !== "aws:lambda/function:Function") return;
