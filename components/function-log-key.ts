@@ -11,9 +11,14 @@ import { TYPE } from "./tokens";
 /** Cryptographic actions the deploy role is refused on this key by the key policy itself. */
 export const LOG_KEY_USE_ACTIONS = ["kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:Encrypt"];
 
+/** The log group a function logs to: `/aws/lambda/<function name>`. */
+export function functionLogGroupName(functionName: string): string {
+    return `/aws/lambda/${functionName}`;
+}
+
 /** The log group name prefix of every platform function of an environment: `/aws/lambda/<prefix>-`. */
 export function functionLogGroupPrefix(namePrefix: string): string {
-    return `/aws/lambda/${namePrefix}-`;
+    return functionLogGroupName(`${namePrefix}-`);
 }
 
 /** The alias of an environment's function log key. */

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FunctionPackage } from "../functions/packages";
 import { buildLambdaTrustPolicy, FunctionCodeSigning, signedLambdaCode } from "./function-code";
+import { functionLogGroupName } from "./function-log-key";
 import { PolicyDocument } from "./iam";
 import { RETAIN_ON_DELETE } from "./retention";
 
@@ -62,7 +63,7 @@ export interface PlatformFunction {
 export function createPlatformFunction(name: string, args: PlatformFunctionArgs, parent: pulumi.Resource): PlatformFunction {
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-logs`,
-        { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logKeyArn, tags: args.tags },
+        { name: functionLogGroupName(args.functionName), retentionInDays: args.logRetentionDays, kmsKeyId: args.logKeyArn, tags: args.tags },
         { parent, ...RETAIN_ON_DELETE },
     );
     const role = new aws.iam.Role(

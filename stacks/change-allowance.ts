@@ -14,6 +14,7 @@ import { buildCloudTrailLogsPolicy, CLOUDTRAIL_LOGS_POLICY_NAME, trailLogGroupNa
 import { buildRefreshRolePolicy, refreshVariables, REFRESH_POLICY_NAME } from "../components/eso-refresh";
 import { buildEsoControllerPolicy, ESO_CONTROLLER_POLICY_NAME } from "../components/external-secrets";
 import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../components/function-code";
+import { functionLogGroupName } from "../components/function-log-key";
 import { PolicyDocument, PolicyStatement, roleArn } from "../components/iam";
 import { buildProbePolicy, probeVariables, PROBE_POLICY_NAME } from "../components/latency-probe";
 import { replicaSecretArn, secretReadStatements } from "../components/managed-secret";
@@ -51,7 +52,7 @@ export function buildPolicyAllowance(model: EnvironmentModel): PolicyAllowance {
     const { accountId, region, namePrefix: prefix, environment } = config;
     const replicaRegion = config.replicaRegion;
     const keyArn = (r: string) => environmentKeyArnPattern(r, accountId, replicaRegion !== undefined);
-    const lambdaLogs = (functionName: string) => logGroupArn(region, accountId, `/aws/lambda/${functionName}`);
+    const lambdaLogs = (functionName: string) => logGroupArn(region, accountId, functionLogGroupName(functionName));
     const roles: Record<string, RolePolicyAllowance> = {};
     const give = (roleName: string, policies: Record<string, Planned>) => (roles[roleName] = { inline: policies, attached: [] });
 
