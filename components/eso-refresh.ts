@@ -4,11 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildSecretValueChangedPattern, ESO_REFRESH_GROUP, REFRESH_FUNCTION_TIMEOUT_SECONDS, RefreshTargets, TARGETS_FILE } from "../model/event-refresh";
 import { roleNames } from "../model/names";
 import { ESO_CONTROLLER_DENIED_ACTIONS } from "./external-secrets";
-import { FunctionCodeSigning } from "./function-code";
 import { FunctionPackage, functionPackage } from "../functions/packages";
 import { PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";
-import { createPlatformFunction } from "./platform-function";
+import { createPlatformFunction, PlatformFunctionEnvironment } from "./platform-function";
 
 /** Name of the Role and RoleBinding in each namespace that holds ExternalSecrets the function may patch. */
 export const ESO_REFRESH_ROLE = "finledger-eso-refresh";
@@ -59,9 +58,8 @@ export function refreshPackage(targets: RefreshTargets): FunctionPackage {
 }
 
 /** Arguments of {@link EsoEventRefresh}. */
-export interface EsoEventRefreshArgs {
+export interface EsoEventRefreshArgs extends PlatformFunctionEnvironment {
     readonly environment: string;
-    readonly accountId: string;
     /** The region of the secrets (and of their CloudTrail events). */
     readonly region: string;
     /** Prefix of resource names, such as `fl-prod`; the role is `roleNames.esoRefresh(prefix)`. */
@@ -76,10 +74,6 @@ export interface EsoEventRefreshArgs {
     readonly targets: RefreshTargets;
     /** Kubernetes provider of the environment's cluster, for the Roles and RoleBindings. */
     readonly kubernetesProvider: k8s.Provider;
-    /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
-    readonly logKeyArn: pulumi.Input<string>;
-    /** Where the environment's signed function code is, and its code-signing config (`GithubDeployAccess.functionSigning`). */
-    readonly codeSigning: FunctionCodeSigning;
     /** Resources the namespaces' RBAC must wait for (the namespaces). Default: none. */
     readonly namespacesReady?: pulumi.Input<pulumi.Resource>[];
 }

@@ -2,9 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LATENCY_METRIC } from "../functions/latency-probe/metric";
 import { AUDIT_METRIC_NAMESPACE } from "./audit-alerts";
-import { FunctionCodeSigning } from "./function-code";
 import { functionPackage } from "../functions/packages";
-import { createPlatformFunction } from "./platform-function";
+import { createPlatformFunction, PlatformFunctionEnvironment } from "./platform-function";
 import { compactStatements, IGrantable, PolicyDocument, policyDocument, PolicyStatement } from "./iam";
 import { ManagedSecret } from "./managed-secret";
 import { TYPE } from "./tokens";
@@ -53,9 +52,8 @@ class StatementCollector implements IGrantable {
 }
 
 /** Arguments of {@link LatencyProbe}. */
-export interface LatencyProbeArgs {
+export interface LatencyProbeArgs extends PlatformFunctionEnvironment {
     readonly environment: string;
-    readonly accountId: string;
     readonly region: string;
     /** Prefix of resource names, such as `fl-prod`. */
     readonly namePrefix: string;
@@ -63,10 +61,6 @@ export interface LatencyProbeArgs {
     readonly roleName: string;
     /** The canary secret; the only secret the probe can read. */
     readonly canary: ManagedSecret;
-    /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
-    readonly logKeyArn: pulumi.Input<string>;
-    /** Where the environment's signed function code is, and its code-signing config (`GithubDeployAccess.functionSigning`). */
-    readonly codeSigning: FunctionCodeSigning;
     /** The alert topic the latency alarm notifies. */
     readonly alarmTopicArn: pulumi.Input<string>;
     /** Subnets and security groups that put the probe next to the workloads. Default: no VPC (AWS network). */

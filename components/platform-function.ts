@@ -11,10 +11,18 @@ import { functionLogGroupName } from "./function-log-key";
 import { PolicyDocument } from "./iam";
 import { RETAIN_ON_DELETE } from "./retention";
 
-/** Arguments of {@link createPlatformFunction}. */
-export interface PlatformFunctionArgs {
-    /** The environment's account; only its Lambda service may assume the role. */
+/** What every platform function of an environment is built with: its account, its log key and its signed code. */
+export interface PlatformFunctionEnvironment {
+    /** The environment's account; only its Lambda service may assume the function's role. */
     readonly accountId: string;
+    /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
+    readonly logKeyArn: pulumi.Input<string>;
+    /** Where the environment's signed function code is, and its code-signing config (`GithubDeployAccess.functionSigning`). */
+    readonly codeSigning: FunctionCodeSigning;
+}
+
+/** Arguments of {@link createPlatformFunction}. */
+export interface PlatformFunctionArgs extends PlatformFunctionEnvironment {
     /** The function's name; its log group is `/aws/lambda/<functionName>`. */
     readonly functionName: string;
     /** The execution role's name (from `roleNames`). */
@@ -25,10 +33,6 @@ export interface PlatformFunctionArgs {
     readonly description: string;
     /** The function's package (its bundle and the files that ship with it); deployed only as the copy the sign job signed. */
     readonly package: FunctionPackage;
-    /** Where the environment's signed function code is, and its code-signing config (`GithubDeployAccess.functionSigning`). */
-    readonly codeSigning: FunctionCodeSigning;
-    /** ARN of the key that encrypts the log group (`FunctionLogKey`). */
-    readonly logKeyArn: pulumi.Input<string>;
     /** Days the log group keeps the function's logs. */
     readonly logRetentionDays: number;
     /** The name of the role's inline policy (the platform change check compares policies by name). */

@@ -19,10 +19,10 @@ import { buildEventForwarderTrustPolicy, EventPattern } from "./audit-alerts";
 import { auditTrailName, buildCloudTrailLogsTrustPolicy, trailArn } from "./audit-trail";
 import { buildBreakGlassTrustPolicy } from "./break-glass";
 import { ESO_NAMESPACE, ESO_SERVICE_ACCOUNT } from "./external-secrets";
-import { buildLambdaTrustPolicy, FunctionCodeSigning } from "./function-code";
+import { buildLambdaTrustPolicy } from "./function-code";
 import { PolicyDocument, policyDocument, sendFindingsStatement } from "./iam";
 import { TYPE } from "./tokens";
-import { createFunctionErrorsAlarm, createPlatformFunction } from "./platform-function";
+import { createFunctionErrorsAlarm, createPlatformFunction, PlatformFunctionEnvironment } from "./platform-function";
 import { buildIrsaTrustPolicy } from "./workload-identity";
 
 /** The CI roles: the bootstrap owns their trust, so any change to it is a finding. */
@@ -122,18 +122,13 @@ export function buildTrustCheckPolicy(inputs: { accountId: string; region: strin
 }
 
 /** Arguments of {@link RoleTrustCheck}. */
-export interface RoleTrustCheckArgs {
-    readonly accountId: string;
+export interface RoleTrustCheckArgs extends PlatformFunctionEnvironment {
     /** The home region, where IAM's CloudTrail events reach EventBridge. */
     readonly region: string;
     /** Prefix of resource names, such as `fl-prod`; the role is `roleNames.trustCheck(prefix)`. */
     readonly namePrefix: string;
     /** What the plan gives the environment's roles and functions; bundled with the function. */
     readonly allowances: PlatformChangeAllowances;
-    /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
-    readonly logKeyArn: pulumi.Input<string>;
-    /** Where the environment's signed function code is, and its code-signing config. */
-    readonly codeSigning: FunctionCodeSigning;
     /** The alert topic; the function's own failures alarm there. */
     readonly alarmTopicArn: pulumi.Input<string>;
 }

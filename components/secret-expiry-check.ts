@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check/findings";
-import { FunctionCodeSigning } from "./function-code";
 import { functionPackage } from "../functions/packages";
-import { createFunctionErrorsAlarm, createPlatformFunction } from "./platform-function";
+import { createFunctionErrorsAlarm, createPlatformFunction, PlatformFunctionEnvironment } from "./platform-function";
 import { PolicyDocument, policyDocument, sendFindingsStatement } from "./iam";
 import { TYPE } from "./tokens";
 import { functionNames } from "../model/names";
@@ -29,9 +28,8 @@ export function buildExpiryCheckPolicy(inputs: { accountId: string; region: stri
 }
 
 /** Arguments of {@link SecretExpiryCheck}. */
-export interface SecretExpiryCheckArgs {
+export interface SecretExpiryCheckArgs extends PlatformFunctionEnvironment {
     readonly environment: string;
-    readonly accountId: string;
     readonly region: string;
     /** Prefix of resource names, such as `fl-prod`. */
     readonly namePrefix: string;
@@ -39,10 +37,6 @@ export interface SecretExpiryCheckArgs {
     readonly roleName: string;
     /** Days before expiry that alerts start. */
     readonly warningDays: number;
-    /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
-    readonly logKeyArn: pulumi.Input<string>;
-    /** Where the environment's signed function code is, and its code-signing config (`GithubDeployAccess.functionSigning`). */
-    readonly codeSigning: FunctionCodeSigning;
     /** The alert topic; the function's own failures alarm there. */
     readonly alarmTopicArn: pulumi.Input<string>;
     /** When the check runs. Default: every day at 07:00 UTC. */

@@ -2,9 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { secretsManagerViaService } from "./environment-key";
 import { policyDocument, PolicyDocument, PolicyStatement } from "./iam";
-import { FunctionCodeSigning } from "./function-code";
 import { functionPackage } from "../functions/packages";
-import { createPlatformFunction } from "./platform-function";
+import { createPlatformFunction, PlatformFunctionEnvironment } from "./platform-function";
 import { TYPE } from "./tokens";
 import { TAG } from "../model/names";
 
@@ -103,9 +102,8 @@ export interface RotatedSecret {
 }
 
 /** Arguments of {@link SecretRotation}. */
-export interface SecretRotationArgs {
+export interface SecretRotationArgs extends PlatformFunctionEnvironment {
     readonly environment: string;
-    readonly accountId: string;
     readonly region: string;
     /** The catalog strategy: the function's name, role name and IAM tag condition follow it. */
     readonly strategy: string;
@@ -115,8 +113,6 @@ export interface SecretRotationArgs {
     readonly functionName: string;
     /** The bundle name of the handler (the strategy's entry in `FUNCTION_ENTRIES`); deployed as its signed package. */
     readonly code: string;
-    /** Where the environment's signed function code is, and its code-signing config (`GithubDeployAccess.functionSigning`). */
-    readonly codeSigning: FunctionCodeSigning;
     /** The environment key's ARN. */
     readonly keyArn: pulumi.Input<string>;
     /** Secret name prefixes in reach (see {@link buildRotationPolicy}). */
@@ -137,8 +133,6 @@ export interface SecretRotationArgs {
     readonly environmentVariables?: Readonly<Record<string, pulumi.Input<string>>>;
     /** Function timeout in seconds. Default: 300. */
     readonly timeoutSeconds?: number;
-    /** ARN of the key that encrypts the function's log group (`FunctionLogKey`). */
-    readonly logKeyArn: pulumi.Input<string>;
     /** Log retention in days. Default: 365 (the audit keeps a year). */
     readonly logRetentionDays?: number;
     /** Resources to create before the rotations (such as the VPC endpoint). Default: none. */
