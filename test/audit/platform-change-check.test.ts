@@ -10,7 +10,7 @@ import * as path from "path";
 import { zipSync } from "fflate";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { drainQueue, ruleIntoQueue } from "../support/rule-queues";
+import { drainQueue, plannedRule, ruleIntoQueue } from "../support/rule-queues";
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { deploySessionPrefix } from "../../components/separation-detections";
@@ -398,11 +398,6 @@ describe("platform change check in moto: the planned rule, the bundled function,
     let credentials = { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY };
     const client = () => ({ endpoint: moto.endpoint, region: "us-east-1", credentials });
     const asProdAccount = () => Object.assign(process.env, { AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey });
-    const planned = (name: string) => {
-        const rule = planReport("prod").resources.find((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && inputs(r).name === name);
-        assert.ok(rule, `the prod plan has the rule ${name}`);
-        return { pattern: String(inputs(rule).eventPattern), state: String(inputs(rule).state) };
-    };
     const drain = (ruleName: string) => drainQueue(sqs, queues.get(ruleName)!);
     const bundle = (): { handler: (e: unknown) => Promise<{ finding?: unknown }>; dir: string } => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "change-check-"));
@@ -425,7 +420,7 @@ describe("platform change check in moto: the planned rule, the bundled function,
         credentials = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
         events = new EventBridgeClient(client());
         sqs = new SQSClient(client());
-        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-platform-change-outside-plan`]) queues.set(name, await ruleIntoQueue(events, sqs, { name, ...planned(name) }));
+        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-platform-change-outside-plan`]) queues.set(name, await ruleIntoQueue(events, sqs, plannedRule("prod", name)));
     });
     after(async () => {
         events?.destroy();

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { drainQueue, ruleIntoQueue } from "../support/rule-queues";
+import { drainQueue, plannedRule, ruleIntoQueue } from "../support/rule-queues";
 import { bootstrapOwnedRoles } from "../../components/role-trust-check";
 import { ALLOWANCE_FILE, canonicalTrust, judgeTrustChange, TrustAllowance, TrustChangeEvent, TrustFinding } from "../../functions/trust-check/judge";
 import { ENVIRONMENTS, parseEnvironmentConfig, readStackFile } from "../../model/config";
@@ -246,11 +246,6 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
     let sqs: SQSClient;
     let savedEnv: NodeJS.ProcessEnv;
     const queues = new Map<string, string>();
-    const planned = (name: string) => {
-        const rule = planReport("prod").resources.find((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && inputs(r).name === name);
-        assert.ok(rule, `the prod plan has the rule ${name}`);
-        return { pattern: String(inputs(rule).eventPattern), state: String(inputs(rule).state) };
-    };
     const drain = (ruleName: string) => drainQueue(sqs, queues.get(ruleName)!);
 
     before(async () => {
@@ -259,7 +254,7 @@ describe("role-trust check in moto: the planned rule, the bundled function, the 
         const client = { endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY } };
         events = new EventBridgeClient(client);
         sqs = new SQSClient(client);
-        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-platform-change-outside-plan`]) queues.set(name, await ruleIntoQueue(events, sqs, { name, ...planned(name) }));
+        for (const name of [roleNames.trustCheck(PREFIX), `${PREFIX}-platform-change-outside-plan`]) queues.set(name, await ruleIntoQueue(events, sqs, plannedRule("prod", name)));
     });
     after(async () => {
         events?.destroy();

@@ -1,6 +1,7 @@
 // EventBridge rules in moto with an SQS queue as their target: what arrives in the queue is what the rule matched.
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { planReport } from "./plan-cli";
 
 /** A rule as a plan creates it. */
 export interface QueuedRule {
@@ -8,6 +9,14 @@ export interface QueuedRule {
     readonly pattern: string;
     /** Default: ENABLED. */
     readonly state?: string;
+}
+
+/** The EventBridge rule of that name in a stack's plan (its pattern and state), as {@link ruleIntoQueue} takes it. */
+export function plannedRule(stack: string, name: string): QueuedRule {
+    const rule = planReport(stack).resources.find((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && (r.inputs as Record<string, unknown>).name === name);
+    if (!rule) throw new Error(`The ${stack} plan has no EventBridge rule named ${name}.`);
+    const inputs = rule.inputs as Record<string, unknown>;
+    return { name, pattern: String(inputs.eventPattern), state: String(inputs.state) };
 }
 
 /** Creates the rule with its pattern and state, and a queue of the same name as its one target; returns the queue's URL. */
