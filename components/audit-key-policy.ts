@@ -1,5 +1,5 @@
 // The audit key's policy: who may encrypt and decrypt the trail, its log copy and the alert topic.
-import { accountRootArn, cloudWatchLogsKeyUse, enableIamPoliciesOf, PolicyDocument, policyDocument } from "./iam";
+import { accountRootArn, cloudWatchLogsKeyUse, enableIamPoliciesOf, logGroupArn, PolicyDocument, policyDocument } from "./iam";
 
 /** Inputs of {@link buildAuditKeyPolicy}. */
 export interface AuditKeyPolicyInputs {
@@ -54,7 +54,7 @@ export function buildAuditKeyPolicy(inputs: AuditKeyPolicyInputs): PolicyDocumen
                 StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": cloudTrailContext },
             },
         },
-        cloudWatchLogsKeyUse("CloudWatchLogsEncryptsTheTrailLogGroup", inputs.region, `arn:aws:logs:${inputs.region}:${inputs.accountId}:log-group:${inputs.logGroupName}`),
+        cloudWatchLogsKeyUse("CloudWatchLogsEncryptsTheTrailLogGroup", inputs.region, logGroupArn(inputs.region, inputs.accountId, inputs.logGroupName)),
         {
             Sid: "AlarmsAndRulesPublishToTheEncryptedTopic",
             Effect: "Allow",

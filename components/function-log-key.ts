@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { roleNames } from "../model/names";
-import { cloudWatchLogsKeyUse, enableIamPoliciesOf, PolicyDocument, policyDocument, roleArn } from "./iam";
+import { cloudWatchLogsKeyUse, enableIamPoliciesOf, logGroupArn, PolicyDocument, policyDocument, roleArn } from "./iam";
 import { RETAIN_ON_DELETE } from "./retention";
 import { TYPE } from "./tokens";
 
@@ -42,7 +42,7 @@ export interface FunctionLogKeyPolicyInputs {
 export function buildFunctionLogKeyPolicy(inputs: FunctionLogKeyPolicyInputs): PolicyDocument {
     return policyDocument([
         enableIamPoliciesOf(inputs.accountId),
-        cloudWatchLogsKeyUse("CloudWatchLogsEncryptsTheFunctionLogGroups", inputs.region, `arn:aws:logs:${inputs.region}:${inputs.accountId}:log-group:${functionLogGroupPrefix(inputs.namePrefix)}*`),
+        cloudWatchLogsKeyUse("CloudWatchLogsEncryptsTheFunctionLogGroups", inputs.region, logGroupArn(inputs.region, inputs.accountId, `${functionLogGroupPrefix(inputs.namePrefix)}*`)),
         {
             Sid: "TheDeployRoleNeverUsesThisKey",
             Effect: "Deny",

@@ -131,6 +131,11 @@ export function roleArn(accountId: string, roleName: string): string {
     return `arn:aws:iam::${accountId}:role/${roleName}`;
 }
 
+/** The ARN of a CloudWatch Logs group, as the LogGroup resource's `arn` output gives it. */
+export function logGroupArn(region: string, accountId: string, name: string): string {
+    return `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
+}
+
 /** The ARN of an account's root principal, which in a resource policy means "this account's IAM decides". */
 export function accountRootArn(accountId: string): string {
     return `arn:aws:iam::${accountId}:root`;

@@ -17,6 +17,11 @@ export function fullSecretName(environment: string, catalogName: string): string
     return catalogName.startsWith(MSK_SECRET_PREFIX) ? `${prefixes.msk}${catalogName.slice(MSK_SECRET_PREFIX.length)}` : `${prefixes.standard}${catalogName}`;
 }
 
+/** ARN pattern of exactly one secret by its full name: Secrets Manager appends `-` and six random characters to its name. */
+export function exactSecretArnPattern(accountId: string, fullName: string, region = "*"): string {
+    return `arn:aws:secretsmanager:${region}:${accountId}:secret:${fullName}-??????`;
+}
+
 /** ARN patterns that match every secret of one environment in an account, in any region. */
 export function environmentSecretArnPatterns(accountId: string, environment: string, region = "*"): string[] {
     const p = secretNamePrefixes(environment);

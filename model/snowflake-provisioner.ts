@@ -1,7 +1,7 @@
 // The two Snowflake keys CI may read, one per CI role of an environment (docs/snowflake.md, "Provider credentials"):
 // the provisioning key, so that `pulumi up` (deploy role) signs in as FL_<ENV>_PROVISIONER, and the previewer key, so
 // that `pulumi preview` (preview role) signs in as FL_<ENV>_PREVIEWER, whose role holds no privilege.
-import { fullSecretName } from "./names";
+import { exactSecretArnPattern, fullSecretName } from "./names";
 
 /** Catalog name of the provisioning user's key pair (catalog/platform.yaml). */
 export const SNOWFLAKE_PROVISIONER_SECRET = "platform/snowflake-provisioner";
@@ -13,7 +13,7 @@ export function provisionerSecretName(environment: string): string {
 
 /** ARN pattern of exactly that secret (Secrets Manager appends `-` and six random characters to every ARN). */
 export function provisionerSecretArnPattern(accountId: string, environment: string, region = "*"): string {
-    return `arn:aws:secretsmanager:${region}:${accountId}:secret:${provisionerSecretName(environment)}-??????`;
+    return exactSecretArnPattern(accountId, provisionerSecretName(environment), region);
 }
 
 /** Catalog name of the previewer's key pair (catalog/platform.yaml): the one value the preview role may read. */
@@ -26,5 +26,5 @@ export function previewerSecretName(environment: string): string {
 
 /** ARN pattern of exactly the previewer secret. */
 export function previewerSecretArnPattern(accountId: string, environment: string, region = "*"): string {
-    return `arn:aws:secretsmanager:${region}:${accountId}:secret:${previewerSecretName(environment)}-??????`;
+    return exactSecretArnPattern(accountId, previewerSecretName(environment), region);
 }

@@ -15,7 +15,7 @@ import { buildRefreshRolePolicy, refreshVariables, REFRESH_POLICY_NAME } from ".
 import { buildEsoControllerPolicy, ESO_CONTROLLER_POLICY_NAME } from "../components/external-secrets";
 import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from "../components/function-code";
 import { functionLogGroupName } from "../components/function-log-key";
-import { PolicyDocument, PolicyStatement, roleArn } from "../components/iam";
+import { logGroupArn, PolicyDocument, PolicyStatement, roleArn } from "../components/iam";
 import { buildProbePolicy, probeVariables, PROBE_POLICY_NAME } from "../components/latency-probe";
 import { replicaSecretArn, secretReadStatements } from "../components/managed-secret";
 import { bootstrapOwnedRoles, buildTrustCheckPolicy, TRUST_CHECK_POLICY_NAME } from "../components/role-trust-check";
@@ -25,23 +25,15 @@ import { buildWorkloadPolicy, WORKLOAD_POLICY_NAME } from "../components/workloa
 import { FunctionAllowance, PlannedFunction } from "../functions/trust-check/function-judge";
 import { PolicyAllowance, RolePolicyAllowance } from "../functions/trust-check/policy-judge";
 import { CANARY_SECRET, EnvironmentModel } from "../model/environment";
-import { functionNames, roleNames } from "../model/names";
+import { exactSecretArnPattern, functionNames, roleNames } from "../model/names";
 import { secretsManagerEndpointUrl, strategyExtras } from "./rotation";
 
-/** The ARN of a CloudWatch Logs group, as the LogGroup resource's `arn` output gives it. */
-function logGroupArn(region: string, accountId: string, name: string): string {
-    return `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
-}
 
 /** The ARN pattern of the environment key in one region: AWS gives a multi-Region key an id of `mrk-` and 32 hex digits, a single-Region key a UUID. */
 export function environmentKeyArnPattern(region: string, accountId: string, multiRegion: boolean): string {
     return `arn:aws:kms:${region}:${accountId}:key/${multiRegion ? `mrk-${"?".repeat(32)}` : "????????-????-????-????-????????????"}`;
 }
 
-/** The ARN pattern of a secret: Secrets Manager appends `-` and six random characters to its name. */
-export function secretArnOf(region: string, accountId: string, fullName: string): string {
-    return `arn:aws:secretsmanager:${region}:${accountId}:secret:${fullName}-??????`;
-}
 
 type Planned = RolePolicyAllowance["inline"][string];
 const inline = (name: string, document: PolicyDocument | undefined): Record<string, Planned> => (document ? { [name]: document as unknown as Planned } : {});
@@ -86,7 +78,7 @@ export function buildPolicyAllowance(model: EnvironmentModel): PolicyAllowance {
     // What ManagedSecret.grantRead adds for one secret, with the replica as WorkloadIdentity asks for it.
     const readStatements = (catalogName: string, includeReplica: boolean): PolicyStatement[] => {
         const secret = model.secretsByName.get(catalogName)!;
-        const arn = secretArnOf(region, accountId, secret.fullName);
+        const arn = exactSecretArnPattern(accountId, secret.fullName, region);
         const withReplica = includeReplica && secret.replicated && replicaRegion !== undefined;
         return [...secretReadStatements(arn, keyArn(region), region), ...(withReplica ? secretReadStatements(replicaSecretArn(arn, replicaRegion), keyArn(replicaRegion), replicaRegion) : [])];
     };

@@ -9,6 +9,7 @@ import { secretArnPattern, SecretRotation } from "../components/secret-rotation"
 import { FunctionCodeSigning } from "../components/function-code";
 import { ENV } from "../functions/rotation/env";
 import { deploys } from "../model/phase";
+import { exactSecretArnPattern } from "../model/names";
 import { EnvironmentConfig } from "../model/config";
 import { LambdaStrategy } from "../model/strategies";
 import { EnvironmentPlatform } from "./platform";
@@ -34,7 +35,7 @@ export function strategyExtras(config: EnvironmentConfig): Record<LambdaStrategy
     const rc = config.rotation;
     return {
         "snowflake-key-pair": {
-            readOnly: [`${secretArnPattern(config.accountId, config.region, rc.snowflake.rotatorKeyPairName)}`.replace(/\*$/, "-??????")],
+            readOnly: [exactSecretArnPattern(config.accountId, rc.snowflake.rotatorKeyPairName, config.region)],
             env: { [ENV.snowflakeRotatorSecret]: rc.snowflake.rotatorKeyPairName },
         },
         "postgres-alternating-users": {

@@ -249,8 +249,14 @@ export async function findPlaintextSecrets(strings: readonly FoundString[], useS
     }
     // The preset's verdict depends on the string alone, so each distinct string is linted once per process: a value
     // an output copies from an input, or that many resources share, costs one lint.
-    const unseen = [...new Set(candidates.map((c) => c.value).filter((v) => !secretlintVerdicts.has(v)))];
+    // Verdicts already known are taken now: while this call waits for its lint, another may clear the bounded cache.
     const verdicts = new Map<string, readonly string[]>();
+    const unseen: string[] = [];
+    for (const v of new Set(candidates.map((c) => c.value))) {
+        const known = secretlintVerdicts.get(v);
+        if (known) verdicts.set(v, known);
+        else unseen.push(v);
+    }
     if (unseen.length > 0) {
         const linted = await lintSoon(unseen);
         if (secretlintVerdicts.size + unseen.length > SECRETLINT_CACHE_SIZE) secretlintVerdicts.clear();
@@ -260,7 +266,7 @@ export async function findPlaintextSecrets(strings: readonly FoundString[], useS
         });
     }
     for (const c of candidates) {
-        const rules = verdicts.get(c.value) ?? secretlintVerdicts.get(c.value) ?? [];
+        const rules = verdicts.get(c.value) ?? [];
         if (rules.length === 0 || flagged.has(c.path)) continue;
         flagged.add(c.path);
         findings.push({ path: c.path, detector: `secretlint:${rules.join(",")}` });

@@ -179,3 +179,16 @@ describe("plaintext detection called for many resources at once", () => {
         assert.match(results[2].find((f) => f.path === "z")!.detector, /slack/);
     });
 });
+
+describe("plaintext detection while another call clears the verdict cache", () => {
+    it("still finds a secret whose verdict was cached before a concurrent call overflowed the cache", async function () {
+        this.timeout(60_000);
+        const token = fake.githubToken(500);
+        assert.equal((await findPlaintextSecrets([{ path: "t", key: "t", value: token }])).length, 1, "the token is found and its verdict cached");
+        // A call with more new strings than the cache holds, queued before the one that relies on the cached verdict:
+        // it resumes first and clears the cache while the second still waits for its own new string.
+        const flood = Array.from({ length: 50_001 }, (_, i) => ({ path: `f${i}`, key: `f${i}`, value: `Mixed Case Value ${i} of the flood` }));
+        const [, found] = await Promise.all([findPlaintextSecrets(flood), findPlaintextSecrets([{ path: "t", key: "t", value: token }, { path: "n", key: "n", value: "Another New Value 12" }])]);
+        assert.deepEqual(found.map((f) => f.path), ["t"]);
+    });
+});
