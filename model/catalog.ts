@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { z } from "zod";
 import { ENVIRONMENTS, EnvironmentName } from "./config";
 import { AUTOMATED_STRATEGIES, CRITICAL_STRATEGIES, ROTATION_STRATEGIES, STRATEGIES, strategiesForKind } from "./strategies";
 import { VENDOR_IDS, VENDORS } from "./vendors";
 import { MSK_SECRET_PREFIX } from "./names";
+import { parseYamlDocument } from "./yaml";
 
 /** What a secret holds. The kind decides which rotation strategies can apply. */
 export const SECRET_KINDS = [
@@ -130,7 +130,7 @@ export function parseCatalog(documents: ReadonlyArray<{ file: string; text: stri
     for (const { file, text } of documents) {
         let doc: unknown;
         try {
-            doc = YAML.parse(text);
+            doc = parseYamlDocument(text);
         } catch (err) {
             problems.push(`${file}: invalid YAML: ${(err as Error).message.split("\n")[0]}`);
             continue;

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { z } from "zod";
 import { DEPLOY_PHASES } from "./phase";
+import { parseYamlDocument } from "./yaml";
 
 /** The environments this platform knows. Each is one AWS account, one KMS key and one Pulumi stack. */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -369,7 +369,7 @@ export function readStackFile(projectDir: string, stack: string): RawStackConfig
     }
     let doc: unknown;
     try {
-        doc = YAML.parse(fs.readFileSync(file, "utf8"));
+        doc = parseYamlDocument(fs.readFileSync(file, "utf8"));
     } catch (err) {
         throw new ConfigError([{ file: shortName, key: "(file)", found: `invalid YAML (${(err as Error).message.split("\n")[0]})`, expected: "a YAML mapping" }]);
     }

@@ -17,7 +17,7 @@ const secret = {
 };
 
 function parse(doc: object, file = "catalog/test.yaml") {
-    return parseCatalog([{ file, text: YAML.stringify(doc) }]);
+    return parseCatalog([{ file, text: YAML.stringify(doc, { aliasDuplicateObjects: false }) }]);
 }
 
 function problems(doc: object): string {
@@ -91,8 +91,8 @@ describe("catalog", () => {
 
     it("rejects duplicate secret names and workload ids across files", () => {
         const files = [
-            { file: "catalog/a.yaml", text: YAML.stringify({ workloads: [workload], secrets: [secret] }) },
-            { file: "catalog/b.yaml", text: YAML.stringify({ workloads: [{ ...workload, serviceAccount: "other" }], secrets: [secret] }) },
+            { file: "catalog/a.yaml", text: YAML.stringify({ workloads: [workload], secrets: [secret] }, { aliasDuplicateObjects: false }) },
+            { file: "catalog/b.yaml", text: YAML.stringify({ workloads: [{ ...workload, serviceAccount: "other" }], secrets: [secret] }, { aliasDuplicateObjects: false }) },
         ];
         assert.throws(() => parseCatalog(files), (err: Error) =>
             /catalog\/b\.yaml: secret 'airflow\/connections\/pg_ledger_core_ro' is a duplicate of the one in catalog\/a\.yaml/.test(err.message) &&
