@@ -92,6 +92,21 @@ export function validateInputs(projectDir: string, stack: string, catalogScale =
     return { raw, config, model };
 }
 
+/**
+ * Gives a registration response a constant text. The SDK formats every response into a debug message
+ * (`RegisterResource RPC finished: ...; resp: ${innerResponse}`) before anything decides whether to log it, and
+ * google-protobuf's toString serialises the whole response, outputs included, to nested arrays and then to text;
+ * under the plan's mocks that message goes nowhere (about 0.35 s of the prod plan's CPU at `--scale 10`).
+ */
+export function withConstantText<T extends object>(resp: T): T {
+    Object.defineProperty(resp, "toString", { value: registrationResponseText, enumerable: false, configurable: true, writable: true });
+    return resp;
+}
+
+function registrationResponseText(): string {
+    return "[RegisterResourceResponse]";
+}
+
 /** One call of the mocks' newResource: the deserialised inputs it received and the state it returned. */
 interface MockCall {
     readonly inputs: Record<string, unknown>;
@@ -184,7 +199,7 @@ export async function runStackUnderMocks(projectDir: string, stack: string, cata
                     outputs: { id: resp.getId() || undefined, ...outputs },
                 });
             }
-            cb(err, resp);
+            cb(err, resp && withConstantText(resp));
         });
         seen = lastMockCall;
     };
