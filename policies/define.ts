@@ -80,14 +80,31 @@ export function resourceRule(meta: RuleMetadata, check: (c: ResourceCheck) => vo
     return {
         ...ruleFields(meta),
         validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-            const settings = settingsOf(args.getConfig(), meta.name);
-            const exempt = exemptionFor(settings, meta.name, args.urn) !== undefined;
+            const settings = sharedSettingsOf(args.getConfig(), meta.name);
+            // Whether an exemption covers this resource is looked up at the first violation: most calls report none.
+            let exempt: boolean | undefined;
             const report = (message: string) => {
+                exempt ??= exemptionFor(settings, meta.name, args.urn) !== undefined;
                 if (!exempt) reportViolation(withRemediation(message, meta.remediation));
             };
             return check({ args, props: unproxied(args.props) ?? {}, settings, report });
         },
     };
+}
+
+const settingsByConfig = new WeakMap<object, Map<string, PackSettings>>();
+
+/**
+ * {@link settingsOf} once per config object and rule: the engine calls a resource rule once per resource with the
+ * same config, and the settings are only read.
+ */
+function sharedSettingsOf(config: unknown, policy: string): PackSettings {
+    if (config === null || typeof config !== "object") return settingsOf(config, policy);
+    let byPolicy = settingsByConfig.get(config);
+    if (!byPolicy) settingsByConfig.set(config, (byPolicy = new Map()));
+    let settings = byPolicy.get(policy);
+    if (!settings) byPolicy.set(policy, (settings = settingsOf(config, policy)));
+    return settings;
 }
 
 /** Builds a stack rule with the same settings, exemption and remediation handling as {@link resourceRule}. */
