@@ -11,9 +11,10 @@ import * as jsYaml from "js-yaml";
  * and on every untagged scalar form (test/foundation/yaml.test.ts compares them); they may differ on explicit tags
  * (`!!float 1`) and a null mapping key, which no input of this repository uses.
  *
- * Anchors and aliases are refused. js-yaml gives an alias the anchored object itself, so a document of nested
- * aliases (a "billion laughs") parses small but would be walked exponentially by the schema checks after it; the
- * `yaml` package guards with an alias budget, js-yaml has none. No input of this repository needs them.
+ * An alias of a mapping or list is refused (an alias of a plain scalar is only a copy of a short text). js-yaml gives
+ * such an alias the anchored object itself, so a document of nested aliases (a "billion laughs") parses small but
+ * would be walked exponentially by the schema checks after it; the `yaml` package guards with an alias budget,
+ * js-yaml has none. No input of this repository needs them.
  */
 export function parseYamlDocument(text: string): unknown {
     const doc = jsYaml.load(text, { schema: CORE_SCHEMA, json: false });
@@ -77,7 +78,7 @@ function assertNoSharedNodes(doc: unknown): void {
     while (stack.length > 0) {
         const value = stack.pop();
         if (value === null || typeof value !== "object") continue;
-        if (seen.has(value)) throw new Error("anchors and aliases (&name, *name) are not accepted; write the value out in full");
+        if (seen.has(value)) throw new Error("anchors and aliases (&name, *name) of mappings and lists are not accepted; write the value out in full");
         seen.add(value);
         for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push(child);
     }

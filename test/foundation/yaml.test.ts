@@ -50,11 +50,13 @@ describe("YAML inputs (model/yaml.ts)", () => {
         assert.deepStrictEqual(parseYamlDocument(text), YAML.parse(text));
     });
 
-    it("refuses anchors and aliases, which js-yaml would not bound", () => {
+    it("refuses aliases of mappings and lists, which js-yaml would not bound", () => {
         const laughs = ["a: &a [x, x]", "b: &b [*a, *a]", "c: &c [*b, *b]", "d: [*c, *c]"].join("\n");
         assert.throws(() => parseYamlDocument(laughs), /anchors and aliases/);
         assert.throws(() => parseYamlDocument("base: &base {x: 1}\nother: *base\n"), /anchors and aliases/);
         assert.deepStrictEqual(parseYamlDocument("a: '&notAnAnchor'\nb: '*notAnAlias'\n"), { a: "&notAnAnchor", b: "*notAnAlias" });
+        // An alias of a plain scalar is a copy of its text, as the yaml package reads it.
+        assert.deepStrictEqual(parseYamlDocument("a: &v text\nb: *v\n"), YAML.parse("a: &v text\nb: *v\n"));
     });
 
     it("says where a syntax error, a duplicated key or a second document is", () => {
