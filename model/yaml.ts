@@ -17,7 +17,7 @@ import * as jsYaml from "js-yaml";
  * js-yaml has none. No input of this repository needs them.
  */
 export function parseYamlDocument(text: string): unknown {
-    const doc = jsYaml.load(text, { schema: CORE_SCHEMA, json: false });
+    const doc = jsYaml.load(text, { schema: CORE_SCHEMA });
     assertNoSharedNodes(doc);
     return doc;
 }
@@ -31,8 +31,6 @@ const CORE_INT = new jsYaml.Type("tag:yaml.org,2002:int", {
     kind: "scalar",
     resolve: (data: unknown) => typeof data === "string" && /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/.test(data),
     construct: (data: string) => (data.startsWith("0o") ? parseInt(data.slice(2), 8) : data.startsWith("0x") ? parseInt(data.slice(2), 16) : Number(data)),
-    predicate: (value: unknown) => typeof value === "number" && Number.isInteger(value),
-    represent: (value: object) => String(value),
 });
 
 /** The floats of the YAML 1.2 core schema (js-yaml's own float type refuses `-.5`). */
@@ -46,8 +44,6 @@ const CORE_FLOAT = new jsYaml.Type("tag:yaml.org,2002:float", {
         if (special[2].toLowerCase() === "nan") return NaN;
         return special[1] === "-" ? -Infinity : Infinity;
     },
-    predicate: (value: unknown) => typeof value === "number" && !Number.isInteger(value),
-    represent: (value: object) => String(value),
 });
 
 /** The nulls of the YAML 1.2 core schema: `~`, `null` in three spellings, and an empty value. */
@@ -55,8 +51,6 @@ const CORE_NULL = new jsYaml.Type("tag:yaml.org,2002:null", {
     kind: "scalar",
     resolve: (data: unknown) => data === null || (typeof data === "string" && /^(?:~|null|Null|NULL|)$/.test(data)),
     construct: () => null,
-    predicate: (value: unknown) => value === null,
-    represent: () => "null",
 });
 
 /** The booleans of the YAML 1.2 core schema: `true` and `false` in three spellings each (`yes` stays a string). */
@@ -64,8 +58,6 @@ const CORE_BOOL = new jsYaml.Type("tag:yaml.org,2002:bool", {
     kind: "scalar",
     resolve: (data: unknown) => typeof data === "string" && /^(?:true|True|TRUE|false|False|FALSE)$/.test(data),
     construct: (data: string) => data.toLowerCase() === "true",
-    predicate: (value: unknown) => typeof value === "boolean",
-    represent: (value: object) => String(value),
 });
 
 /** YAML 1.2's core schema: the nulls, booleans, integers and floats above, every other plain scalar a string. */

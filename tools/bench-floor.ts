@@ -18,7 +18,6 @@ const FLOOR_ENTRY = path.join("tools", "bench", "floor-program.ts");
 
 interface Run {
     readonly cpuS: number;
-    readonly wallS: number;
     readonly rssMiB: number;
     /** The plan's own CPU split (PLAN_TIMINGS), absent for the floor. */
     readonly phases?: { startup: number; program: number; policies: number; report: number };
@@ -40,16 +39,16 @@ function planNodeFlags(): string[] {
 const NODE_FLAGS = planNodeFlags();
 
 function timed(args: string[], nodeFlags: readonly string[] = NODE_FLAGS): Run {
-    const res = spawnSync("/usr/bin/time", ["-f", "BENCH_TIME %U %S %e %M", process.execPath, ...nodeFlags, launcher, ...args], {
+    const res = spawnSync("/usr/bin/time", ["-f", "BENCH_TIME %U %S %M", process.execPath, ...nodeFlags, launcher, ...args], {
         cwd: projectDir,
         encoding: "utf8",
         maxBuffer: 512 * 1024 * 1024,
         env: { ...process.env, FINLEDGER_PLAN_TIMINGS: "1" },
     });
-    const m = /BENCH_TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(res.stderr);
+    const m = /BENCH_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(res.stderr);
     if (!m || (res.status !== 0 && res.status !== 1)) throw new Error(`${args.join(" ")} failed (${res.status}):\n${res.stderr.slice(-3000)}`);
     const timings = /PLAN_TIMINGS (\{.*\})/.exec(res.stderr);
-    return { cpuS: Number(m[1]) + Number(m[2]), wallS: Number(m[3]), rssMiB: Number(m[4]) / 1024, phases: timings ? JSON.parse(timings[1]!).cpuS : undefined };
+    return { cpuS: Number(m[1]) + Number(m[2]), rssMiB: Number(m[3]) / 1024, phases: timings ? JSON.parse(timings[1]!).cpuS : undefined };
 }
 
 const median = (xs: number[]) => {
@@ -82,15 +81,15 @@ function compare(scale: number, runs: number): void {
         typedFloor.push(timed([...floorArgs, "--typed"]));
     }
     fs.rmSync(report, { force: true });
-    const p = { cpu: median(plan.map((r) => r.cpuS)), wall: median(plan.map((r) => r.wallS)), rss: median(plan.map((r) => r.rssMiB)) };
+    const mediansOf = (runs: Run[]) => ({ cpu: median(runs.map((r) => r.cpuS)), rss: median(runs.map((r) => r.rssMiB)) });
+    const p = mediansOf(plan);
     // The floor at its best: with the plan's Node options or with V8's defaults, whichever costs it less CPU, so that
     // an option the plan runs with can lower the ratio only by making the plan cheaper, never by slowing the floor.
-    const floorOf = (runs: Run[]) => ({ cpu: median(runs.map((r) => r.cpuS)), wall: median(runs.map((r) => r.wallS)), rss: median(runs.map((r) => r.rssMiB)) });
-    const fFlags = floorOf(floor);
-    const fDefault = floorDefault.length > 0 ? floorOf(floorDefault) : undefined;
+    const fFlags = mediansOf(floor);
+    const fDefault = floorDefault.length > 0 ? mediansOf(floorDefault) : undefined;
     const f = fDefault && fDefault.cpu < fFlags.cpu ? fDefault : fFlags;
-    const pf = { cpu: median(pacedFloor.map((r) => r.cpuS)), rss: median(pacedFloor.map((r) => r.rssMiB)) };
-    const tf = { cpu: median(typedFloor.map((r) => r.cpuS)), rss: median(typedFloor.map((r) => r.rssMiB)) };
+    const pf = mediansOf(pacedFloor);
+    const tf = mediansOf(typedFloor);
     // Each round runs plan and floors back to back; the spread of the per-round ratios shows how far the machine's
     // speed moved between rounds (against the floor with the plan's options, which every round has).
     const roundRatios = plan.map((r, i) => r.cpuS / floor[i]!.cpuS);

@@ -16,8 +16,13 @@ const secret = {
     consumers: ["airflow-ledger"],
 };
 
+/** A catalog document as a person writes it: objects the fixture shares are written out, not aliased. */
+function yamlText(doc: object): string {
+    return YAML.stringify(doc, { aliasDuplicateObjects: false });
+}
+
 function parse(doc: object, file = "catalog/test.yaml") {
-    return parseCatalog([{ file, text: YAML.stringify(doc, { aliasDuplicateObjects: false }) }]);
+    return parseCatalog([{ file, text: yamlText(doc) }]);
 }
 
 function problems(doc: object): string {
@@ -91,8 +96,8 @@ describe("catalog", () => {
 
     it("rejects duplicate secret names and workload ids across files", () => {
         const files = [
-            { file: "catalog/a.yaml", text: YAML.stringify({ workloads: [workload], secrets: [secret] }, { aliasDuplicateObjects: false }) },
-            { file: "catalog/b.yaml", text: YAML.stringify({ workloads: [{ ...workload, serviceAccount: "other" }], secrets: [secret] }, { aliasDuplicateObjects: false }) },
+            { file: "catalog/a.yaml", text: yamlText({ workloads: [workload], secrets: [secret] }) },
+            { file: "catalog/b.yaml", text: yamlText({ workloads: [{ ...workload, serviceAccount: "other" }], secrets: [secret] }) },
         ];
         assert.throws(() => parseCatalog(files), (err: Error) =>
             /catalog\/b\.yaml: secret 'airflow\/connections\/pg_ledger_core_ro' is a duplicate of the one in catalog\/a\.yaml/.test(err.message) &&

@@ -96,7 +96,8 @@ export function validateInputs(projectDir: string, stack: string, catalogScale =
  * Gives a registration response a constant text. The SDK formats every response into a debug message
  * (`RegisterResource RPC finished: ...; resp: ${innerResponse}`) before anything decides whether to log it, and
  * google-protobuf's toString serialises the whole response, outputs included, to nested arrays and then to text;
- * under the plan's mocks that message goes nowhere (about 0.35 s of the prod plan's CPU at `--scale 10`).
+ * under the plan's mocks that message goes nowhere (350 ms of main-thread samples in a CPU profile of the prod plan at
+ * `--scale 10`).
  */
 export function withConstantText<T extends object>(resp: T): T {
     Object.defineProperty(resp, "toString", { value: registrationResponseText, enumerable: false, configurable: true, writable: true });
