@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Catalog } from "../model/catalog";
 import { isAssistedStrategy, ROTATION_STRATEGIES } from "../model/strategies";

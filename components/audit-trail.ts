@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildAuditKeyPolicy } from "./audit-key-policy";
 import { buildAccessLogBucketPolicy, buildTlsOnlyBucketPolicy, buildTrailBucketPolicy, LOG_RETENTION_DAYS } from "./audit-log-buckets";

@@ -1,5 +1,5 @@
 import { environmentSecretArnPatterns } from "../model/names";
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, policyDocument } from "./iam";
 import { TYPE } from "./tokens";

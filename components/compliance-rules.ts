@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTOMATED_STRATEGIES, CatalogSecret, MAX_ROTATION_DAYS } from "../model/catalog";
 import { TYPE } from "./tokens";

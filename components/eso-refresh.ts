@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSecretValueChangedPattern, ESO_REFRESH_GROUP, REFRESH_FUNCTION_TIMEOUT_SECONDS, RefreshTargets, TARGETS_FILE } from "../model/event-refresh";

@@ -1,7 +1,7 @@
 // How every platform Lambda is packaged and deployed: one runtime, one deterministic zip per function
 // (functions/packages.ts), deployed only as the copy AWS Signer signed, under the environment's code-signing config
 // (Enforce), and one trust policy for the execution role.
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_RUNTIME } from "../functions/bundle";
 import { FunctionPackage } from "../functions/packages";

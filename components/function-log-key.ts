@@ -1,7 +1,7 @@
 // The key that encrypts the platform functions' log groups (rotation, expiry check, latency probe). CloudWatch Logs
 // uses it for those groups only; the deploy role may manage it but never decrypt with it, so a deploy run that
 // could reach the log data at rest (an export, a re-association) still cannot read it.
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { roleNames } from "../model/names";
 import { cloudWatchLogsKeyUse, enableIamPoliciesOf, logGroupArn, PolicyDocument, policyDocument, roleArn } from "./iam";

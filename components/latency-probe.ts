@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LATENCY_METRIC } from "../functions/latency-probe/metric";
 import { AUDIT_METRIC_NAMESPACE } from "./audit-alerts";

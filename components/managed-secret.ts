@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CatalogSecret, MAX_ROTATION_DAYS } from "../model/catalog";
 import { secretTags } from "../model/environment";

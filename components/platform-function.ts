@@ -3,7 +3,7 @@
 // one inline policy (which needs the log group's ARN: a function writes only its own log streams), and the function
 // itself, deployed only as its signed package and logging to that group. A function, not a component: the children
 // are created under the caller's component with the names they always had, so no URN changes.
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FunctionPackage } from "../functions/packages";
 import { buildLambdaTrustPolicy, FunctionCodeSigning, signedLambdaCode } from "./function-code";

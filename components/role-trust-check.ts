@@ -6,7 +6,7 @@
 // of `<prefix>-*` functions, to one function (named the trust check, its first job) that compares the change with
 // what the plan produces (trusts built here, policies and configurations by stacks/change-allowance.ts, all from the
 // builders the components use) and sends a finding that the `platform-change-outside-plan` detection turns into an alert.
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FunctionPackage, functionPackage } from "../functions/packages";
 import { FUNCTION_ALLOWANCE_FILE, FUNCTION_CHANGE_EVENT_PREFIXES, FunctionAllowance } from "../functions/trust-check/function-judge";

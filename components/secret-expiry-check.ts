@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EXPIRES_AT_TAG, FINDING_SOURCE } from "../functions/expiry-check/findings";
 import { functionPackage } from "../functions/packages";

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../components/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentKey } from "../components/environment-key";
 import { FunctionLogKey } from "../components/function-log-key";

@@ -1,6 +1,6 @@
 // The event-driven refresh layer: which ExternalSecrets read each secret (from the model, exactly as the runtime layer
 // creates them), and the component that resyncs them when a secret's current version changes.
-import * as aws from "@pulumi/aws";
+import * as aws from "../components/aws";
 import { EsoEventRefresh } from "../components/eso-refresh";
 import { FunctionCodeSigning } from "../components/function-code";
 import { CatalogSecret, CatalogWorkload } from "../model/catalog";

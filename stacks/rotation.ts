@@ -2,7 +2,7 @@
 // the environment, plus what the functions need around them (the Secrets Manager VPC endpoint, the MSK user
 // slots and their association). RDS masters rotate through RDS itself and manual secrets through a runbook, so
 // neither gets a function.
-import * as aws from "@pulumi/aws";
+import * as aws from "../components/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ManagedSecret } from "../components/managed-secret";
 import { secretArnPattern, SecretRotation } from "../components/secret-rotation";

@@ -1,7 +1,7 @@
 // The runtime layer (issue 3): one IRSA identity per workload group, External Secrets Operator with one SecretStore
 // per workload, ExternalSecrets for the values workloads mount as files, and Airflow's Secrets Manager backend.
 // See docs/access-patterns.md for who reads what, when, and with which identity.
-import * as aws from "@pulumi/aws";
+import * as aws from "../components/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AIRFLOW_CHART, AIRFLOW_IMAGE, AIRFLOW_INTERNAL_SECRETS, AIRFLOW_MIGRATION_JOB, buildAirflowBackendEnv, buildAirflowBackendKwargs, buildAirflowHelmValues, buildTaskNamespaceRbac } from "../components/airflow";

@@ -1,5 +1,5 @@
 // The GithubDeployAccess component: composes trust, role policies and the Pulumi backend for one environment.
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../iam";
 import { functionArtifactsBucketName, PERMISSIONS_BOUNDARY_TAG, roleNames, signingProfileName } from "../../model/names";
