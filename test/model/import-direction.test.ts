@@ -1,5 +1,7 @@
 // The import rule of the repository: stacks -> components -> model; policies -> model only; functions -> model
-// only; model imports no Pulumi package and nothing above it. Checked on every source file's import specifiers.
+// only; model imports no Pulumi package and nothing above it; components and stacks take @pulumi/aws's services from
+// components/aws.ts, never from the package index (which loads all of its ~250 service modules at start). Checked on
+// every source file's import specifiers.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -8,10 +10,10 @@ import { PROJECT_DIR } from "../support/plan-cli";
 /** The rooms whose imports are restricted, and the rooms (or package prefixes) each must not import. */
 const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
     model: ["stacks", "components", "policies", "functions", "tools", "test", "@pulumi/"],
-    components: ["stacks", "policies", "tools", "test"],
+    components: ["stacks", "policies", "tools", "test", "@pulumi/aws"],
     policies: ["stacks", "components", "functions", "tools", "test"],
     functions: ["stacks", "components", "policies", "tools", "test", "@pulumi/"],
-    stacks: ["policies", "tools", "test"],
+    stacks: ["policies", "tools", "test", "@pulumi/aws"],
 };
 
 /** One import that breaks the rule. */
@@ -76,8 +78,10 @@ describe("the import rule", () => {
             { file: "functions/f.ts", source: 'import "../stacks/index";' },
             { file: "stacks/s.ts", source: 'import { e } from "../components/iam";\nimport { f } from "../model/names";' },
             { file: "policies/p.ts", source: 'import { g } from "../model/names";' },
+            { file: "stacks/t.ts", source: 'import * as aws from "@pulumi/aws";' },
+            { file: "components/aws.ts", source: 'export * as iam from "@pulumi/aws/iam";\nimport * as aws from "./aws";' },
         ];
         const found = importBreaches("/repo", planted).map((b) => b.file);
-        assert.deepStrictEqual(found, ["components/x.ts", "components/deep/y.ts", "policies/z.ts", "model/m.ts", "model/n.ts", "functions/f.ts"]);
+        assert.deepStrictEqual(found, ["components/x.ts", "components/deep/y.ts", "policies/z.ts", "model/m.ts", "model/n.ts", "functions/f.ts", "stacks/t.ts"]);
     });
 });
