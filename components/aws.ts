@@ -1,6 +1,6 @@
 // The @pulumi/aws services this platform uses, each loaded from its own module. `import * as aws from "@pulumi/aws"`
-// loads the package's index, which requires all of its ~250 service modules at start (measured on Node 20: 67-76 ms of
-// CPU over these services alone, in three runs); the platform's components and stacks import `aws` from here instead.
+// loads the package's index, which requires all of its ~250 service modules at start (on Node 20 that cost 67-76 ms of
+// CPU more than loading these services alone, three runs); the platform's components and stacks import `aws` from here.
 // The resource classes are the package's own, unchanged. Not registered here: the package index's
 // `registerResourcePackage("aws")`, which only rehydrates references to aws providers in outputs, and the program
 // never receives one. A service a component starts to use is added below; tsc refuses `aws.<service>` until it is.

@@ -30,6 +30,21 @@ describe("npm run plan from the cached bundle", function () {
         }
     });
 
+    it("keeps every class name of the plan's sources (the bundle does not keep names, so a renamed class would show)", async () => {
+        // Without esbuild's keepNames a class takes the name of the variable esbuild declares it with; esbuild renames
+        // a top-level name that clashes with another module's (`ConfigError2`), and then error names and stack traces
+        // would read the renamed one.
+        const { bundledEntry } = require(LAUNCHER) as { bundledEntry(entry: string, projectDir?: string): Promise<string> };
+        const file = await bundledEntry("tools/plan.ts", PROJECT_DIR);
+        const manifest = JSON.parse(fs.readFileSync(path.join(path.dirname(file), "tools-plan.json"), "utf8")) as { inputs: string[] };
+        const CLASS = /(?:^|[^\w$.])(?:class\s+([A-Za-z_$][\w$]*)|([A-Za-z_$][\w$]*)\s*=\s*class\b)/gm;
+        const names = (text: string) => new Set([...text.matchAll(CLASS)].map((m) => (m[1] ?? m[2])!));
+        const declared = new Set(manifest.inputs.flatMap((f) => [...names(fs.readFileSync(path.join(PROJECT_DIR, f), "utf8"))]));
+        const bundled = names(fs.readFileSync(file, "utf8"));
+        assert.ok(bundled.size > 20, `found only ${bundled.size} classes in the bundle`);
+        assert.deepEqual([...bundled].filter((n) => !declared.has(n)), []);
+    });
+
     it("keeps the plan's exit status 2 and usage message for a bad stack", () => {
         const res = runBundled(PROJECT_DIR, ["tools/plan.ts", "--stack", "qa"]);
         assert.equal(res.status, 2);
