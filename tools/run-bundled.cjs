@@ -32,8 +32,8 @@ function bundleOptions(projectDir, entry) {
         // No keepNames: it wraps every named function and arrow in a `__name` call that defines its `name` when it is
         // created, the closures that policy rules create per resource included (the x1 plan used 0.93x the CPU without
         // it, median of ten interleaved pairs). Unminified, esbuild renames only top-level names that clash between
-        // modules (in the plan's bundle two functions, `asList` and `resolve`, no class): only their stack frames show
-        // the suffixed name (`asList2`).
+        // modules, and such a name then shows with a suffix (`asList2`); test/foundation/run-bundled.test.ts checks
+        // that no class of the plan's bundle is renamed (two functions are, seen only in stack frames).
         keepNames: false,
         sourcemap: false,
         write: false,
